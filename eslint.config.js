@@ -39,7 +39,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../*/**', '!../core/**'], message: 'core imports no other src/ module' }] },
+        {
+          patterns: [
+            { group: ['../*/**', '!../core/**'], message: 'core imports no other src/ module' },
+          ],
+        },
       ],
     },
   },

@@ -6,8 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'training/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-  },
-  bench: {
-    include: ['benchmarks/**/*.bench.ts'],
+    benchmark: {
+      include: ['benchmarks/**/*.bench.ts'],
+    },
   },
 });

@@ -1,7 +1,6 @@
 /** An expected outcome: a value, or a reason it could not be produced. Throw only for bugs and I/O. */
 export type Result<T, R = string> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly reason: R };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: R };
 
 /** Wrap a value as a successful Result. */
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {

@@ -20,10 +20,10 @@ export class CachedEmbedder implements Embedder {
   private hitCount = 0;
   private missCount = 0;
 
-  constructor(
-    private readonly inner: Embedder,
-    options: CachedEmbedderOptions = {},
-  ) {
+  private readonly inner: Embedder;
+
+  constructor(inner: Embedder, options: CachedEmbedderOptions = {}) {
+    this.inner = inner;
     this.modelId = inner.modelId;
     this.dimension = inner.dimension;
     this.cache = new LruCache(options.capacity ?? 10_000);

@@ -2,8 +2,12 @@
 export class LruCache<K, V> {
   private readonly entries = new Map<K, V>();
 
+  private readonly capacity: number;
+
   /** @param capacity maximum entries kept; 0 disables caching. */
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
 
   get(key: K): V | undefined {
     const value = this.entries.get(key);

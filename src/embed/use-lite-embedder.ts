@@ -31,9 +31,13 @@ export async function createUseLiteEmbedder(options: UseLiteOptions = {}): Promi
     model = await initModel(modelSource);
     await model.embed(['warm up']);
   } catch (error: unknown) {
-    throw new RouterError('EMBEDDER_UNAVAILABLE', `USE-Lite failed to load: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    throw new RouterError(
+      'EMBEDDER_UNAVAILABLE',
+      `USE-Lite failed to load: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return new UseLiteEmbedder(model, options);
 }
@@ -44,10 +48,10 @@ class UseLiteEmbedder implements Embedder {
   private readonly batchSize: number;
   private readonly maxChars: number;
 
-  constructor(
-    private readonly model: UseLiteModel,
-    options: UseLiteOptions,
-  ) {
+  private readonly model: UseLiteModel;
+
+  constructor(model: UseLiteModel, options: UseLiteOptions) {
+    this.model = model;
     this.batchSize = options.batchSize ?? 32;
     this.maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   }
@@ -56,7 +60,9 @@ class UseLiteEmbedder implements Embedder {
     const out: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += this.batchSize) {
       options.signal?.throwIfAborted();
-      const batch = texts.slice(start, start + this.batchSize).map((t) => prepareText(t, this.maxChars));
+      const batch = texts
+        .slice(start, start + this.batchSize)
+        .map((t) => prepareText(t, this.maxChars));
       let rows: number[][];
       try {
         rows = await this.model.embed(batch);

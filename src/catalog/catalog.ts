@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Value } from 'typebox/value';
+import { RouterError, errorMessage } from '../core/index.js';
+import { CatalogFileSchema, type CatalogFile, type CatalogModel } from './schema.js';
+
+/** Path of the catalog shipped with Arbiter. */
+export const DEFAULT_CATALOG_PATH = fileURLToPath(
+  new URL('../../models/catalog.json', import.meta.url),
+);
+
+/** A validated, frozen model catalog. */
+export interface Catalog {
+  /** Where it was loaded from (or `<inline>`). */
+  readonly source: string;
+  readonly models: readonly CatalogModel[];
+  /** The entry for an id or alias (case-insensitive), or undefined. */
+  get(idOrAlias: string): CatalogModel | undefined;
+  /** The canonical id for an id or alias, or undefined. */
+  resolveModelId(idOrAlias: string): string | undefined;
+}
+
+/** Validate parsed JSON as a catalog; `source` names the file in errors. */
+export function parseCatalog(data: unknown, source = '<inline>'): Catalog {
+  if (!Value.Check(CatalogFileSchema, data)) {
+    const first = [...Value.Errors(CatalogFileSchema, data)][0];
+    const path = first?.instancePath ?? '';
+    const modelIndex = /^\/models\/(\d+)/u.exec(path)?.[1];
+    const raw = modelIndex === undefined ? undefined : readModelId(data, Number(modelIndex));
+    const field = modelIndex === undefined ? path : path.replace(/^\/models\/\d+\/?/u, '');
+    throw new RouterError(
+      'CATALOG_INVALID',
+      `${source}: ${raw === undefined ? '' : `model "${raw}" `}field "${field || '/'}" ${first?.message ?? 'is invalid'}`,
+      { details: { file: source, model: raw, field, keyword: first?.keyword } },
+    );
+  }
+  const file: CatalogFile = data;
+  const byKey = new Map<string, CatalogModel>();
+  for (const model of file.models) {
+    for (const key of [model.id, ...(model.aliases ?? [])]) {
+      const lower = key.toLowerCase();
+      const existing = byKey.get(lower);
+      if (existing !== undefined) {
+        throw new RouterError(
+          'CATALOG_INVALID',
+          `${source}: model "${model.id}" field "${key === model.id ? 'id' : 'aliases'}" repeats "${key}" (already used by "${existing.id}")`,
+          {
+            details: { file: source, model: model.id, field: key === model.id ? 'id' : 'aliases' },
+          },
+        );
+      }
+      byKey.set(lower, model);
+    }
+  }
+  const models = Object.freeze(file.models.map((model) => Object.freeze(structuredClone(model))));
+  const lookup = new Map(
+    [...byKey].map(([key, model]) => [key, models[file.models.indexOf(model)] as CatalogModel]),
+  );
+  return Object.freeze({
+    source,
+    models,
+    get: (idOrAlias: string) => lookup.get(idOrAlias.toLowerCase()),
+    resolveModelId: (idOrAlias: string) => lookup.get(idOrAlias.toLowerCase())?.id,
+  });
+}
+
+/** Load and validate a catalog file (default: the shipped models/catalog.json). */
+export function loadCatalog(path: string = DEFAULT_CATALOG_PATH): Catalog {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error: unknown) {
+    throw new RouterError(
+      'CATALOG_INVALID',
+      `${path}: cannot read catalog: ${errorMessage(error)}`,
+      {
+        cause: error,
+        details: { file: path },
+      },
+    );
+  }
+  return parseCatalog(data, path);
+}
+
+function readModelId(data: unknown, index: number): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const models = (data as { models?: unknown }).models;
+  if (!Array.isArray(models)) return undefined;
+  const entry: unknown = models[index];
+  if (typeof entry !== 'object' || entry === null) return `#${index}`;
+  const id = (entry as { id?: unknown }).id;
+  return typeof id === 'string' ? id : `#${index}`;
+}

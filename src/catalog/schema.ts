@@ -1,0 +1,90 @@
+import Type, { type Static } from 'typebox';
+
+/** Tokenizer families Arbiter can count. OpenAI encodings are exact; the rest are approximations (see src/tokens). */
+export const TOKENIZER_FAMILIES = [
+  'o200k_base',
+  'cl100k_base',
+  'llama2',
+  'llama3',
+  'mistral',
+  'anthropic',
+  'gemma',
+  'qwen',
+  'other',
+] as const;
+
+/** One tokenizer family name. */
+export type TokenizerFamily = (typeof TOKENIZER_FAMILIES)[number];
+
+const ModelId = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$',
+});
+
+/** Price of one model, USD per 1M tokens. */
+export const PricingSchema = Type.Object(
+  {
+    input_per_million: Type.Number({ minimum: 0, maximum: 10_000 }),
+    output_per_million: Type.Number({ minimum: 0, maximum: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Declared capacity, used for load-aware balancing. */
+export const CapacitySchema = Type.Object(
+  {
+    requests_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
+    tokens_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
+    max_concurrency: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** One catalog entry. */
+export const CatalogModelSchema = Type.Object(
+  {
+    id: ModelId,
+    provider: Type.String({ minLength: 1, maxLength: 100 }),
+    display_name: Type.Optional(Type.String({ maxLength: 200 })),
+    pricing: PricingSchema,
+    context_window: Type.Integer({ minimum: 256, maximum: 100_000_000 }),
+    max_output_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
+    capabilities: Type.Object(
+      { tools: Type.Boolean(), vision: Type.Boolean(), json: Type.Boolean() },
+      { additionalProperties: false },
+    ),
+    tags: Type.Object(
+      {
+        region: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }),
+        data_collection: Type.Enum(['allow', 'deny']),
+        zero_retention: Type.Boolean(),
+        sensitive_data: Type.Boolean(),
+        tier: Type.Enum(['frontier', 'mid', 'small']),
+        family: Type.String({ minLength: 1, maxLength: 100 }),
+      },
+      { additionalProperties: false },
+    ),
+    tokenizer: Type.Enum(TOKENIZER_FAMILIES),
+    capacity: Type.Optional(CapacitySchema),
+    aliases: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 }),
+    ),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** The catalog file. */
+export const CatalogFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    models: Type.Array(CatalogModelSchema, { minItems: 1, maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+/** One model as declared in the catalog file. */
+export type CatalogModel = Static<typeof CatalogModelSchema>;
+/** The catalog file's shape. */
+export type CatalogFile = Static<typeof CatalogFileSchema>;

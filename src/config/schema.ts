@@ -1,0 +1,42 @@
+import Type, { type Static } from 'typebox';
+
+/** Which embedder the service loads at start. */
+export const EMBEDDER_KINDS = ['use-lite', 'transformers', 'hash'] as const;
+
+/** Validated service configuration (frozen after load). */
+export const ConfigSchema = Type.Object(
+  {
+    /** TCP port. @default 8080 (env PORT) */
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    /** Listen address. @default 127.0.0.1 (env HOST) */
+    host: Type.String({ minLength: 1 }),
+    /** Directory for the DuckDB file and other state; created if missing. @default ./data (env ARBITER_STATE_DIR) */
+    stateDir: Type.String({ minLength: 1 }),
+    /** DuckDB file path, or `:memory:`. @default <stateDir>/arbiter.duckdb (env ARBITER_DB) */
+    dbPath: Type.String({ minLength: 1 }),
+    /** Model catalog file. @default the shipped models/catalog.json (env ARBITER_CATALOG) */
+    catalogPath: Type.String({ minLength: 1 }),
+    /** Trained predictor artifact folder. @default models/default (env ARBITER_ARTIFACT) */
+    artifactDir: Type.String({ minLength: 1 }),
+    /** Embedder kind. @default use-lite (env ARBITER_EMBEDDER) */
+    embedder: Type.Enum(EMBEDDER_KINDS),
+    /** Local model folder for the transformers embedder. (env ARBITER_EMBEDDER_PATH) */
+    embedderPath: Type.Optional(Type.String({ minLength: 1 })),
+    /** pino log level. @default info (env LOG_LEVEL) */
+    logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** Store prompt text with decisions; off means hash-only. @default false (env ARBITER_STORE_PROMPTS) */
+    storePrompts: Type.Boolean(),
+    /** Allow /v1/route without an API key. @default true (env ARBITER_ALLOW_ANONYMOUS_ROUTE) */
+    allowAnonymousRoute: Type.Boolean(),
+    /** JSON file of API keys (`{keys:[{sha256, tenant, role}]}`). (env ARBITER_KEYS_FILE) */
+    keysFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** Maximum request body, bytes. @default 262144 (env ARBITER_BODY_LIMIT) */
+    bodyLimit: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
+    /** Seed for the routing policy's exploration. @default 1 (env ARBITER_SEED) */
+    seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Service configuration. */
+export type Config = Static<typeof ConfigSchema>;

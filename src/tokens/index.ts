@@ -1,0 +1,2 @@
+export * from './count-tokens.js';
+export * from './cost.js';
