@@ -11,6 +11,7 @@ export interface Command {
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   embed: async () => (await import('./embed.js')).embedCommand,
+  train: async () => (await import('./train.js')).trainCommand,
 };
 
 function usage(): string {

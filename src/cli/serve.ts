@@ -1,11 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCatalog } from '../catalog/index.js';
-import { loadConfig, type Config } from '../config/index.js';
-import type { Embedder } from '../embed/index.js';
-import { buildApp } from '../server/app.js';
-import { createEmbedder } from './create-embedder.js';
+import { loadConfig } from '../config/index.js';
+import { composeService } from './bootstrap.js';
 import type { Command } from './main.js';
 
 const HELP = `Usage: arbiter serve [--port N] [--host ADDR] [--state-dir DIR] [--catalog FILE] [--embedder KIND]
@@ -13,15 +8,22 @@ const HELP = `Usage: arbiter serve [--port N] [--host ADDR] [--state-dir DIR] [-
 Start the routing service on its embedded defaults: a DuckDB file under ./data, the offline
 USE-Lite embedder, the shipped catalog (models/catalog.json) and predictor (models/default).
 
+Endpoints: POST /v1/route, POST /v1/feedback, GET /v1/models, /v1/admin/models/..., GET /healthz,
+GET /readyz, GET /metrics, GET /docs, GET /openapi.json.
+
 Options (each also has an env var):
   --port N          TCP port (PORT, default 8080)
   --host ADDR       listen address (HOST, default 127.0.0.1)
   --state-dir DIR   data directory, created if missing (ARBITER_STATE_DIR, default ./data)
+  --db FILE         DuckDB file or :memory: (ARBITER_DB, default <state-dir>/arbiter.duckdb)
   --catalog FILE    model catalog JSON (ARBITER_CATALOG)
+  --artifact DIR    predictor artifact folder (ARBITER_ARTIFACT, default models/default)
   --embedder KIND   use-lite | transformers | hash (ARBITER_EMBEDDER)
+  --keys FILE       API keys file (ARBITER_KEYS_FILE, default <state-dir>/keys.json if present);
+                    create keys with: arbiter keys add --tenant NAME [--role admin]
   -h, --help        show this help
 
-Stops gracefully on SIGINT/SIGTERM (in-flight requests finish, buffered writes are flushed).
+Stops gracefully on SIGINT/SIGTERM: in-flight requests finish, buffered decisions are flushed.
 `;
 
 /** `arbiter serve`. */
@@ -34,8 +36,11 @@ export const serveCommand: Command = {
         port: { type: 'string' },
         host: { type: 'string' },
         'state-dir': { type: 'string' },
+        db: { type: 'string' },
         catalog: { type: 'string' },
+        artifact: { type: 'string' },
         embedder: { type: 'string' },
+        keys: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -44,37 +49,40 @@ export const serveCommand: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    const overrides: Partial<Record<keyof Config, unknown>> = {};
+    const overrides: Record<string, unknown> = {};
     if (values.port !== undefined) overrides.port = Number(values.port);
     if (values.host !== undefined) overrides.host = values.host;
     if (values['state-dir'] !== undefined) overrides.stateDir = values['state-dir'];
+    if (values.db !== undefined) overrides.dbPath = values.db;
     if (values.catalog !== undefined) overrides.catalogPath = values.catalog;
+    if (values.artifact !== undefined) overrides.artifactDir = values.artifact;
     if (values.embedder !== undefined) overrides.embedder = values.embedder;
-    const config = loadConfig({ overrides: overrides as Partial<Config> });
-    const catalog = loadCatalog(config.catalogPath);
-    if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+    if (values.keys !== undefined) overrides.keysFile = values.keys;
+    const config = loadConfig({ overrides });
+    const { app, ready } = await composeService(config);
 
-    const loaded: { embedder?: Embedder } = {};
-    const app = await buildApp({
-      catalog,
-      isReady: () => loaded.embedder !== undefined,
-      logger: { level: config.logLevel },
-      bodyLimit: config.bodyLimit,
-      onClose: async () => loaded.embedder?.close(),
-    });
-    await app.listen({ port: config.port, host: config.host });
-    const embedder = await createEmbedder(config);
-    loaded.embedder = embedder;
-    app.log.info({ embedder: embedder.modelId, models: catalog.models.length }, 'ready');
-
-    await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
-        app.log.info({ signal }, 'shutting down');
-        app.close().then(resolve, resolve);
+        if (stopping) return;
+        stopping = true;
+        app.log.info({ signal }, 'shutting down: draining requests and flushing the store');
+        app.close().then(resolve, (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          resolve();
+        });
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+      await ready;
+    } catch (error: unknown) {
+      await app.close();
+      throw error;
+    }
+    await stopped;
     return 0;
   },
 };

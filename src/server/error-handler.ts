@@ -45,14 +45,12 @@ function fastifyCode(error: FastifyError): { status: number; code: string } | un
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({
-        error: {
-          code: 'NOT_FOUND',
-          message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-        },
-      });
+    void reply.code(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      },
+    });
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof RouterError) {

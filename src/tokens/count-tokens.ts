@@ -57,6 +57,20 @@ export function countTokens(text: string, family: TokenizerFamily = 'cl100k_base
   }
 }
 
+/**
+ * Token counts of one text for any family, each underlying encoding run at most once (the router
+ * asks for every candidate's family; approximated families share the cl100k_base count).
+ */
+export function createTokenCounter(text: string): (family: TokenizerFamily) => number {
+  let cl100k: number | undefined;
+  let o200k: number | undefined;
+  return (family) => {
+    if (family === 'o200k_base') return (o200k ??= countTokens(text, 'o200k_base'));
+    cl100k ??= countTokens(text, 'cl100k_base');
+    return family === 'cl100k_base' ? cl100k : Math.ceil(cl100k * APPROXIMATION_RATIO[family]);
+  };
+}
+
 /** Free the tiktoken WASM encoders (they are recreated on next use). */
 export function freeTokenizers(): void {
   for (const value of encoders.values()) value.free();

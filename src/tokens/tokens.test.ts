@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRouterError } from '../core/index.js';
-import { APPROXIMATION_RATIO, countTokens, estimateCost } from './index.js';
+import { APPROXIMATION_RATIO, countTokens, createTokenCounter, estimateCost } from './index.js';
 
 describe('countTokens', () => {
   it('counts cl100k_base and o200k_base exactly', () => {
@@ -19,6 +19,14 @@ describe('countTokens', () => {
     const base = countTokens(text, 'cl100k_base');
     expect(countTokens(text, 'llama2')).toBe(Math.ceil(base * APPROXIMATION_RATIO.llama2));
     expect(countTokens(text, 'gemma')).toBe(Math.ceil(base * APPROXIMATION_RATIO.gemma));
+  });
+
+  it('shares one count across families in createTokenCounter', () => {
+    const text = 'Route this prompt to the cheapest model that answers it well.';
+    const count = createTokenCounter(text);
+    for (const family of ['cl100k_base', 'o200k_base', 'llama2', 'anthropic'] as const) {
+      expect(count(family)).toBe(countTokens(text, family));
+    }
   });
 
   it('counts a 100k-character prompt', () => {

@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Value } from 'typebox/value';
+import { loadConfig } from '../config/index.js';
+import { RouterError } from '../core/index.js';
+import { KeysFileSchema, generateApiKey, type KeysFile } from '../server/auth.js';
+import type { Command } from './main.js';
+
+const HELP = `Usage: arbiter keys add --tenant NAME [--role tenant|admin] [--name LABEL] [--file FILE]
+       arbiter keys list [--file FILE]
+
+Create an API key: it is printed once and only its SHA-256 hash is stored in the keys file
+(default <state-dir>/keys.json, or ARBITER_KEYS_FILE). Tenant keys route and send feedback for their
+tenant; admin keys can also manage models and read every tenant's stats.
+`;
+
+function readKeys(path: string): KeysFile {
+  if (!existsSync(path)) return { keys: [] };
+  const data: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!Value.Check(KeysFileSchema, data)) {
+    throw new RouterError('CONFIG_INVALID', `${path}: not a valid keys file`, {
+      details: { file: path },
+    });
+  }
+  return data;
+}
+
+/** `arbiter keys`. */
+export const keysCommand: Command = {
+  summary: 'create and list API keys (stored hashed)',
+  run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        tenant: { type: 'string' },
+        role: { type: 'string', default: 'tenant' },
+        name: { type: 'string' },
+        file: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help || positionals.length === 0) {
+      process.stdout.write(HELP);
+      return Promise.resolve(values.help ? 0 : 1);
+    }
+    const config = loadConfig();
+    const path = values.file ?? config.keysFile ?? join(config.stateDir, 'keys.json');
+    const file = readKeys(path);
+    if (positionals[0] === 'list') {
+      for (const key of file.keys) {
+        process.stdout.write(
+          `${key.tenant}\t${key.role}\t${key.sha256.slice(0, 12)}…\t${key.name ?? ''}\n`,
+        );
+      }
+      return Promise.resolve(0);
+    }
+    if (positionals[0] !== 'add') {
+      throw new RouterError('INPUT_INVALID', `unknown keys action "${positionals[0] ?? ''}"`);
+    }
+    if (values.tenant === undefined || !/^[A-Za-z0-9._-]{1,128}$/u.test(values.tenant)) {
+      throw new RouterError(
+        'INPUT_INVALID',
+        '--tenant is required: letters, digits, . _ - (max 128)',
+      );
+    }
+    if (values.role !== 'tenant' && values.role !== 'admin') {
+      throw new RouterError('INPUT_INVALID', '--role must be tenant or admin');
+    }
+    const { key, sha256 } = generateApiKey();
+    const next: KeysFile = {
+      keys: [
+        ...file.keys,
+        {
+          sha256,
+          tenant: values.tenant,
+          role: values.role,
+          ...(values.name === undefined ? {} : { name: values.name }),
+        },
+      ],
+    };
+    mkdirSync(dirname(path), { recursive: true });
+    const temp = `${path}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temp, path);
+    process.stderr.write(`stored the hash in ${path}; the key is shown once:\n`);
+    process.stdout.write(`${key}\n`);
+    return Promise.resolve(0);
+  },
+};

@@ -1,0 +1,94 @@
+import type { CatalogModel } from '../catalog/index.js';
+import type { OutputLengthPredictor, QualityPredictor } from '../predict/index.js';
+
+/** Predicted outcome of sending one prompt to one model. */
+export interface ArmEstimate {
+  /** Expected quality in [0, 1]. */
+  readonly quality: number;
+  /** Expected completion tokens. */
+  readonly outputTokens: number;
+  /** Where the estimate came from: the trained predictor, or the catalog tier prior. */
+  readonly source: 'predictor' | 'prior';
+}
+
+/** Estimates quality and output length for every model, from one prompt embedding. */
+export interface ArmPredictor {
+  /** Recorded with each decision (artifact id + version, or `prior`). */
+  readonly version: string;
+  /** Embedding dimension it expects. */
+  readonly dimension: number | undefined;
+  estimate(embedding: Float32Array, models: readonly CatalogModel[]): ArmEstimate[];
+}
+
+/**
+ * Prior quality by catalog tier, used for a model the trained predictor has never seen (added at
+ * run time, or absent from the training logs). Loosely the mean accuracy of each tier over the
+ * shared routing data (RouterBench frontier models ~0.8, 7B-13B models ~0.5); the bandit refines it
+ * from outcomes.
+ */
+export const TIER_PRIOR_QUALITY: Readonly<Record<CatalogModel['tags']['tier'], number>> = {
+  frontier: 0.8,
+  mid: 0.65,
+  small: 0.5,
+};
+
+/** Output tokens assumed when nothing better is known. */
+export const DEFAULT_OUTPUT_TOKENS = 256;
+
+/** An ArmPredictor that knows only the catalog (no artifact). */
+export function priorArmPredictor(): ArmPredictor {
+  return {
+    version: 'prior',
+    dimension: undefined,
+    estimate: (_embedding, models) =>
+      models.map((model) => ({
+        quality: TIER_PRIOR_QUALITY[model.tags.tier],
+        outputTokens: DEFAULT_OUTPUT_TOKENS,
+        source: 'prior' as const,
+      })),
+  };
+}
+
+/** Options for {@link trainedArmPredictor}. */
+export interface TrainedArmPredictorOptions {
+  readonly version: string;
+  readonly quality: QualityPredictor;
+  readonly outputLength?: OutputLengthPredictor;
+  /** Resolves a catalog id to the id the predictor was trained with (aliases). */
+  readonly resolve?: (model: CatalogModel) => string;
+}
+
+/**
+ * Adapts trained predictors to catalog models: models the artifact covers get its estimates, the rest
+ * fall back to {@link TIER_PRIOR_QUALITY}.
+ */
+export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPredictor {
+  const qualityIndex = new Map(options.quality.models.map((id, i) => [id, i]));
+  const lengthIndex = new Map((options.outputLength?.models ?? []).map((id, i) => [id, i]));
+  const dimension = (options.quality.toState().dimension as number | undefined) ?? undefined;
+  const resolve = options.resolve ?? ((model: CatalogModel) => model.id);
+  return {
+    version: options.version,
+    dimension,
+    estimate(embedding, models) {
+      const quality = options.quality.predict([embedding])[0];
+      const lengths = options.outputLength?.predict([embedding])[0];
+      return models.map((model) => {
+        const id = resolve(model);
+        const qi = qualityIndex.get(id);
+        const li = lengthIndex.get(id);
+        const q = qi === undefined ? undefined : quality?.[qi];
+        const tokens = li === undefined ? undefined : lengths?.[li];
+        const known = q !== undefined && Number.isFinite(q);
+        return {
+          quality: known ? Math.min(1, Math.max(0, q)) : TIER_PRIOR_QUALITY[model.tags.tier],
+          outputTokens:
+            tokens !== undefined && Number.isFinite(tokens) && tokens > 0
+              ? tokens
+              : DEFAULT_OUTPUT_TOKENS,
+          source: known ? ('predictor' as const) : ('prior' as const),
+        };
+      });
+    },
+  };
+}

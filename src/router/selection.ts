@@ -1,0 +1,47 @@
+import type { Rng } from '../core/index.js';
+
+/** One eligible arm as the selection policy sees it. */
+export interface ScoredArm {
+  readonly model: string;
+  readonly predictedQuality: number;
+  readonly estimatedCostUsd: number;
+  /** Offline utility `quality - cost / willingnessToPay`. */
+  readonly score: number;
+}
+
+/** Input of one selection. */
+export interface SelectionContext {
+  /** Eligible arms, best offline score first. */
+  readonly arms: readonly ScoredArm[];
+  /** The prompt embedding (for contextual policies). */
+  readonly embedding: Float32Array;
+  /** USD per unit quality in force for this request. */
+  readonly willingnessToPay: number;
+  readonly rng: Rng;
+}
+
+/** The choice and how likely it was under the policy. */
+export interface Selection {
+  /** Index into `arms`. */
+  readonly index: number;
+  /** Probability the policy had of choosing this arm (for off-policy evaluation). */
+  readonly propensity: number;
+  /** True when the choice was not the policy's greedy best. */
+  readonly explored: boolean;
+  /** Arm scores after the policy's own adjustment, if it re-ranks (same order as `arms`). */
+  readonly scores?: readonly number[];
+}
+
+/** Turns scored arms into a choice. The bandit policies implement this too. */
+export interface SelectionPolicy {
+  readonly name: string;
+  readonly version: number;
+  select(context: SelectionContext): Selection;
+}
+
+/** Always the best offline score: deterministic, propensity 1, never explores. */
+export const greedyPolicy: SelectionPolicy = {
+  name: 'greedy',
+  version: 1,
+  select: () => ({ index: 0, propensity: 1, explored: false }),
+};

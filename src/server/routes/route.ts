@@ -1,0 +1,197 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type, { type Static } from 'typebox';
+import { RouterError } from '../../core/index.js';
+import type { RouteDecision, RouteRequest } from '../../router/index.js';
+import type { RoutingService } from '../../service/index.js';
+import type { Principal } from '../auth.js';
+import type { ServiceMetrics } from '../metrics-registry.js';
+import { ERROR_RESPONSES } from '../schemas.js';
+
+const Text = Type.String({ maxLength: 100_000 });
+const ContentPart = Type.Object(
+  { type: Type.String({ maxLength: 32 }), text: Type.Optional(Text) },
+  { additionalProperties: false },
+);
+const Message = Type.Object(
+  {
+    role: Type.Enum(['system', 'user', 'assistant', 'tool']),
+    content: Type.Union([Text, Type.Array(ContentPart, { maxItems: 64 })]),
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /v1/route` body. Exactly one of `prompt` or `messages`. */
+export const RouteBody = Type.Object(
+  {
+    prompt: Type.Optional(Text),
+    messages: Type.Optional(Type.Array(Message, { minItems: 1, maxItems: 256 })),
+    candidates: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }),
+    ),
+    tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    willingness_to_pay: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+    max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+    max_latency_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+    capabilities: Type.Optional(
+      Type.Array(Type.Enum(['tools', 'vision', 'json']), { maxItems: 3, uniqueItems: true }),
+    ),
+    tenant: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+    ),
+    session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    debug: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const RankedArmBody = Type.Object({
+  model: Type.String(),
+  predicted_quality: Type.Number(),
+  estimated_cost_usd: Type.Number(),
+  estimated_latency_ms: Type.Union([Type.Number(), Type.Null()]),
+  input_tokens: Type.Integer(),
+  output_tokens: Type.Integer(),
+  score: Type.Number(),
+  source: Type.Optional(Type.String()),
+});
+
+/** `POST /v1/route` response. */
+export const RouteResponse = Type.Object({
+  decision_id: Type.String(),
+  model: Type.String(),
+  candidates: Type.Array(RankedArmBody),
+  excluded: Type.Array(
+    Type.Object({ model: Type.String(), reason: Type.String(), message: Type.String() }),
+  ),
+  policy: Type.String(),
+  propensity: Type.Number(),
+  explored: Type.Boolean(),
+  willingness_to_pay: Type.Number(),
+  predictor_version: Type.String(),
+  overhead_ms: Type.Number(),
+  debug: Type.Optional(Type.Object({ routed_text: Type.String(), embedder: Type.String() })),
+});
+
+/** Options for the route plugin. */
+export interface RouteRoutesOptions {
+  readonly service: () => RoutingService | undefined;
+  readonly metrics: ServiceMetrics;
+  /** The caller's principal, or undefined when anonymous. */
+  readonly principal: (headers: Readonly<Record<string, unknown>>) => Principal | undefined;
+  readonly allowAnonymous: boolean;
+}
+
+/** Map the HTTP body onto the router's request, enforcing tenant rules. */
+export function toRouteRequest(
+  body: Static<typeof RouteBody>,
+  principal: Principal | undefined,
+): RouteRequest {
+  if ((body.prompt === undefined) === (body.messages === undefined)) {
+    throw new RouterError('INPUT_INVALID', 'give exactly one of prompt or messages', {
+      details: { field: body.prompt === undefined ? 'prompt' : 'messages' },
+    });
+  }
+  if (
+    principal !== undefined &&
+    principal.role !== 'admin' &&
+    body.tenant !== undefined &&
+    body.tenant !== principal.tenant
+  ) {
+    throw new RouterError('FORBIDDEN', 'this API key cannot route for another tenant', {
+      details: { field: 'tenant' },
+    });
+  }
+  const tenant =
+    principal?.role === 'admin'
+      ? (body.tenant ?? principal.tenant)
+      : (principal?.tenant ?? body.tenant);
+  return {
+    ...(body.prompt === undefined ? {} : { prompt: body.prompt }),
+    ...(body.messages === undefined ? {} : { messages: body.messages }),
+    ...(body.candidates === undefined ? {} : { candidates: body.candidates }),
+    ...(body.tradeoff === undefined ? {} : { tradeoff: body.tradeoff }),
+    ...(body.willingness_to_pay === undefined ? {} : { willingnessToPay: body.willingness_to_pay }),
+    ...(body.max_cost_usd === undefined ? {} : { maxCostUsd: body.max_cost_usd }),
+    ...(body.max_latency_ms === undefined ? {} : { maxLatencyMs: body.max_latency_ms }),
+    ...(body.capabilities === undefined ? {} : { capabilities: body.capabilities }),
+    ...(body.session_id === undefined ? {} : { sessionId: body.session_id }),
+    tenant: tenant ?? 'default',
+  };
+}
+
+function toResponse(
+  decision: RouteDecision,
+  overheadMs: number,
+  debug: boolean,
+): Static<typeof RouteResponse> {
+  return {
+    decision_id: decision.decisionId,
+    model: decision.model,
+    candidates: decision.ranked.map((arm) => ({
+      model: arm.model,
+      predicted_quality: arm.predictedQuality,
+      estimated_cost_usd: arm.estimatedCostUsd,
+      estimated_latency_ms: arm.latencyP95Ms,
+      input_tokens: arm.inputTokens,
+      output_tokens: arm.outputTokens,
+      score: arm.score,
+      ...(debug ? { source: arm.source } : {}),
+    })),
+    excluded: [...decision.excluded],
+    policy: decision.policy,
+    propensity: decision.propensity,
+    explored: decision.explored,
+    willingness_to_pay: decision.willingnessToPay,
+    predictor_version: decision.predictorVersion,
+    overhead_ms: Math.round(overheadMs * 1000) / 1000,
+    ...(debug
+      ? { debug: { routed_text: decision.routedText, embedder: decision.embedderId } }
+      : {}),
+  };
+}
+
+/** `POST /v1/route`: which model should answer this prompt. */
+export const routeRoutes: FastifyPluginAsyncTypebox<RouteRoutesOptions> = (app, options) => {
+  app.post(
+    '/v1/route',
+    {
+      schema: {
+        summary: 'Choose the model for a prompt',
+        body: RouteBody,
+        response: { 200: RouteResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const started = performance.now();
+      const principal = options.principal(request.headers);
+      if (principal === undefined && !options.allowAnonymous) {
+        throw new RouterError(
+          'UNAUTHORIZED',
+          'an API key is required (Authorization: Bearer <key>)',
+        );
+      }
+      const service = options.service();
+      if (service === undefined)
+        throw new RouterError('EMBEDDER_UNAVAILABLE', 'the router is still loading');
+      try {
+        const decision = await service.route(toRouteRequest(request.body, principal));
+        const overheadMs = performance.now() - started;
+        options.metrics.decisions.inc({ model: decision.model });
+        if (decision.explored) options.metrics.explored.inc();
+        options.metrics.overhead.observe(overheadMs);
+        void reply
+          .header('x-arbiter-decision-id', decision.decisionId)
+          .header('x-arbiter-model', decision.model)
+          .header('x-arbiter-overhead-ms', overheadMs.toFixed(3));
+        return toResponse(decision, overheadMs, request.body.debug === true);
+      } catch (error: unknown) {
+        options.metrics.routeErrors.inc({
+          code: error instanceof RouterError ? error.code : 'INTERNAL',
+        });
+        throw error;
+      }
+    },
+  );
+  return Promise.resolve();
+};

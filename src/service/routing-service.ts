@@ -1,0 +1,201 @@
+import { RouterError, systemClock, type Clock } from '../core/index.js';
+import type { Catalog } from '../catalog/index.js';
+import { LruCache } from '../embed/index.js';
+import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
+import type { ModelStats, OutcomeRecord, Store } from '../store/index.js';
+
+/** An outcome report for one decision. */
+export interface FeedbackInput {
+  readonly decisionId: string;
+  /** The tenant sending it (from its API key). */
+  readonly tenant: string;
+  readonly idempotencyKey: string;
+  /** Quality in [0, 1]; null when only an error or latency is reported. */
+  readonly quality: number | null;
+  /** The model that actually answered, when the caller fell back down the ranking. */
+  readonly model?: string;
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+  readonly errorClass?: string;
+}
+
+/** What happened to a feedback report. */
+export interface FeedbackResult {
+  readonly status: 'recorded' | 'duplicate';
+  readonly decisionId: string;
+  readonly model: string;
+}
+
+/** Called after each recorded outcome (the bandit and health tracking subscribe here). */
+export type OutcomeListener = (outcome: OutcomeRecord, decision: DecisionSummary) => void;
+
+/** What the service remembers of a recent decision. */
+export interface DecisionSummary {
+  readonly id: string;
+  readonly tenant: string;
+  readonly chosenModel: string;
+  readonly candidates: readonly string[];
+  readonly createdAtMs: number;
+}
+
+/** Options for {@link RoutingService}. */
+export interface RoutingServiceOptions {
+  readonly router: Router;
+  readonly store: Store;
+  readonly catalog: () => Catalog;
+  /** Keep prompt text in the decisions table (otherwise only its hash). @default false */
+  readonly storePrompts?: boolean;
+  /** Feedback for decisions older than this is refused as expired, ms. @default 30 days */
+  readonly decisionTtlMs?: number;
+  /** Recent decisions kept in memory for feedback before they are flushed. @default 100000 */
+  readonly recentCapacity?: number;
+  readonly clock?: Clock;
+}
+
+const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Routes requests and records what happens: decisions go through the store's batching path (durable
+ * within a second and on shutdown), feedback is written before it is acknowledged, and listeners
+ * (bandit, health) see every recorded outcome.
+ */
+export class RoutingService {
+  private readonly options: RoutingServiceOptions;
+  private readonly recent: LruCache<string, DecisionSummary>;
+  private readonly listeners: OutcomeListener[] = [];
+  private readonly clock: Clock;
+
+  constructor(options: RoutingServiceOptions) {
+    this.options = options;
+    this.recent = new LruCache(options.recentCapacity ?? 100_000);
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Subscribe to recorded outcomes. */
+  onOutcome(listener: OutcomeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Decide, then log the decision (buffered). */
+  async route(request: RouteRequest, signal?: AbortSignal): Promise<RouteDecision> {
+    const decision = await this.options.router.route(
+      request,
+      signal === undefined ? {} : { signal },
+    );
+    this.recent.set(decision.decisionId, {
+      id: decision.decisionId,
+      tenant: decision.tenant,
+      chosenModel: decision.model,
+      candidates: decision.ranked.map((arm) => arm.model),
+      createdAtMs: decision.createdAtMs,
+    });
+    await this.options.store.recordDecisions([
+      {
+        id: decision.decisionId,
+        createdAtMs: decision.createdAtMs,
+        tenant: decision.tenant,
+        promptHash: decision.promptHash,
+        promptText: this.options.storePrompts === true ? decision.routedText : null,
+        embedding: decision.embedding,
+        embedderId: decision.embedderId,
+        candidates: decision.ranked.map((arm) => arm.model),
+        chosenModel: decision.model,
+        propensity: decision.propensity,
+        explored: decision.explored,
+        policy: decision.policy,
+        policyVersion: decision.policyVersion,
+        predictorVersion: decision.predictorVersion,
+        predicted: decision.ranked.map((arm) => ({
+          model: arm.model,
+          quality: arm.predictedQuality,
+          costUsd: arm.estimatedCostUsd,
+          score: arm.score,
+        })),
+        features: { willingness_to_pay: decision.willingnessToPay },
+      },
+    ]);
+    return decision;
+  }
+
+  /**
+   * Record an outcome. DECISION_UNKNOWN for an unknown, expired or other tenant's decision (the
+   * three are not told apart, so ids of other tenants do not leak); INPUT_INVALID for a model that
+   * was not among the decision's candidates.
+   */
+  async feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    const decision = await this.findDecision(input.decisionId, input.tenant);
+    const model =
+      input.model === undefined
+        ? decision.chosenModel
+        : this.options.catalog().resolveModelId(input.model);
+    if (model === undefined || !decision.candidates.includes(model)) {
+      throw new RouterError(
+        'INPUT_INVALID',
+        `model ${input.model ?? ''} was not a candidate of this decision`,
+        {
+          details: { field: 'model' },
+        },
+      );
+    }
+    const outcome: OutcomeRecord = {
+      decisionId: decision.id,
+      idempotencyKey: input.idempotencyKey,
+      receivedAtMs: this.clock.now(),
+      tenant: input.tenant,
+      model,
+      quality: input.quality,
+      latencyMs: input.latencyMs ?? null,
+      inputTokens: input.inputTokens ?? null,
+      outputTokens: input.outputTokens ?? null,
+      costUsd: input.costUsd ?? null,
+      errorClass: input.errorClass ?? null,
+    };
+    const result = await this.options.store.recordFeedback(outcome);
+    const status = result.recorded ? 'recorded' : 'duplicate';
+    if (result.recorded) for (const listener of this.listeners) listener(outcome, decision);
+    return { status, decisionId: decision.id, model };
+  }
+
+  /** Per-model outcome statistics over the last `windowMs`. */
+  modelStats(windowMs: number, tenant?: string): Promise<ModelStats[]> {
+    const now = this.clock.now();
+    return this.options.store.outcomes.modelStats({
+      sinceMs: now - windowMs,
+      untilMs: now + 1,
+      ...(tenant === undefined ? {} : { tenant }),
+    });
+  }
+
+  private async findDecision(id: string, tenant: string): Promise<DecisionSummary> {
+    let summary = this.recent.get(id);
+    if (summary === undefined) {
+      const found = await this.options.store.decisions.get({ id, tenant });
+      if (found.ok) {
+        summary = {
+          id: found.value.id,
+          tenant: found.value.tenant,
+          chosenModel: found.value.chosenModel,
+          candidates: found.value.candidates,
+          createdAtMs: found.value.createdAtMs,
+        };
+      }
+    }
+    const ttl = this.options.decisionTtlMs ?? THIRTY_DAYS_MS;
+    if (
+      summary === undefined ||
+      summary.tenant !== tenant ||
+      this.clock.now() - summary.createdAtMs > ttl
+    ) {
+      throw new RouterError(
+        'DECISION_UNKNOWN',
+        `no decision ${id} for this tenant (unknown or expired)`,
+        {
+          details: { decision_id: id },
+        },
+      );
+    }
+    return summary;
+  }
+}
