@@ -1,0 +1,189 @@
+/**
+ * HTTP load benchmark for /v1/route, on loopback only (127.0.0.1), bounded in time.
+ *
+ *   npx tsx benchmarks/http/load.ts [--duration 10] [--connections 16] [--out benchmarks/results/http-load.md]
+ *
+ * Starts `arbiter serve` as a child process (its own event loop and core) on a temp state dir, then
+ * measures with autocannon, in one run: (1) a no-op Fastify route (/healthz) as the ceiling, (2)
+ * /v1/route with one repeated prompt (embedding cached), (3) /v1/route with a distinct prompt per
+ * request (every request embeds). Reports req/s, latency p50/p99 and Arbiter's own overhead header.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    out: { type: 'string', default: 'benchmarks/results/http-load.md' },
+    port: { type: 'string', default: '18181' },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const port = Number(values.port);
+const base = `http://127.0.0.1:${port}`;
+
+async function waitReady(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('server did not become ready in 60 s');
+}
+
+interface Row {
+  readonly name: string;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly overheadP50?: number;
+  readonly overheadP99?: number;
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+async function measure(name: string, options: Partial<autocannon.Options>): Promise<Row> {
+  const result = await autocannon({ url: base, connections, duration, ...options });
+  return {
+    name,
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+const state = mkdtempSync(join(tmpdir(), 'arbiter-load-'));
+const server = spawn(
+  process.execPath,
+  ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state],
+  {
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
+try {
+  await waitReady();
+  const rows: Row[] = [];
+  rows.push(
+    await measure('no-op Fastify route (GET /healthz)', { url: `${base}/healthz`, method: 'GET' }),
+  );
+
+  const cachedOverheads: number[] = [];
+  const cachedBody = JSON.stringify({
+    prompt: 'Explain the difference between TCP and UDP in two sentences.',
+  });
+  const cached = autocannon({
+    url: base,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/route',
+        headers: { 'content-type': 'application/json' },
+        body: cachedBody,
+        onResponse: (_status, body) => {
+          const match = /"overhead_ms":([0-9.]+)/u.exec(body);
+          if (match?.[1] !== undefined) cachedOverheads.push(Number(match[1]));
+        },
+      },
+    ],
+  });
+  const cachedResult = await cached;
+  const sortedCached = [...cachedOverheads].sort((a, b) => a - b);
+  rows.push({
+    name: '/v1/route, repeated prompt (cached embedding)',
+    requests: cachedResult.requests.total,
+    rps: cachedResult.requests.average,
+    p50: cachedResult.latency.p50,
+    p99: cachedResult.latency.p99,
+    errors: cachedResult.errors + cachedResult.timeouts,
+    non2xx: cachedResult.non2xx,
+    overheadP50: percentile(sortedCached, 0.5),
+    overheadP99: percentile(sortedCached, 0.99),
+  });
+
+  let counter = 0;
+  const uniqueOverheads: number[] = [];
+  const unique = autocannon({
+    url: base,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/route',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({
+            prompt: `Question ${++counter}: what is ${counter} times ${counter % 97} and why does it matter for topic ${counter % 13}?`,
+          }),
+        }),
+        onResponse: (_status, body) => {
+          const match = /"overhead_ms":([0-9.]+)/u.exec(body);
+          if (match?.[1] !== undefined) uniqueOverheads.push(Number(match[1]));
+        },
+      },
+    ],
+  });
+  const uniqueResult = await unique;
+  const sortedUnique = [...uniqueOverheads].sort((a, b) => a - b);
+  rows.push({
+    name: '/v1/route, distinct prompt per request (embeds every time)',
+    requests: uniqueResult.requests.total,
+    rps: uniqueResult.requests.average,
+    p50: uniqueResult.latency.p50,
+    p99: uniqueResult.latency.p99,
+    errors: uniqueResult.errors + uniqueResult.timeouts,
+    non2xx: uniqueResult.non2xx,
+    overheadP50: percentile(sortedUnique, 0.5),
+    overheadP99: percentile(sortedUnique, 0.99),
+  });
+
+  const noop = rows[0]?.rps ?? Number.NaN;
+  const fmt = (n: number | undefined, digits = 1): string =>
+    n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
+  const table = [
+    '| scenario | requests | req/s | ratio to no-op | latency p50 ms | latency p99 ms | overhead p50 ms | overhead p99 ms | errors | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${row.requests} | ${fmt(row.rps)} | ${fmt(row.rps / noop, 3)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.overheadP50, 2)} | ${fmt(row.overheadP99, 2)} | ${row.errors} | ${row.non2xx} |`,
+    ),
+  ].join('\n');
+  const report = `# HTTP load: /v1/route on loopback
+
+Command: \`npx tsx benchmarks/http/load.ts --duration ${duration} --connections ${connections}\`
+Date: ${new Date().toISOString()} · node ${process.version} · ${cpus().length} cores (server and load generator share them)
+Server: \`arbiter serve\` on embedded defaults (USE-Lite embedder behind the LRU cache and the micro-batcher,
+shipped catalog and predictor, DuckDB file in a temp dir). ${connections} connections, ${duration} s per scenario.
+
+${table}
+
+"overhead" is Arbiter's own \`overhead_ms\` (parse to decision, embedding included); latency is what
+autocannon saw end to end. Targets (issue 4): >= 150 decisions/s with p99 < 100 ms; cached overhead < 2 ms p50.
+`;
+  writeFileSync(values.out, report);
+  process.stdout.write(report);
+} finally {
+  server.kill('SIGTERM');
+}

@@ -1,0 +1,219 @@
+/**
+ * Buffered bulk writes through DuckDB's appender: rows collect in memory and go to the table in
+ * data chunks of at most 2,048 rows (DuckDB's vector size), on a size threshold, on a timer, on
+ * `flush()`, and on close. Callers that must not acknowledge before the row is durable use
+ * `writeNow` (or `enqueue` then `flush`).
+ *
+ * Failure semantics: a batch is appended as a unit; when any row in it fails (a constraint or a
+ * conversion error), the batch is dropped and the error is reported: `flush()`/`writeNow()`
+ * reject with it; a timer or size-triggered flush passes it to `onError`, or, when none is given,
+ * keeps it and rejects the next `flush()` or `close()` with it.
+ */
+import { DuckDBDataChunkWriter, JSToDuckDBValueConverter } from '@duckdb/node-api';
+import type { DuckDBAppender, JS } from '@duckdb/node-api';
+import { RouterError, StoreError } from '../core/index.js';
+import type { Database, Session } from './db.js';
+import { wrapStoreError } from './store-error.js';
+
+/** DuckDB's standard vector size: the most rows one data chunk holds. */
+export const MAX_BATCH_ROWS = 2048;
+
+/** One row in table column order, as plain JS (Date for TIMESTAMP, arrays for lists). */
+export type AppenderRow = readonly (JS | null)[];
+
+/** Options for {@link createBatchWriter}. */
+export interface BatchWriterOptions<Row> {
+  readonly db: Database;
+  /** Target table (a trusted identifier from this module, never request data). */
+  readonly table: string;
+  /** Map one record to the table's columns, in table order. */
+  readonly toRow: (row: Row) => AppenderRow;
+  /**
+   * Flush once this many rows are buffered; 1 to 2,048.
+   * @default 2048
+   */
+  readonly maxRows?: number;
+  /**
+   * Flush this many milliseconds after the first buffered row; 0 disables the timer.
+   * @default 1000
+   */
+  readonly flushIntervalMs?: number;
+  /** Runs on the same connection right after each appended batch (e.g. merge a staging table). */
+  readonly afterAppend?: (session: Session) => Promise<void>;
+  /** Receives failures of flushes nobody awaited (timer, size threshold). */
+  readonly onError?: (error: StoreError) => void;
+}
+
+/** A buffered appender-backed writer for one table. */
+export interface BatchWriter<Row> {
+  /** Buffer a row; it is written on the next size, timer, explicit or close flush. */
+  enqueue(row: Row): void;
+  /** Buffer rows and flush, resolving once everything buffered so far is in the table. */
+  writeNow(rows: readonly Row[]): Promise<void>;
+  /** Write every buffered row; resolves when they (and earlier in-flight batches) are stored. */
+  flush(): Promise<void>;
+  /** Rows buffered and not yet handed to DuckDB. */
+  readonly pending: number;
+  /** Flush, stop the timer and refuse further rows. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where {@link appendRows} writes: a table, optionally in another schema or catalog (`temp`). */
+export interface AppendTarget {
+  readonly table: string;
+  readonly schema?: string;
+  readonly catalog?: string;
+}
+
+/**
+ * Append rows with one appender, in data chunks of at most 2,048 rows, and close it. On failure
+ * the appender's unflushed rows are discarded and a StoreError is thrown; rows of chunks already
+ * flushed stay (wrap the call in a transaction when all-or-nothing matters).
+ */
+export async function appendRows(
+  session: Session,
+  target: AppendTarget,
+  rows: Iterable<AppenderRow>,
+): Promise<void> {
+  let appender: DuckDBAppender | undefined;
+  let count = 0;
+  try {
+    appender = await session.connection.createAppender(
+      target.table,
+      target.schema ?? null,
+      target.catalog ?? null,
+    );
+    const writer = DuckDBDataChunkWriter.forAppender(appender, {
+      converter: JSToDuckDBValueConverter,
+      rowsPerDataChunk: MAX_BATCH_ROWS,
+    });
+    for (const row of rows) {
+      writer.appendRow(row);
+      count++;
+    }
+    writer.flush();
+    appender.flushSync();
+    appender.closeSync();
+    appender = undefined;
+  } catch (error: unknown) {
+    if (appender !== undefined) {
+      appender.clear();
+      try {
+        appender.closeSync();
+      } catch {
+        // Already failed; the original error is the one to report.
+      }
+    }
+    throw wrapStoreError(error, {
+      context: `append rows to ${target.table} (row ${count})`,
+      sql: `APPEND INTO ${target.table}`,
+    });
+  }
+}
+
+async function appendBatch<Row>(
+  session: Session,
+  options: BatchWriterOptions<Row>,
+  rows: readonly Row[],
+): Promise<void> {
+  await appendRows(
+    session,
+    { table: options.table },
+    // Lazily mapped, so a throwing toRow is reported like any other append failure.
+    (function* mapped() {
+      for (const row of rows) yield options.toRow(row);
+    })(),
+  );
+  if (options.afterAppend !== undefined) await options.afterAppend(session);
+}
+
+/** Create a batch writer; it registers itself to flush and close when `db` closes. */
+export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchWriter<Row> {
+  const maxRows = options.maxRows ?? MAX_BATCH_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > MAX_BATCH_ROWS) {
+    throw new RouterError('CONFIG_INVALID', `batch maxRows must be 1..${MAX_BATCH_ROWS}`, {
+      details: { maxRows },
+    });
+  }
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  let buffer: Row[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deferredError: StoreError | undefined;
+  let closed = false;
+  let closePromise: Promise<void> | undefined;
+
+  function report(error: unknown): void {
+    const wrapped = wrapStoreError(error, { context: `background flush of ${options.table}` });
+    if (options.onError !== undefined) options.onError(wrapped);
+    else deferredError ??= wrapped;
+  }
+
+  function takeDeferred(): void {
+    const error = deferredError;
+    deferredError = undefined;
+    if (error !== undefined) throw error;
+  }
+
+  function stopTimer(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  }
+
+  /** Hand the current buffer to the connection queue; FIFO, so earlier batches finish first. */
+  function drain(): Promise<void> {
+    stopTimer();
+    const rows = buffer;
+    buffer = [];
+    return options.db.use((session) =>
+      rows.length === 0 ? Promise.resolve() : appendBatch(session, options, rows),
+    );
+  }
+
+  function backgroundDrain(): void {
+    drain().catch(report);
+  }
+
+  function assertOpen(): void {
+    if (closed) {
+      throw new StoreError(`batch writer for ${options.table} is closed`, {
+        details: { table: options.table },
+      });
+    }
+  }
+
+  async function flush(): Promise<void> {
+    await drain();
+    takeDeferred();
+  }
+
+  const writer: BatchWriter<Row> = {
+    enqueue(row) {
+      assertOpen();
+      buffer.push(row);
+      if (buffer.length >= maxRows) backgroundDrain();
+      else if (timer === undefined && flushIntervalMs > 0) {
+        timer = setTimeout(backgroundDrain, flushIntervalMs);
+        // A pending flush must not keep the process alive; close() flushes on shutdown.
+        timer.unref();
+      }
+    },
+    async writeNow(rows) {
+      assertOpen();
+      for (const row of rows) buffer.push(row);
+      await flush();
+    },
+    flush,
+    get pending() {
+      return buffer.length;
+    },
+    close() {
+      if (closePromise === undefined) {
+        closed = true;
+        closePromise = flush();
+      }
+      return closePromise;
+    },
+  };
+  options.db.onClose(() => writer.close());
+  return writer;
+}

@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../core/index.js';
+import type { Database } from './db.js';
+import { MEMORY_PATH, openDatabase, withTransaction } from './db.js';
+
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-db-'));
+  temps.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function captureError(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error: unknown) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Start a child process that opens `path` with DuckDB and keeps it open until killed. */
+async function holdLock(path: string): Promise<ChildProcess> {
+  const script = `import { DuckDBInstance } from '@duckdb/node-api';
+const instance = await DuckDBInstance.create(${JSON.stringify(path)});
+await instance.connect();
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`lock holder exited with ${String(code)}`)));
+  });
+  return child;
+}
+
+describe('openDatabase', () => {
+  it('wraps a failing statement in a StoreError with the SQL and no bound values', async () => {
+    const db = await openDatabase({ path: MEMORY_PATH });
+    try {
+      const badSql = 'SELECT * FROM no_such_table WHERE x = $x';
+      const error = await captureError(db.use((s) => s.all(badSql, { x: 'secret-value-42' })));
+      expect(error.code).toBe('STORE_FAILED');
+      expect(error.sql).toBe(badSql);
+      expect(error.cause).toBeInstanceOf(Error);
+      expect(error.message).not.toContain('secret-value-42');
+
+      // Constraint errors quote the row; only the error class reaches our message.
+      await db.use((s) => s.run('CREATE TABLE t (k VARCHAR PRIMARY KEY)'));
+      await db.use((s) => s.run('INSERT INTO t VALUES ($k)', { k: 'secret-key-7' }));
+      const duplicate = await captureError(
+        db.use((s) => s.prepared('INSERT INTO t VALUES ($k)', { k: 'secret-key-7' })),
+      );
+      expect(duplicate.code).toBe('STORE_FAILED');
+      expect(duplicate.sql).toBe('INSERT INTO t VALUES ($k)');
+      expect(duplicate.message).not.toContain('secret-key-7');
+      expect(JSON.stringify(duplicate.details)).not.toContain('secret-key-7');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reports a garbage file as STORE_CORRUPT naming the file', async () => {
+    const path = join(tempDir(), 'garbage.duckdb');
+    writeFileSync(path, Buffer.alloc(16_384, 0x5a));
+    const error = await captureError(openDatabase({ path }));
+    expect(error.code).toBe('STORE_CORRUPT');
+    expect(error.details?.['path']).toBe(path);
+    // The failed open must not leave the path marked as held.
+    rmSync(path);
+    const db = await openDatabase({ path });
+    await db.close();
+  });
+
+  it('reports a file held by another process as STORE_LOCKED', async () => {
+    const path = join(tempDir(), 'held.duckdb');
+    const child = await holdLock(path);
+    try {
+      const error = await captureError(openDatabase({ path }));
+      expect(error.code).toBe('STORE_LOCKED');
+      expect(error.details?.['path']).toBe(path);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('refuses a second open of the same file in this process', async () => {
+    const path = join(tempDir(), 'twice.duckdb');
+    const db = await openDatabase({ path });
+    try {
+      const error = await captureError(openDatabase({ path }));
+      expect(error.code).toBe('STORE_LOCKED');
+    } finally {
+      await db.close();
+    }
+    const again = await openDatabase({ path });
+    await again.close();
+  });
+
+  it('creates missing parent folders', async () => {
+    const path = join(tempDir(), 'a', 'b', 'arbiter.duckdb');
+    const db = await openDatabase({ path, threads: '1' });
+    await db.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('closes idempotently and refuses work afterwards', async () => {
+    const db: Database = await openDatabase({ path: MEMORY_PATH });
+    await Promise.all([db.close(), db.close()]);
+    await db.close();
+    expect(db.closed).toBe(true);
+    const error = await captureError(db.use((s) => s.all('SELECT 1')));
+    expect(error.code).toBe('STORE_FAILED');
+  });
+
+  it('serialises callers so a transaction never interleaves with other statements', async () => {
+    const db = await openDatabase({ path: MEMORY_PATH });
+    try {
+      await db.use((s) => s.run('CREATE TABLE t (i INTEGER)'));
+      const failing = db.transaction(async (s) => {
+        await s.run('INSERT INTO t VALUES (1)');
+        throw new Error('boom');
+      });
+      const outside = db.use((s) => s.run('INSERT INTO t VALUES (2)'));
+      await expect(failing).rejects.toThrow('boom');
+      await outside;
+      const rows = await db.use((s) => s.all('SELECT i FROM t ORDER BY i'));
+      expect(rows).toEqual([{ i: 2 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('withTransaction commits on success and rolls back on failure', async () => {
+    const db = await openDatabase({ path: MEMORY_PATH });
+    try {
+      await db.use(async (s) => {
+        await s.run('CREATE TABLE t (i INTEGER)');
+        await withTransaction(s.connection, () => s.run('INSERT INTO t VALUES (1)'));
+        await expect(
+          withTransaction(s.connection, async () => {
+            await s.run('INSERT INTO t VALUES (2)');
+            await s.run('INSERT INTO missing VALUES (3)');
+          }),
+        ).rejects.toMatchObject({ code: 'STORE_FAILED' });
+        expect(await s.all('SELECT count(*)::INTEGER AS n FROM t')).toEqual([{ n: 1 }]);
+      });
+    } finally {
+      await db.close();
+    }
+  });
+});

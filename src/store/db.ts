@@ -1,0 +1,254 @@
+/**
+ * The DuckDB handle: one DuckDBInstance and one long-lived connection per database file, with
+ * every statement serialised through a queue (DuckDB runs one statement at a time per connection
+ * anyway, and an explicit transaction must not interleave with other callers' statements).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBPreparedStatement,
+  DuckDBType,
+  DuckDBValue,
+  JS,
+} from '@duckdb/node-api';
+import { StoreError } from '../core/index.js';
+import { wrapStoreError } from './store-error.js';
+
+/** The in-memory database path, for tests. */
+export const MEMORY_PATH = ':memory:';
+
+/** Options for {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** Database file, or `':memory:'`. Parent folders are created when missing. */
+  readonly path: string;
+  /**
+   * DuckDB worker threads (the DuckDB `threads` setting).
+   * @default '2'
+   */
+  readonly threads?: string;
+}
+
+/** Named parameter values for `$name` placeholders. */
+export type SqlValues = Readonly<Record<string, DuckDBValue>>;
+/** Explicit parameter types where inference is not enough (NULLs, lists, BIGINT). */
+export type SqlTypes = Readonly<Record<string, DuckDBType | undefined>>;
+/** A result row converted to plain JS (BIGINT still arrives as bigint; convert at the repo edge). */
+export type SqlRow = Record<string, JS>;
+
+/**
+ * Exclusive access to the connection, handed to a {@link Database.use} callback. Every method wraps
+ * DuckDB failures in a StoreError carrying the SQL text.
+ */
+export interface Session {
+  /** The raw connection, for appenders and {@link withTransaction}. Do not keep it past the callback. */
+  readonly connection: DuckDBConnection;
+  /** Run one statement (re-prepared each call: use for DDL and rare statements). */
+  run(sql: string, values?: SqlValues, types?: SqlTypes): Promise<void>;
+  /** Run one statement and read every row. */
+  all(sql: string, values?: SqlValues, types?: SqlTypes): Promise<SqlRow[]>;
+  /** Bind and run a statement prepared once per database and reused (hot paths). */
+  prepared(sql: string, values: SqlValues, types?: SqlTypes): Promise<SqlRow[]>;
+}
+
+/** An open database. Create with {@link openDatabase}; close exactly once (close is idempotent). */
+export interface Database {
+  /** The path it was opened with. */
+  readonly path: string;
+  /** True once close() has been called. */
+  readonly closed: boolean;
+  /** Run `fn` with exclusive use of the connection; calls queue in order. Not reentrant. */
+  use<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** {@link use} inside BEGIN/COMMIT, rolled back if `fn` throws. */
+  transaction<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** Register work to run at the start of close(), before the connection goes (writer flushes). */
+  onClose(hook: () => Promise<void>): void;
+  /** Run close hooks, then close prepared statements, the connection and the instance. */
+  close(): Promise<void>;
+}
+
+/**
+ * Files this process holds open. DuckDB's file lock is per process, so a second instance on the
+ * same file inside one process would not be refused by DuckDB and could corrupt it.
+ */
+const openPaths = new Set<string>();
+
+/** Run `fn` between BEGIN and COMMIT on `connection`, rolling back when it throws. */
+export async function withTransaction<T>(
+  connection: DuckDBConnection,
+  fn: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  try {
+    await connection.run('BEGIN TRANSACTION');
+  } catch (error: unknown) {
+    throw wrapStoreError(error, { context: 'begin transaction', sql: 'BEGIN TRANSACTION' });
+  }
+  let result: T;
+  try {
+    result = await fn(connection);
+  } catch (error: unknown) {
+    try {
+      await connection.run('ROLLBACK');
+    } catch {
+      // The transaction may already be aborted by the failure; the original error matters more.
+    }
+    throw error;
+  }
+  try {
+    await connection.run('COMMIT');
+  } catch (error: unknown) {
+    throw wrapStoreError(error, { context: 'commit transaction', sql: 'COMMIT' });
+  }
+  return result;
+}
+
+function createSession(
+  connection: DuckDBConnection,
+  statements: Map<string, DuckDBPreparedStatement>,
+): Session {
+  return {
+    connection,
+    async run(sql, values, types) {
+      try {
+        await connection.run(sql, values === undefined ? undefined : { ...values }, types);
+      } catch (error: unknown) {
+        throw wrapStoreError(error, { context: 'query failed', sql });
+      }
+    },
+    async all(sql, values, types) {
+      try {
+        const reader = await connection.runAndReadAll(
+          sql,
+          values === undefined ? undefined : { ...values },
+          types,
+        );
+        return reader.getRowObjectsJS();
+      } catch (error: unknown) {
+        throw wrapStoreError(error, { context: 'query failed', sql });
+      }
+    },
+    async prepared(sql, values, types) {
+      try {
+        let statement = statements.get(sql);
+        if (statement === undefined) {
+          statement = await connection.prepare(sql);
+          statements.set(sql, statement);
+        }
+        statement.clearBindings();
+        statement.bind({ ...values }, types);
+        const reader = await statement.runAndReadAll();
+        return reader.getRowObjectsJS();
+      } catch (error: unknown) {
+        throw wrapStoreError(error, { context: 'query failed', sql });
+      }
+    },
+  };
+}
+
+/**
+ * Open (creating when missing) a DuckDB database with explicit settings. Throws StoreError:
+ * STORE_LOCKED when another process (or this one) holds the file, STORE_CORRUPT when the file is
+ * not a readable DuckDB database, STORE_FAILED otherwise; `details.path` names the file.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const path = options.path;
+  const inMemory = path === MEMORY_PATH;
+  const key = inMemory ? undefined : resolve(path);
+  if (key !== undefined) {
+    if (openPaths.has(key)) {
+      throw new StoreError(`database file is already open in this process: ${path}`, {
+        code: 'STORE_LOCKED',
+        details: { path },
+      });
+    }
+    try {
+      mkdirSync(dirname(key), { recursive: true });
+    } catch (error: unknown) {
+      throw new StoreError(`cannot create the folder for ${path}`, {
+        cause: error,
+        details: { path },
+      });
+    }
+  }
+
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, { threads: options.threads ?? '2' });
+  } catch (error: unknown) {
+    throw wrapStoreError(error, { context: `cannot open ${path}`, path });
+  }
+  let connection: DuckDBConnection;
+  try {
+    connection = await instance.connect();
+  } catch (error: unknown) {
+    instance.closeSync();
+    throw wrapStoreError(error, { context: `cannot connect to ${path}`, path });
+  }
+  if (key !== undefined) openPaths.add(key);
+
+  const statements = new Map<string, DuckDBPreparedStatement>();
+  const session = createSession(connection, statements);
+  const closeHooks: (() => Promise<void>)[] = [];
+  let queue: Promise<unknown> = Promise.resolve();
+  // 'closing' still accepts work, so close hooks (writer flushes) can use the connection.
+  let state: 'open' | 'closing' | 'closed' = 'open';
+
+  function enqueue<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const run = queue.then(() => fn(session));
+    queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  function use<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    if (state === 'closed') {
+      return Promise.reject(new StoreError(`database is closed: ${path}`, { details: { path } }));
+    }
+    return enqueue(fn);
+  }
+
+  async function shutdown(): Promise<void> {
+    const hookErrors: unknown[] = [];
+    for (const hook of closeHooks) {
+      try {
+        await hook();
+      } catch (error: unknown) {
+        hookErrors.push(error);
+      }
+    }
+    // Wait for queued work, then release native handles in dependency order.
+    await enqueue(() => Promise.resolve());
+    state = 'closed';
+    for (const statement of statements.values()) statement.destroySync();
+    statements.clear();
+    connection.closeSync();
+    instance.closeSync();
+    if (key !== undefined) openPaths.delete(key);
+    if (hookErrors.length > 0) {
+      throw wrapStoreError(hookErrors[0], { context: `flush on close of ${path}` });
+    }
+  }
+
+  let closePromise: Promise<void> | undefined;
+  return {
+    path,
+    get closed() {
+      return state !== 'open';
+    },
+    use,
+    transaction: (fn) => use((s) => withTransaction(s.connection, () => fn(s))),
+    onClose(hook) {
+      closeHooks.push(hook);
+    },
+    close() {
+      if (closePromise === undefined) {
+        state = 'closing';
+        closePromise = shutdown();
+      }
+      return closePromise;
+    },
+  };
+}

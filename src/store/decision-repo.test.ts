@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { MEMORY_PATH, openDatabase } from './db.js';
+import { createDecisionRepo } from './decision-repo.js';
+import { runMigrations } from './migrations.js';
+import { decisionFixture } from './__fixtures__/records.js';
+
+async function setup(storePromptText = true) {
+  const db = await openDatabase({ path: MEMORY_PATH });
+  await runMigrations(db);
+  return { db, repo: createDecisionRepo({ db, storePromptText, flushIntervalMs: 0 }) };
+}
+
+describe('decision repo', () => {
+  it('round-trips a decision through the prepared insert', async () => {
+    const { db, repo } = await setup();
+    try {
+      const decision = decisionFixture();
+      await repo.insert(decision);
+      const found = await repo.get({ id: decision.id });
+      expect(found).toEqual({ ok: true, value: decision });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('round-trips a decision through the appender, embedding values bit-exact', async () => {
+    const { db, repo } = await setup();
+    try {
+      const embedding = new Float32Array(512);
+      for (let i = 0; i < embedding.length; i++) embedding[i] = Math.sin(i) / (i + 1);
+      const decision = decisionFixture({ id: 'd-appended', embedding, features: null });
+      repo.enqueue(decision);
+      const found = await repo.get({ id: 'd-appended' });
+      expect(found.ok).toBe(true);
+      if (!found.ok) return;
+      expect(found.value).toEqual(decision);
+      expect(found.value.embedding).toBeInstanceOf(Float32Array);
+      expect(Array.from(found.value.embedding ?? [])).toEqual(Array.from(embedding));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('stores no prompt text unless configured to', async () => {
+    const { db, repo } = await setup(false);
+    try {
+      await repo.insert(decisionFixture({ id: 'a' }));
+      repo.enqueue(decisionFixture({ id: 'b' }));
+      const a = await repo.get({ id: 'a' });
+      const b = await repo.get({ id: 'b' });
+      expect(a.ok && a.value.promptText).toBeNull();
+      expect(b.ok && b.value.promptText).toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps null embeddings and optional columns null', async () => {
+    const { db, repo } = await setup();
+    try {
+      const decision = decisionFixture({
+        embedding: null,
+        embedderId: null,
+        predictorVersion: null,
+        features: null,
+        promptText: null,
+      });
+      await repo.insert(decision);
+      expect(await repo.get({ id: decision.id })).toEqual({ ok: true, value: decision });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reports unknown ids and other tenants', async () => {
+    const { db, repo } = await setup();
+    try {
+      await repo.insert(decisionFixture());
+      expect(await repo.get({ id: 'nope' })).toEqual({ ok: false, reason: 'not_found' });
+      expect(await repo.get({ id: 'd-1', tenant: 'other' })).toEqual({
+        ok: false,
+        reason: 'tenant_mismatch',
+      });
+      expect((await repo.get({ id: 'd-1', tenant: 'acme' })).ok).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('lists a time window newest first, filtered by tenant', async () => {
+    const { db, repo } = await setup();
+    try {
+      const base = Date.UTC(2025, 5, 1);
+      for (let i = 0; i < 5; i++) {
+        repo.enqueue(
+          decisionFixture({ id: `d${i}`, createdAtMs: base + i * 1000, tenant: i % 2 ? 'b' : 'a' }),
+        );
+      }
+      const window = await repo.list({ sinceMs: base + 1000, untilMs: base + 4000 });
+      expect(window.map((d) => d.id)).toEqual(['d3', 'd2', 'd1']);
+      const tenantA = await repo.list({ tenant: 'a', limit: 2 });
+      expect(tenantA.map((d) => d.id)).toEqual(['d4', 'd2']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('rejects a duplicate id with a StoreError', async () => {
+    const { db, repo } = await setup();
+    try {
+      await repo.insert(decisionFixture());
+      await expect(repo.insert(decisionFixture())).rejects.toMatchObject({
+        code: 'STORE_FAILED',
+        name: 'StoreError',
+      });
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * store/: DuckDB persistence. The public surface is the {@link openStore} facade, the repos it
+ * composes and their plain record types; no DuckDB type crosses this boundary.
+ */
+export { openStore } from './store.js';
+export type { OpenStoreOptions, Store } from './store.js';
+export { MEMORY_PATH } from './db.js';
+export { MAX_BATCH_ROWS } from './batch-writer.js';
+export { MIGRATIONS } from './migrations.js';
+export type { Migration } from './migrations.js';
+export type {
+  DecisionLookupFailure,
+  DecisionRecord,
+  DecisionRepo,
+  ListDecisionsOptions,
+  PredictedArm,
+} from './decision-repo.js';
+export type {
+  ModelStats,
+  ModelStatsQuery,
+  OutcomeRecord,
+  OutcomeRepo,
+  RecordOutcomeResult,
+} from './outcome-repo.js';
+export type { PolicyStateRecord, PolicyStateRepo, SavePolicyState } from './policy-state-repo.js';
+export type { PromptEntry, PromptRepo } from './prompt-repo.js';
+export type { EmbeddingCacheRepo, EmbeddingEntry } from './embedding-cache-repo.js';
+export type {
+  DatasetSummary,
+  ObservationRecord,
+  ObservationRepo,
+  ObservationWithText,
+} from './observation-repo.js';
+export type { MetaRepo } from './meta-repo.js';

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MEMORY_PATH, openDatabase } from './db.js';
+import { MIGRATIONS, runMigrations } from './migrations.js';
+
+const TABLES = [
+  'decisions',
+  'embeddings',
+  'meta',
+  'observations',
+  'outcomes',
+  'outcomes_staging',
+  'policy_state',
+  'prompts',
+  'schema_migrations',
+];
+
+describe('runMigrations', () => {
+  it('applies every migration once and is a no-op when re-run', async () => {
+    const db = await openDatabase({ path: MEMORY_PATH });
+    try {
+      expect(await runMigrations(db)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await runMigrations(db)).toEqual([]);
+      const tables = await db.use((s) =>
+        s.all('SELECT table_name FROM information_schema.tables ORDER BY table_name'),
+      );
+      expect(tables.map((row) => row['table_name'])).toEqual(TABLES);
+      const recorded = await db.use((s) =>
+        s.all('SELECT version, name FROM schema_migrations ORDER BY version'),
+      );
+      expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps versions strictly increasing from 1', () => {
+    MIGRATIONS.forEach((migration, index) => expect(migration.version).toBe(index + 1));
+  });
+
+  it('is a no-op on reopening a migrated file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-migrate-'));
+    const path = join(dir, 'm.duckdb');
+    try {
+      const first = await openDatabase({ path });
+      await runMigrations(first);
+      await first.close();
+      const second = await openDatabase({ path });
+      expect(await runMigrations(second)).toEqual([]);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rolls a failing migration back and does not record it', async () => {
+    const db = await openDatabase({ path: MEMORY_PATH });
+    try {
+      const broken = [
+        { version: 1, name: 'ok', sql: 'CREATE TABLE a (i INTEGER)' },
+        { version: 2, name: 'broken', sql: 'CREATE TABLE b (i INTEGER); SELECT * FROM nowhere' },
+      ];
+      await expect(runMigrations(db, { migrations: broken })).rejects.toMatchObject({
+        code: 'STORE_FAILED',
+      });
+      const tables = await db.use((s) =>
+        s.all("SELECT table_name FROM information_schema.tables WHERE table_name IN ('a', 'b')"),
+      );
+      expect(tables).toEqual([{ table_name: 'a' }]);
+      const versions = await db.use((s) => s.all('SELECT version FROM schema_migrations'));
+      expect(versions).toEqual([{ version: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});

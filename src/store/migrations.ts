@@ -1,0 +1,167 @@
+/**
+ * Schema migrations: an ordered array applied in order, each inside its own transaction and
+ * recorded in `schema_migrations`, so re-running is a no-op. Never edit a released migration;
+ * append a new one.
+ *
+ * Embeddings are stored as `FLOAT[]` (a variable-length list) with `embedder_id` and `dimension`
+ * beside them, not as `FLOAT[d]`: the dimension depends on the configured embedder (512 for
+ * USE-Lite, 384 or 768 for ONNX models) and one table must hold rows from more than one embedder
+ * across a model switch. Similarity in SQL uses `list_cosine_similarity`; a fixed-size cast
+ * (`embedding::FLOAT[512]`) is available to queries that filter on one embedder.
+ *
+ * Timestamps are `TIMESTAMP` in UTC; the repos speak epoch milliseconds.
+ * The appender writes whole rows in column order: when a migration adds a column to a table that
+ * a batch writer feeds, update that writer's row mapping in the same change.
+ */
+import type { Database } from './db.js';
+
+/** One schema change. */
+export interface Migration {
+  /** Strictly increasing, starting at 1. */
+  readonly version: number;
+  /** Short description, recorded with the version. */
+  readonly name: string;
+  /** DDL, one or more statements separated by `;`. */
+  readonly sql: string;
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE decisions (
+        id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        tenant VARCHAR NOT NULL,
+        prompt_hash VARCHAR NOT NULL,
+        prompt_text VARCHAR,
+        embedding FLOAT[],
+        embedder_id VARCHAR,
+        candidates VARCHAR[] NOT NULL,
+        chosen_model VARCHAR NOT NULL,
+        propensity DOUBLE NOT NULL,
+        explored BOOLEAN NOT NULL,
+        policy VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,
+        predictor_version VARCHAR,
+        predicted JSON NOT NULL,
+        features JSON
+      );
+      CREATE TABLE outcomes (
+        decision_id VARCHAR NOT NULL,
+        idempotency_key VARCHAR NOT NULL UNIQUE,
+        received_at TIMESTAMP NOT NULL,
+        tenant VARCHAR NOT NULL,
+        model VARCHAR NOT NULL,
+        quality DOUBLE CHECK (quality IS NULL OR (quality >= 0 AND quality <= 1)),
+        latency_ms DOUBLE,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost_usd DOUBLE,
+        error_class VARCHAR
+      );
+      CREATE INDEX outcomes_decision_id ON outcomes (decision_id);
+      -- Unconstrained landing table for appender batches; merged into outcomes with
+      -- ON CONFLICT DO NOTHING so a duplicate idempotency key cannot fail a whole batch.
+      CREATE TABLE outcomes_staging (
+        decision_id VARCHAR,
+        idempotency_key VARCHAR,
+        received_at TIMESTAMP,
+        tenant VARCHAR,
+        model VARCHAR,
+        quality DOUBLE,
+        latency_ms DOUBLE,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost_usd DOUBLE,
+        error_class VARCHAR
+      );
+      CREATE TABLE policy_state (
+        name VARCHAR PRIMARY KEY,
+        version INTEGER NOT NULL,
+        state JSON NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE prompts (
+        hash VARCHAR PRIMARY KEY,
+        text VARCHAR NOT NULL,
+        first_seen_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE embeddings (
+        text_hash VARCHAR NOT NULL,
+        embedder_id VARCHAR NOT NULL,
+        dimension INTEGER NOT NULL,
+        embedding FLOAT[] NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (text_hash, embedder_id)
+      );
+      CREATE TABLE observations (
+        dataset VARCHAR NOT NULL,
+        prompt_hash VARCHAR NOT NULL,
+        prompt_id VARCHAR,
+        prompt_group VARCHAR,
+        model VARCHAR NOT NULL,
+        quality DOUBLE,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost_usd DOUBLE,
+        latency_ms DOUBLE,
+        tenant VARCHAR,
+        observed_at TIMESTAMP,
+        source_file VARCHAR,
+        source_line INTEGER
+      );
+    `,
+  },
+];
+
+const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  applied_at TIMESTAMP NOT NULL
+)`;
+const SELECT_APPLIED = 'SELECT version FROM schema_migrations ORDER BY version';
+const INSERT_APPLIED = `INSERT INTO schema_migrations (version, name, applied_at)
+  VALUES ($version, $name, now()::TIMESTAMP)`;
+
+/** Options for {@link runMigrations}. */
+export interface RunMigrationsOptions {
+  /**
+   * The migrations to apply.
+   * @default MIGRATIONS
+   */
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * Apply every migration not yet recorded, each in its own transaction. Returns the versions it
+ * applied (empty when the schema is current).
+ */
+export async function runMigrations(
+  db: Database,
+  options: RunMigrationsOptions = {},
+): Promise<number[]> {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const applied = await db.use(async (session) => {
+    await session.run(CREATE_MIGRATIONS_TABLE);
+    const rows = await session.all(SELECT_APPLIED);
+    return new Set(rows.map((row) => Number(row['version'])));
+  });
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    await db.transaction(async (session) => {
+      await session.run(migration.sql);
+      await session.run(INSERT_APPLIED, { version: migration.version, name: migration.name });
+    });
+    done.push(migration.version);
+  }
+  return done;
+}

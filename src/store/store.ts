@@ -1,0 +1,114 @@
+/**
+ * The store facade: one database, migrated on open, with every repo composed over it. This is
+ * what server/ and cli/ construct; they never see DuckDB types.
+ */
+import { systemClock } from '../core/index.js';
+import type { Clock, StoreError } from '../core/index.js';
+import { openDatabase } from './db.js';
+import type { DecisionRecord, DecisionRepo } from './decision-repo.js';
+import { createDecisionRepo } from './decision-repo.js';
+import type { EmbeddingCacheRepo } from './embedding-cache-repo.js';
+import { createEmbeddingCacheRepo } from './embedding-cache-repo.js';
+import type { MetaRepo } from './meta-repo.js';
+import { createMetaRepo } from './meta-repo.js';
+import { runMigrations } from './migrations.js';
+import type { ObservationRepo } from './observation-repo.js';
+import { createObservationRepo } from './observation-repo.js';
+import type { OutcomeRecord, OutcomeRepo, RecordOutcomeResult } from './outcome-repo.js';
+import { createOutcomeRepo, mergeStagedOutcomes } from './outcome-repo.js';
+import type { PolicyStateRecord, PolicyStateRepo } from './policy-state-repo.js';
+import { createPolicyStateRepo } from './policy-state-repo.js';
+import type { PromptRepo } from './prompt-repo.js';
+import { createPromptRepo } from './prompt-repo.js';
+
+/** Options for {@link openStore}. */
+export interface OpenStoreOptions {
+  /** Database file (parent folders are created), or `':memory:'` in tests. */
+  readonly path: string;
+  /** DuckDB worker threads. @default '2' */
+  readonly threads?: string;
+  /** Keep prompt text on decisions. @default false */
+  readonly storePromptText?: boolean;
+  /** Rows per appender batch for buffered writes, 1 to 2,048. @default 2048 */
+  readonly maxBatchRows?: number;
+  /** Flush buffered writes this long after the first buffered row, ms; 0 disables. @default 1000 */
+  readonly flushIntervalMs?: number;
+  /** Time source for `updated_at` style columns. @default systemClock */
+  readonly clock?: Clock;
+  /** Failures of background flushes; without it they reject the next flush() or close(). */
+  readonly onBackgroundError?: (error: StoreError) => void;
+}
+
+/** The router's persistence, as STYLE.md's DecisionStore plus the repos behind it. */
+export interface Store {
+  readonly path: string;
+  readonly decisions: DecisionRepo;
+  readonly outcomes: OutcomeRepo;
+  readonly policyState: PolicyStateRepo;
+  readonly prompts: PromptRepo;
+  readonly embeddings: EmbeddingCacheRepo;
+  readonly observations: ObservationRepo;
+  readonly meta: MetaRepo;
+  /** Buffer decisions for the appender (durable after the next flush). */
+  recordDecisions(decisions: readonly DecisionRecord[]): Promise<void>;
+  /** Record one outcome now; a retried idempotency key is reported as a duplicate. */
+  recordFeedback(outcome: OutcomeRecord): Promise<RecordOutcomeResult>;
+  /** The saved state of a policy, if any. */
+  loadPolicyState(name: string): Promise<PolicyStateRecord | undefined>;
+  /** Write every buffered row (decisions, outcomes, observations). */
+  flush(): Promise<void>;
+  /** Flush, then close the connection and the instance. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Open (or create) the database, apply pending migrations and compose the repos. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const db = await openDatabase({
+    path: options.path,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  try {
+    await runMigrations(db);
+    // Finish an outcome batch that a crash left in the staging table.
+    await db.use(mergeStagedOutcomes);
+  } catch (error: unknown) {
+    await db.close();
+    throw error;
+  }
+  const clock = options.clock ?? systemClock;
+  const writers = {
+    ...(options.maxBatchRows === undefined ? {} : { maxBatchRows: options.maxBatchRows }),
+    ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.onBackgroundError === undefined ? {} : { onError: options.onBackgroundError }),
+  };
+  const decisions = createDecisionRepo({
+    db,
+    ...writers,
+    ...(options.storePromptText === undefined ? {} : { storePromptText: options.storePromptText }),
+  });
+  const outcomes = createOutcomeRepo({ db, ...writers });
+  const observations = createObservationRepo({ db, ...writers });
+  const policyState = createPolicyStateRepo({ db, clock });
+  return {
+    path: options.path,
+    decisions,
+    outcomes,
+    observations,
+    policyState,
+    prompts: createPromptRepo({ db, clock }),
+    embeddings: createEmbeddingCacheRepo({ db, clock }),
+    meta: createMetaRepo({ db, clock }),
+    recordDecisions(list) {
+      for (const decision of list) decisions.enqueue(decision);
+      return Promise.resolve();
+    },
+    recordFeedback: (outcome) => outcomes.record(outcome),
+    loadPolicyState: (name) => policyState.load(name),
+    async flush() {
+      await decisions.flush();
+      await outcomes.flush();
+      await observations.flush();
+    },
+    close: () => db.close(),
+  };
+}

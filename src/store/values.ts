@@ -1,0 +1,79 @@
+/**
+ * Conversions at the repo edge: rows come back from DuckDB as loosely typed JS (BIGINT as bigint,
+ * JSON as text, lists as arrays); repos hand out plain numbers, strings and typed arrays only.
+ */
+import type { JS } from '@duckdb/node-api';
+import { StoreError } from '../core/index.js';
+
+function invalid(column: string, expected: string): StoreError {
+  return new StoreError(`column ${column} is not ${expected}`, {
+    code: 'STORE_CORRUPT',
+    details: { column },
+  });
+}
+
+/** A number from a numeric column (bigint narrowed; throws when the column holds something else). */
+export function asNumber(value: JS | undefined, column: string): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  throw invalid(column, 'a number');
+}
+
+/** A number or null. */
+export function asNumberOrNull(value: JS | undefined, column: string): number | null {
+  return value === null || value === undefined ? null : asNumber(value, column);
+}
+
+/** A string from a VARCHAR/JSON column. */
+export function asString(value: JS | undefined, column: string): string {
+  if (typeof value === 'string') return value;
+  throw invalid(column, 'a string');
+}
+
+/** A string or null. */
+export function asStringOrNull(value: JS | undefined, column: string): string | null {
+  return value === null || value === undefined ? null : asString(value, column);
+}
+
+/** A boolean from a BOOLEAN column. */
+export function asBoolean(value: JS | undefined, column: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw invalid(column, 'a boolean');
+}
+
+/** A string list from a VARCHAR[] column. */
+export function asStringList(value: JS | undefined, column: string): string[] {
+  if (!Array.isArray(value)) throw invalid(column, 'a list');
+  return value.map((item) => asString(item, column));
+}
+
+/** A Float32Array from a FLOAT[] column, or null. Values are exact: FLOAT widens to double losslessly. */
+export function asVectorOrNull(value: JS | undefined, column: string): Float32Array | null {
+  if (value === null || value === undefined) return null;
+  if (!Array.isArray(value)) throw invalid(column, 'a list');
+  return Float32Array.from(value, (item) => asNumber(item, column));
+}
+
+/** Parse a JSON column. */
+export function parseJson(value: JS | undefined, column: string): unknown {
+  const text = asString(value, column);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error: unknown) {
+    throw new StoreError(`column ${column} holds invalid JSON`, {
+      code: 'STORE_CORRUPT',
+      cause: error,
+      details: { column },
+    });
+  }
+}
+
+/** Epoch milliseconds as the BIGINT DuckDB's `epoch_ms(...)` takes. */
+export function msToBigInt(ms: number): bigint {
+  return BigInt(Math.round(ms));
+}
+
+/** A plain-number copy of a vector, for binding as a list. */
+export function vectorToList(vector: Float32Array): number[] {
+  return Array.from(vector);
+}

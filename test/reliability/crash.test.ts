@@ -1,0 +1,163 @@
+/**
+ * Crash consistency: while a client sends route + feedback, the server is killed with SIGKILL at a
+ * random point, restarted on the same DuckDB file, and the run goes on. At the end every feedback
+ * that got a 2xx must be in DuckDB. CI runs a few rounds; ARBITER_CRASH_ROUNDS=20 is the full run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/index.js';
+import { openStore } from '../../src/store/index.js';
+import { bearer, makeStateDir } from '../support/service.js';
+
+const ROUNDS = Number(process.env.ARBITER_CRASH_ROUNDS ?? 3);
+const BIN = fileURLToPath(new URL('../../bin/arbiter.js', import.meta.url));
+const children = new Set<ChildProcess>();
+
+function startServer(
+  dir: string,
+  port: number,
+): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', String(port), '--state-dir', dir],
+    {
+      env: {
+        ...process.env,
+        ARBITER_EMBEDDER: 'hash',
+        LOG_LEVEL: 'error',
+        ARBITER_ARTIFACT: join(dir, 'none'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    });
+  });
+  return { child, exited, stderr: () => stderr };
+}
+
+async function waitReady(port: number, exited: Promise<number | null>): Promise<void> {
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  for (let i = 0; i < 300 && !done; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('server not ready');
+}
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+describe('crash consistency', () => {
+  it(
+    `loses no acknowledged feedback across ${ROUNDS} SIGKILLs`,
+    { timeout: 60_000 + ROUNDS * 15_000 },
+    async () => {
+      const { dir, keys } = makeStateDir();
+      const rng = createRng(42);
+      const port = 19_000 + Math.floor(rng.next() * 1000);
+      const base = `http://127.0.0.1:${port}`;
+      const acknowledged: string[] = [];
+      let sent = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const server = startServer(dir, port);
+        await waitReady(port, server.exited);
+        const killAt = Date.now() + 200 + rng.next() * 1200;
+        let killed = false;
+        const killer = new Promise<void>((resolve) => {
+          setTimeout(() => {
+            killed = true;
+            server.child.kill('SIGKILL');
+            resolve();
+          }, killAt - Date.now());
+        });
+        const clients = Array.from({ length: 4 }, async (_, c) => {
+          while (!killed) {
+            try {
+              const routed = await fetch(`${base}/v1/route`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', ...bearer(keys.tenantA) },
+                body: JSON.stringify({ prompt: `round ${round} client ${c} request ${sent}` }),
+              });
+              if (!routed.ok) continue;
+              const { decision_id: decisionId } = (await routed.json()) as { decision_id: string };
+              const key = `r${round}-c${c}-${sent++}`;
+              const response = await fetch(`${base}/v1/feedback`, {
+                method: 'POST',
+                headers: {
+                  'content-type': 'application/json',
+                  'idempotency-key': key,
+                  ...bearer(keys.tenantA),
+                },
+                body: JSON.stringify({ decision_id: decisionId, quality: 0.5, latency_ms: 100 }),
+              });
+              if (response.ok) acknowledged.push(key);
+            } catch {
+              // the server died mid-request: nothing was acknowledged
+            }
+          }
+        });
+        await Promise.all([killer, ...clients]);
+        await server.exited;
+      }
+      // A final clean start proves the file is still a valid database after the last kill.
+      const server = startServer(dir, port);
+      await waitReady(port, server.exited);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+
+      const store = await openStore({ path: join(dir, 'arbiter.duckdb') });
+      try {
+        const missing: string[] = [];
+        for (const key of acknowledged) {
+          if ((await store.outcomes.getByIdempotencyKey(`acme:${key}`)) === undefined)
+            missing.push(key);
+        }
+        expect(acknowledged.length).toBeGreaterThan(ROUNDS);
+        expect(missing).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+  it(
+    'refuses a locked database and a corrupt file with a clear coded error',
+    { timeout: 60_000 },
+    async () => {
+      const { dir } = makeStateDir();
+      const first = startServer(dir, 19_990);
+      await waitReady(19_990, first.exited);
+      const second = startServer(dir, 19_991);
+      expect(await second.exited).toBe(1);
+      expect(second.stderr()).toContain('STORE_LOCKED');
+      first.child.kill('SIGTERM');
+      await first.exited;
+
+      const corrupt = makeStateDir();
+      writeFileSync(join(corrupt.dir, 'arbiter.duckdb'), Buffer.alloc(8192, 0x5a));
+      const third = startServer(corrupt.dir, 19_992);
+      expect(await third.exited).toBe(1);
+      expect(third.stderr()).toContain('STORE_CORRUPT');
+    },
+  );
+});
