@@ -2,10 +2,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CatalogRegistry } from '../catalog/index.js';
+import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.js';
 import type { RoutingService } from '../service/index.js';
 import { extractApiKey, type KeyRegistry, type Principal } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { ServiceMetrics } from './metrics-registry.js';
+import { RateLimiter } from './rate-limiter.js';
 import { adminRoutes } from './routes/admin.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
@@ -30,6 +32,13 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger'];
   /** Maximum body size, bytes. @default 262144 */
   readonly bodyLimit?: number;
+  /**
+   * Requests per minute per API key (or per client address when anonymous) on the /v1 endpoints;
+   * 0 disables. Bounds how fast one key can push feedback into the learner. @default 12000
+   */
+  readonly rateLimitPerMinute?: number;
+  /** Time source for rate limiting. @default systemClock */
+  readonly clock?: Clock;
   /** Called from Fastify's onClose hook: flush and close the store and embedder here. */
   readonly onClose?: () => Promise<void>;
 }
@@ -51,6 +60,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   // JSON only: a text/plain body gets 415 instead of a confusing schema error.
   app.removeContentTypeParser('text/plain');
+  const perMinute = deps.rateLimitPerMinute ?? 12_000;
+  if (perMinute > 0) {
+    const limiter = new RateLimiter({ perMinute, clock: deps.clock ?? systemClock });
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!request.url.startsWith('/v1/')) {
+        done();
+        return;
+      }
+      const key = extractApiKey(request.headers);
+      const wait = limiter.take(key === undefined ? `ip:${request.ip}` : `key:${sha256Hex(key)}`);
+      if (wait === 0) {
+        done();
+        return;
+      }
+      void reply.header('retry-after', String(wait));
+      done(new RouterError('RATE_LIMITED', `too many requests: retry in ${wait} s`));
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(reply.elapsedTime, {
       route: request.routeOptions.url ?? 'unmatched',

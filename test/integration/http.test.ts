@@ -381,3 +381,43 @@ describe('HTTP service options', () => {
     }
   });
 });
+
+describe('rate limiting', () => {
+  it('answers 429 with retry-after once a key exceeds its rate', async () => {
+    const limited = await (async () => {
+      const { buildApp } = await import('../../src/server/app.js');
+      const { CatalogRegistry, loadCatalog } = await import('../../src/catalog/index.js');
+      return buildApp({
+        registry: new CatalogRegistry(loadCatalog()),
+        service: () => undefined,
+        rateLimitPerMinute: 60,
+        clock: { now: () => 0 },
+      });
+    })();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const response = await limited.inject({
+          method: 'GET',
+          url: '/v1/models',
+          headers: auth(tenantA.key),
+        });
+        statuses.push(response.statusCode);
+        if (response.statusCode === 429) {
+          expect(response.headers['retry-after']).toBe('1');
+          expect(response.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+        }
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.slice(10)).toEqual([429, 429]);
+      // Another key has its own budget; health endpoints are never limited.
+      expect(
+        (await limited.inject({ method: 'GET', url: '/v1/models', headers: auth(tenantB.key) }))
+          .statusCode,
+      ).toBe(200);
+      expect((await limited.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
