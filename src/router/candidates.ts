@@ -8,7 +8,15 @@ export type ExclusionReason =
   | 'MISSING_CAPABILITY'
   | 'CONTEXT_WINDOW'
   | 'OVER_COST_CAP'
-  | 'OVER_LATENCY_SLO';
+  | 'OVER_LATENCY_SLO'
+  | 'EXCLUDED_BY_REQUEST'
+  | 'DENIED_BY_POLICY'
+  | 'REGION_NOT_ALLOWED'
+  | 'DATA_COLLECTION'
+  | 'NOT_ZERO_RETENTION'
+  | 'PII_NOT_CLEARED'
+  | 'CIRCUIT_OPEN'
+  | 'SATURATED';
 
 /** One excluded model with its reason. */
 export interface Exclusion {

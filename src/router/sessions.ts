@@ -1,0 +1,78 @@
+import { sha256Hex, type Clock } from '../core/index.js';
+import { LruCache } from '../embed/index.js';
+import { messageText, type ChatMessage } from './request.js';
+
+/** Options for {@link SessionPins}. */
+export interface SessionPinsOptions {
+  readonly clock: Clock;
+  /** Sessions remembered. @default 100000 */
+  readonly capacity?: number;
+  /** A pin expires after this long without traffic, ms. @default 1 hour */
+  readonly ttlMs?: number;
+}
+
+/**
+ * Conversation pinning: a session keeps the model that served it while that model stays eligible
+ * and healthy, unless another model's utility beats it by more than a switching penalty (a model
+ * switch mid-conversation costs coherence and cache hits).
+ */
+export class SessionPins {
+  private readonly pins: LruCache<string, { model: string; lastMs: number }>;
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+
+  constructor(options: SessionPinsOptions) {
+    this.pins = new LruCache(options.capacity ?? 100_000);
+    this.clock = options.clock;
+    this.ttlMs = options.ttlMs ?? 3_600_000;
+  }
+
+  /** The pinned model of a session, if any and fresh. */
+  get(sessionKey: string): string | undefined {
+    const pin = this.pins.get(sessionKey);
+    if (pin === undefined || this.clock.now() - pin.lastMs > this.ttlMs) return undefined;
+    return pin.model;
+  }
+
+  /** Pin (or re-pin) a session to a model. */
+  set(sessionKey: string, model: string): void {
+    this.pins.set(sessionKey, { model, lastMs: this.clock.now() });
+  }
+}
+
+/**
+ * The key a conversation is pinned under: the tenant plus the explicit session id, or, without one,
+ * a fingerprint of the conversation's first two messages (stable as the conversation grows).
+ * Single-prompt requests without a session id are not pinned.
+ */
+export function sessionKey(options: {
+  tenant: string;
+  sessionId?: string;
+  messages?: readonly ChatMessage[];
+}): string | undefined {
+  if (options.sessionId !== undefined) return `${options.tenant}:id:${options.sessionId}`;
+  const messages = options.messages ?? [];
+  if (messages.length < 3) return undefined; // a first turn: nothing to stay consistent with yet
+  const head = messages
+    .slice(0, 2)
+    .map((m) => `${m.role}\u0000${messageText(m)}`)
+    .join('\u0001');
+  return `${options.tenant}:fp:${sha256Hex(head)}`;
+}
+
+/**
+ * Index of the arm a pinned session should use: the pinned model's, unless the best arm beats it by
+ * more than `penalty`; -1 when the pinned model is not among the eligible arms.
+ */
+export function pinnedIndex(
+  arms: readonly { model: string; score: number }[],
+  pinned: string,
+  penalty: number,
+): number {
+  const index = arms.findIndex((arm) => arm.model === pinned);
+  if (index < 0) return -1;
+  const best = arms[0];
+  const kept = arms[index];
+  if (best === undefined || kept === undefined) return -1;
+  return best.score - kept.score > penalty ? 0 : index;
+}
