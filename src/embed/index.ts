@@ -3,3 +3,7 @@ export * from './hash-embedder.js';
 export * from './cached-embedder.js';
 export * from './use-lite-embedder.js';
 export * from './lru-cache.js';
+export * from './transformers-embedder.js';
+export * from './transformers-embedder.manifest.js';
+export * from './transformers-embedder.fidelity.js';
+export * from './batching-embedder.js';
