@@ -71,6 +71,11 @@ export const CatalogModelSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 }),
     ),
     disabled: Type.Optional(Type.Boolean()),
+    /**
+     * The model name sent to the provider's upstream in proxy mode.
+     * @default the part of `id` after the slash
+     */
+    upstream_model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
 );

@@ -3,12 +3,14 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CatalogRegistry } from '../catalog/index.js';
 import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.js';
+import { PendingWork, loadUpstreamConfig, type UpstreamConfig } from '../proxy/index.js';
 import type { RoutingService } from '../service/index.js';
 import { extractApiKey, type KeyRegistry, type Principal } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { ServiceMetrics } from './metrics-registry.js';
 import { RateLimiter } from './rate-limiter.js';
 import { adminRoutes } from './routes/admin.js';
+import { chatCompletionsRoutes } from './routes/chat-completions.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
@@ -39,6 +41,11 @@ export interface AppDeps {
   readonly rateLimitPerMinute?: number;
   /** Time source for rate limiting. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Upstreams of proxy mode (`POST /v1/chat/completions`).
+   * @default read from `ARBITER_UPSTREAM_*` / `ARBITER_PROXY_*` in process.env (none: the route answers 503)
+   */
+  readonly upstreams?: UpstreamConfig;
   /** Called from Fastify's onClose hook: flush and close the store and embedder here. */
   readonly onClose?: () => Promise<void>;
 }
@@ -107,15 +114,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowAnonymous: deps.allowAnonymousRoute ?? true,
   });
   await app.register(feedbackRoutes, { service: deps.service, metrics, principal });
+  const proxyRecording = new PendingWork((error) =>
+    app.log.warn({ err: error }, 'proxy outcome not recorded'),
+  );
+  await app.register(chatCompletionsRoutes, {
+    service: deps.service,
+    catalog,
+    upstreams: deps.upstreams ?? loadUpstreamConfig(process.env),
+    metrics,
+    principal,
+    allowAnonymous: deps.allowAnonymousRoute ?? true,
+    pending: proxyRecording,
+    clock: deps.clock ?? systemClock,
+  });
   await app.register(adminRoutes, {
     registry: deps.registry,
     principal,
     persist: deps.persistCatalog ?? (() => Promise.resolve()),
   });
   await app.register(observabilityRoutes, { metrics });
-  if (deps.onClose !== undefined) {
-    const onClose = deps.onClose;
-    app.addHook('onClose', async () => onClose());
-  }
+  app.addHook('onClose', async () => {
+    // Outcomes of answers already sent are written before the store closes.
+    await proxyRecording.drain();
+    await deps.onClose?.();
+  });
   return app;
 }

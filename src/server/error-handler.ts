@@ -21,6 +21,8 @@ export const HTTP_STATUS: Readonly<Record<RouterErrorCode, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  UPSTREAM_FAILED: 502,
+  UPSTREAM_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
