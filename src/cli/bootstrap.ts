@@ -3,19 +3,27 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadPredictorArtifact } from '../artifact/index.js';
 import { CatalogRegistry, loadCatalog, type CatalogOverrides } from '../catalog/index.js';
+import {
+  createPolicy,
+  joinFeedback,
+  policyFromState,
+  type BanditPolicy,
+  type BanditPolicyName,
+} from '../bandit/index.js';
 import type { Config } from '../config/index.js';
-import { createRng, errorMessage } from '../core/index.js';
+import { createRng, errorMessage, isRouterError } from '../core/index.js';
 import type { Embedder } from '../embed/index.js';
 import {
   Router,
   priorArmPredictor,
   trainedArmPredictor,
   type ArmPredictor,
+  type SelectionPolicy,
 } from '../router/index.js';
 import { buildApp } from '../server/app.js';
 import { loadKeyRegistry, type KeyRegistry } from '../server/auth.js';
-import { RoutingService } from '../service/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { RoutingService, type DecisionSummary } from '../service/index.js';
+import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
 import { createEmbedder } from './create-embedder.js';
 
 /** A composed, not-yet-listening service. */
@@ -24,6 +32,8 @@ export interface Service {
   readonly store: Store;
   /** Resolves when the embedder and predictors are loaded (the app answers /readyz 503 before). */
   readonly ready: Promise<void>;
+  /** The online policy, once ready (undefined for `greedy`). */
+  readonly bandit: () => BanditLearning | undefined;
 }
 
 const OVERRIDES_KEY = 'catalog_overrides';
@@ -63,6 +73,7 @@ export async function composeService(
   }
 
   let service: RoutingService | undefined;
+  let learning: BanditLearning | undefined;
   let embedder: Embedder | undefined = options.embedder;
   const app = await buildApp({
     registry,
@@ -73,6 +84,7 @@ export async function composeService(
     logger: options.logger === false ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     onClose: async () => {
+      await learning?.close();
       await store.close();
       await embedder?.close();
     },
@@ -83,28 +95,165 @@ export async function composeService(
     const predictor = loadArmPredictor(config.artifactDir, embedder, (message) =>
       app.log.warn(message),
     );
+    const policy =
+      config.policy === 'greedy'
+        ? undefined
+        : await loadPolicy(store, config.policy, (message) => app.log.warn(message));
     const router = new Router({
       catalog: () => registry.current(),
       embedder,
       predictor,
       rng: createRng(config.seed),
+      ...(policy === undefined ? {} : { policy: exploreOnceLearning(policy) }),
     });
-    service = new RoutingService({
+    const routing = new RoutingService({
       router,
       store,
       catalog: () => registry.current(),
       storePrompts: config.storePrompts,
+      onListenerError: (error) => app.log.warn({ err: error }, 'outcome listener failed'),
     });
+    if (policy !== undefined) {
+      learning = attachBandit({
+        service: routing,
+        policy,
+        store,
+        tagsOf: (model) => {
+          const entry = registry.current().get(model);
+          return entry === undefined
+            ? undefined
+            : { tier: entry.tags.tier, family: entry.tags.family };
+        },
+        onError: (error) => app.log.warn({ err: error }, 'bandit state save failed'),
+      });
+    }
+    service = routing;
     app.log.info(
       {
         embedder: embedder.modelId,
         predictor: predictor.version,
+        policy: policy === undefined ? 'greedy' : `${policy.name}@${policy.version}`,
         models: registry.current().models.length,
       },
       'router ready',
     );
   })();
-  return { app, store, ready };
+  return { app, store, ready, bandit: () => learning };
+}
+
+/**
+ * The policy as the router sees it: until the first outcome arrives it routes greedily on its
+ * (prior) means, i.e. exactly like the offline router, with propensity 1. Exploration only pays off
+ * through feedback; a deployment that never posts feedback should not pay for it. From the first
+ * outcome on (state version > 0, also after a restart) the policy selects as it is.
+ */
+export function exploreOnceLearning(policy: BanditPolicy): SelectionPolicy {
+  return {
+    name: policy.name,
+    get version() {
+      return policy.version;
+    },
+    select(context) {
+      if (policy.version > 0) return policy.select(context);
+      // With no outcome every arm's mean is its offline utility: the router's first arm is the best.
+      return {
+        index: 0,
+        propensity: 1,
+        explored: false,
+        features: Array.from(policy.features(context.embedding)),
+      };
+    },
+  };
+}
+
+/**
+ * The saved state of `name` from DuckDB, or a fresh policy when none was saved (or the saved one
+ * cannot be restored: that is reported and the policy starts again from the offline router).
+ */
+export async function loadPolicy(
+  store: Store,
+  name: BanditPolicyName,
+  warn: (message: string) => void = () => undefined,
+): Promise<BanditPolicy> {
+  const saved = await store.policyState.load(name);
+  if (saved === undefined) return createPolicy(name);
+  try {
+    return policyFromState(saved.state);
+  } catch (error: unknown) {
+    if (!isRouterError(error, 'POLICY_STATE_INVALID')) throw error;
+    warn(`saved ${name} state not usable (${error.message}): starting from the offline router`);
+    return createPolicy(name);
+  }
+}
+
+/** A bandit wired to the service's outcomes, saving its state to DuckDB. */
+export interface BanditLearning {
+  readonly policy: BanditPolicy;
+  /** Outcomes applied and skipped (with why) since start. */
+  readonly counts: { applied: number; skipped: Record<string, number> };
+  /** Save the state now (also runs every `saveEvery` updates and on close). */
+  save(): Promise<void>;
+  /** Final save; later outcomes are ignored. */
+  close(): Promise<void>;
+}
+
+/**
+ * Subscribe `policy` to recorded outcomes: join each to its decision (features and offline estimates
+ * stored at decision time), update, and save the state every `saveEvery` updates (saves are chained,
+ * never concurrent) and on close. Duplicates never arrive (the store's idempotency key stops them).
+ */
+export function attachBandit(options: {
+  readonly service: RoutingService;
+  readonly policy: BanditPolicy;
+  readonly store: Store;
+  /** Catalog tier and family of a model, for the prior of one the policy has not seen. */
+  readonly tagsOf?: (model: string) => { tier?: string; family?: string } | undefined;
+  /** Updates between saves. @default 50 */
+  readonly saveEvery?: number;
+  readonly onError?: (error: unknown) => void;
+}): BanditLearning {
+  const { policy, store } = options;
+  const saveEvery = options.saveEvery ?? 50;
+  const counts = { applied: 0, skipped: {} as Record<string, number> };
+  let closed = false;
+  let unsaved = 0;
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    unsaved = 0;
+    const state = policy.toState();
+    saving = saving
+      .then(() => store.policyState.save({ name: policy.name, version: state.version, state }))
+      .catch((error: unknown) => options.onError?.(error));
+    return saving;
+  };
+  options.service.onOutcome((outcome: OutcomeRecord, decision: DecisionSummary) => {
+    if (closed) return;
+    const tags = options.tagsOf?.(outcome.model);
+    const joined = joinFeedback({
+      policy,
+      outcome,
+      decision,
+      ...(tags === undefined ? {} : { tags }),
+    });
+    if (!joined.ok) {
+      counts.skipped[joined.reason] = (counts.skipped[joined.reason] ?? 0) + 1;
+      return;
+    }
+    policy.update(joined.value);
+    counts.applied += 1;
+    unsaved += 1;
+    if (unsaved >= saveEvery) void save();
+  });
+  return {
+    policy,
+    counts,
+    save,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await save();
+    },
+  };
 }
 
 /** The shipped artifact, or the catalog prior when it is missing or was trained for another embedder. */

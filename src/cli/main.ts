@@ -12,6 +12,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   embed: async () => (await import('./embed.js')).embedCommand,
   train: async () => (await import('./train.js')).trainCommand,
+  replay: async () => (await import('./replay.js')).replayCommand,
+  bench: async () => (await import('./bench.js')).benchCommand,
+  ingest: async () => (await import('./ingest.js')).ingestCommand,
 };
 
 function usage(): string {

@@ -20,6 +20,7 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   keysFile: 'ARBITER_KEYS_FILE',
   bodyLimit: 'ARBITER_BODY_LIMIT',
   seed: 'ARBITER_SEED',
+  policy: 'ARBITER_POLICY',
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,6 +64,7 @@ export function loadConfig(
     allowAnonymousRoute: true,
     bodyLimit: 262_144,
     seed: 1,
+    policy: 'thompson',
     ...fromEnv,
     ...options.overrides,
   };

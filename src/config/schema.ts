@@ -3,6 +3,9 @@ import Type, { type Static } from 'typebox';
 /** Which embedder the service loads at start. */
 export const EMBEDDER_KINDS = ['use-lite', 'transformers', 'hash'] as const;
 
+/** Selection policies the service can run: the offline ranking as is, or an online bandit over it. */
+export const POLICY_KINDS = ['greedy', 'linucb', 'thompson', 'epsilon-greedy'] as const;
+
 /** Validated service configuration (frozen after load). */
 export const ConfigSchema = Type.Object(
   {
@@ -34,6 +37,12 @@ export const ConfigSchema = Type.Object(
     bodyLimit: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
     /** Seed for the routing policy's exploration. @default 1 (env ARBITER_SEED) */
     seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
+    /**
+     * Selection policy: `greedy` (offline ranking, never explores), or an online bandit learning from
+     * feedback (`thompson`, `linucb`, `epsilon-greedy`); bandit state is kept in DuckDB.
+     * @default thompson (env ARBITER_POLICY)
+     */
+    policy: Type.Enum(POLICY_KINDS),
   },
   { additionalProperties: false },
 );

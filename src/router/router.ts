@@ -13,7 +13,12 @@ import { createTokenCounter, estimateCost } from '../tokens/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
 import { filterStatic, unmatchedPatterns, type Exclusion } from './candidates.js';
 import { fullPromptText, routingText, type RouteRequest } from './request.js';
-import { greedyPolicy, type ScoredArm, type SelectionPolicy } from './selection.js';
+import {
+  greedyPolicy,
+  type ScoredArm,
+  type SelectionArmTags,
+  type SelectionPolicy,
+} from './selection.js';
 import { DEFAULT_TRADEOFF, tradeoffToWillingness, utility } from './tradeoff.js';
 
 /** One ranked candidate in a decision (the ranking doubles as the fallback order). */
@@ -44,6 +49,8 @@ export interface RouteDecision {
   readonly routedText: string;
   readonly embedding: Float32Array;
   readonly embedderId: string;
+  /** Context features the selection policy used (bandit policies), for its update on feedback. */
+  readonly policyFeatures?: readonly number[];
 }
 
 /** Live per-model observations the router filters on. */
@@ -124,6 +131,7 @@ export class Router {
     const wtp =
       request.willingnessToPay ?? tradeoffToWillingness(request.tradeoff ?? DEFAULT_TRADEOFF);
     const ranked: RankedArm[] = [];
+    const tagsOf = new Map<string, SelectionArmTags>();
     for (const model of eligible) {
       const estimate = estimates.get(model.id);
       const inputTokens = tokens(model.tokenizer);
@@ -161,6 +169,11 @@ export class Router {
         latencyP95Ms: latency ?? null,
         source: estimate?.source ?? 'prior',
       });
+      tagsOf.set(model.id, {
+        tier: model.tags.tier,
+        family: model.tags.family,
+        source: estimate?.source ?? 'prior',
+      });
     }
     if (ranked.length === 0) {
       throw new RouterError('NO_ELIGIBLE_ARM', 'no candidate model satisfies the request', {
@@ -175,6 +188,8 @@ export class Router {
       embedding,
       willingnessToPay: wtp,
       rng: this.deps.rng,
+      tags: ranked.map((arm) => tagsOf.get(arm.model)),
+      tenant: request.tenant ?? 'default',
     });
     const chosen = ranked[selection.index] ?? ranked[0];
     // The chosen model leads the fallback order; the rest keep their offline ranking.
@@ -197,6 +212,7 @@ export class Router {
       routedText: text,
       embedding,
       embedderId: this.deps.embedder.modelId,
+      ...(selection.features === undefined ? {} : { policyFeatures: selection.features }),
     };
   }
 }

@@ -18,6 +18,20 @@ export interface SelectionContext {
   /** USD per unit quality in force for this request. */
   readonly willingnessToPay: number;
   readonly rng: Rng;
+  /** Catalog facts per arm (aligned with `arms`): bandits set the prior of an unseen model from them. */
+  readonly tags?: readonly (SelectionArmTags | undefined)[];
+  /** The requesting tenant. */
+  readonly tenant?: string;
+}
+
+/** Catalog facts about one arm, as the selection policy sees them. */
+export interface SelectionArmTags {
+  /** Catalog tier (`frontier`, `mid`, `small`). */
+  readonly tier?: string;
+  /** Catalog family. */
+  readonly family?: string;
+  /** Where the quality estimate came from. */
+  readonly source?: 'predictor' | 'prior';
 }
 
 /** The choice and how likely it was under the policy. */
@@ -30,6 +44,8 @@ export interface Selection {
   readonly explored: boolean;
   /** Arm scores after the policy's own adjustment, if it re-ranks (same order as `arms`). */
   readonly scores?: readonly number[];
+  /** Context features the policy used, stored with the decision so late feedback can update it. */
+  readonly features?: readonly number[];
 }
 
 /** Turns scored arms into a choice. The bandit policies implement this too. */

@@ -2,7 +2,7 @@ import { RouterError, systemClock, type Clock } from '../core/index.js';
 import type { Catalog } from '../catalog/index.js';
 import { LruCache } from '../embed/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
-import type { ModelStats, OutcomeRecord, Store } from '../store/index.js';
+import type { DecisionRecord, ModelStats, OutcomeRecord, Store } from '../store/index.js';
 
 /** An outcome report for one decision. */
 export interface FeedbackInput {
@@ -38,7 +38,29 @@ export interface DecisionSummary {
   readonly chosenModel: string;
   readonly candidates: readonly string[];
   readonly createdAtMs: number;
+  /** USD per unit quality in force for the decision. */
+  readonly willingnessToPay?: number;
+  /** The offline estimates per candidate at decision time (the bandit's prior for each arm). */
+  readonly predicted?: readonly DecisionPrediction[];
+  /** Context features the policy stored (bandit policies). */
+  readonly features?: readonly number[];
+  /** The prompt embedding, when the decision was read back from the store (not kept in memory). */
+  readonly embedding?: Float32Array;
 }
+
+/** One candidate's offline estimate at decision time. */
+export interface DecisionPrediction {
+  readonly model: string;
+  /** Predicted quality in [0, 1]. */
+  readonly quality: number;
+  /** Estimated cost, USD. */
+  readonly costUsd: number;
+  /** Where the quality estimate came from (kept in memory only; unknown after a read-back). */
+  readonly source?: 'predictor' | 'prior';
+}
+
+/** Key of the bandit's context features in the decisions.features JSON column. */
+export const POLICY_FEATURES_KEY = 'policy_features';
 
 /** Options for {@link RoutingService}. */
 export interface RoutingServiceOptions {
@@ -52,6 +74,8 @@ export interface RoutingServiceOptions {
   /** Recent decisions kept in memory for feedback before they are flushed. @default 100000 */
   readonly recentCapacity?: number;
   readonly clock?: Clock;
+  /** Errors thrown by outcome listeners (the outcome is already recorded). @default ignored */
+  readonly onListenerError?: (error: unknown) => void;
 }
 
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
@@ -84,12 +108,21 @@ export class RoutingService {
       request,
       signal === undefined ? {} : { signal },
     );
+    const predicted = decision.ranked.map((arm) => ({
+      model: arm.model,
+      quality: arm.predictedQuality,
+      costUsd: arm.estimatedCostUsd,
+      source: arm.source,
+    }));
     this.recent.set(decision.decisionId, {
       id: decision.decisionId,
       tenant: decision.tenant,
       chosenModel: decision.model,
       candidates: decision.ranked.map((arm) => arm.model),
       createdAtMs: decision.createdAtMs,
+      willingnessToPay: decision.willingnessToPay,
+      predicted,
+      ...(decision.policyFeatures === undefined ? {} : { features: decision.policyFeatures }),
     });
     await this.options.store.recordDecisions([
       {
@@ -113,7 +146,12 @@ export class RoutingService {
           costUsd: arm.estimatedCostUsd,
           score: arm.score,
         })),
-        features: { willingness_to_pay: decision.willingnessToPay },
+        features: {
+          willingness_to_pay: decision.willingnessToPay,
+          ...(decision.policyFeatures === undefined
+            ? {}
+            : { [POLICY_FEATURES_KEY]: decision.policyFeatures }),
+        },
       },
     ]);
     return decision;
@@ -154,7 +192,16 @@ export class RoutingService {
     };
     const result = await this.options.store.recordFeedback(outcome);
     const status = result.recorded ? 'recorded' : 'duplicate';
-    if (result.recorded) for (const listener of this.listeners) listener(outcome, decision);
+    if (result.recorded) {
+      for (const listener of this.listeners) {
+        // The outcome is stored; a failing listener (bandit update) must not fail the feedback call.
+        try {
+          listener(outcome, decision);
+        } catch (error: unknown) {
+          this.options.onListenerError?.(error);
+        }
+      }
+    }
     return { status, decisionId: decision.id, model };
   }
 
@@ -172,15 +219,7 @@ export class RoutingService {
     let summary = this.recent.get(id);
     if (summary === undefined) {
       const found = await this.options.store.decisions.get({ id, tenant });
-      if (found.ok) {
-        summary = {
-          id: found.value.id,
-          tenant: found.value.tenant,
-          chosenModel: found.value.chosenModel,
-          candidates: found.value.candidates,
-          createdAtMs: found.value.createdAtMs,
-        };
-      }
+      if (found.ok) summary = summaryFromRecord(found.value);
     }
     const ttl = this.options.decisionTtlMs ?? THIRTY_DAYS_MS;
     if (
@@ -198,4 +237,27 @@ export class RoutingService {
     }
     return summary;
   }
+}
+
+/** Rebuild a decision summary from its stored row (feedback for a decision no longer in memory). */
+export function summaryFromRecord(record: DecisionRecord): DecisionSummary {
+  const features = record.features?.[POLICY_FEATURES_KEY];
+  const wtp = record.features?.['willingness_to_pay'];
+  return {
+    id: record.id,
+    tenant: record.tenant,
+    chosenModel: record.chosenModel,
+    candidates: record.candidates,
+    createdAtMs: record.createdAtMs,
+    predicted: record.predicted.map((arm) => ({
+      model: arm.model,
+      quality: arm.quality,
+      costUsd: arm.costUsd,
+    })),
+    ...(typeof wtp === 'number' ? { willingnessToPay: wtp } : {}),
+    ...(Array.isArray(features) && features.every((v) => typeof v === 'number')
+      ? { features: features }
+      : {}),
+    ...(record.embedding === null ? {} : { embedding: record.embedding }),
+  };
 }

@@ -1,0 +1,86 @@
+/**
+ * Bandit decision cost: one select + one update per iteration, excluding embedding, with the
+ * production shape: 11 arms (RouterBench's models), a 512-dimension embedding (USE-Lite), default
+ * options (16 projected coordinates, d = 17), after 2,000 warm-up outcomes so every arm has data.
+ * Also the feature projection alone and Thompson's propensity quadrature alone.
+ *
+ * Target: select + update < 1 ms per decision. Results: benchmarks/results/bandit.md.
+ * Run: npx vitest bench --run benchmarks/bandit.bench.ts
+ */
+import { bench, describe } from 'vitest';
+import {
+  BANDIT_POLICY_NAMES,
+  createPolicy,
+  winProbability,
+  type BanditArm,
+  type BanditPolicy,
+} from '../src/bandit/index.js';
+import { createRng } from '../src/core/index.js';
+
+const DIMENSION = 512;
+const ARMS = 11;
+const rng = createRng(1);
+
+function unitVector(seed: number): Float32Array {
+  const r = createRng(seed);
+  const v = Float32Array.from({ length: DIMENSION }, () => r.next() - 0.5);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+const embeddings = Array.from({ length: 64 }, (_, i) => unitVector(i + 1));
+const arms: BanditArm[] = Array.from({ length: ARMS }, (_, m) => {
+  const quality = 0.5 + 0.04 * m;
+  const cost = 0.0002 * (m + 1);
+  return {
+    model: `bench/model-${m}`,
+    predictedQuality: quality,
+    estimatedCostUsd: cost,
+    score: quality - cost / 0.1,
+  };
+});
+
+function warmed(name: (typeof BANDIT_POLICY_NAMES)[number]): BanditPolicy {
+  const policy = createPolicy(name);
+  for (let t = 0; t < 2000; t++) step(policy, t);
+  return policy;
+}
+
+function step(policy: BanditPolicy, t: number): void {
+  const selection = policy.select({
+    arms,
+    embedding: embeddings[t % embeddings.length] as Float32Array,
+    willingnessToPay: 0.1,
+    rng,
+  });
+  const arm = arms[selection.index] as BanditArm;
+  policy.update({
+    model: arm.model,
+    features: selection.features,
+    predictedQuality: arm.predictedQuality,
+    estimatedCostUsd: arm.estimatedCostUsd,
+    quality: rng.next() < arm.predictedQuality ? 1 : 0,
+    costUsd: arm.estimatedCostUsd,
+  });
+}
+
+describe('select + update (11 arms, 512-d embedding)', () => {
+  for (const name of BANDIT_POLICY_NAMES) {
+    const policy = warmed(name);
+    let t = 0;
+    bench(name, () => {
+      step(policy, t++);
+    });
+  }
+});
+
+describe('parts', () => {
+  const policy = warmed('thompson');
+  bench('feature projection (512 -> 16)', () => {
+    policy.features(embeddings[0] as Float32Array);
+  });
+  const estimates = arms.map((_, m) => ({ mean: 0.5 + 0.01 * m, std: 0.05 }));
+  bench('thompson propensity quadrature (11 arms)', () => {
+    winProbability(estimates, 10, 0.3);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * The bandit's reward, on the same knob as the offline router (src/router/tradeoff.ts):
+ * reward = quality - lambda * cost with lambda = 1 / willingnessToPay. (Restated here rather than
+ * imported because router/ depends on bandit/, not the reverse; reward.test.ts pins the two equal.)
+ */
+
+/** Reward of one call: `quality - costUsd / willingnessToPay`. */
+export function reward(quality: number, costUsd: number, willingnessToPay: number): number {
+  return quality - costUsd / willingnessToPay;
+}
+
+/** Error classes that say nothing about the model's answers (capacity, not quality). */
+export const NON_QUALITY_ERRORS: ReadonlySet<string> = new Set(['rate_limited']);
+
+/**
+ * The quality a bandit learns from for one outcome: the reported quality, or 0 for a call that
+ * failed without one (a timeout or server error is a useless answer for the user); undefined when
+ * neither was reported (latency-only feedback teaches the quality model nothing) or the failure was
+ * a rate limit (the proxy keeps rate-limited models out of routing on its own).
+ */
+export function observedQuality(outcome: {
+  readonly quality: number | null;
+  readonly errorClass: string | null;
+}): number | undefined {
+  if (outcome.quality !== null && Number.isFinite(outcome.quality)) return outcome.quality;
+  if (outcome.errorClass === null || NON_QUALITY_ERRORS.has(outcome.errorClass)) return undefined;
+  return 0;
+}
