@@ -137,8 +137,7 @@ try {
     samples,
   };
   writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
-  const { samples: _omit, ...printable } = summary;
-  process.stdout.write(`${JSON.stringify(printable, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...summary, samples: summary.samples.length }, null, 2)}\n`);
 } finally {
   server.kill('SIGTERM');
 }

@@ -11,7 +11,7 @@ import {
   type BanditPolicyName,
 } from '../bandit/index.js';
 import type { Config } from '../config/index.js';
-import { createRng, errorMessage, isRouterError } from '../core/index.js';
+import { createRng, errorMessage, isRouterError, systemClock } from '../core/index.js';
 import type { Embedder } from '../embed/index.js';
 import {
   Router,
@@ -19,10 +19,17 @@ import {
   trainedArmPredictor,
   type ArmPredictor,
   type SelectionPolicy,
+  type TenantsFile,
 } from '../router/index.js';
 import { buildApp } from '../server/app.js';
 import { loadKeyRegistry, type KeyRegistry } from '../server/auth.js';
-import { RoutingService, type DecisionSummary } from '../service/index.js';
+import {
+  InfluenceLimiter,
+  ProductionControls,
+  RoutingService,
+  loadTenantsFile,
+  type DecisionSummary,
+} from '../service/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
 import { createEmbedder } from './create-embedder.js';
 
@@ -58,6 +65,7 @@ export async function composeService(
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = await openStore({ path: config.dbPath, storePromptText: config.storePrompts });
   let keys: KeyRegistry | undefined;
+  let tenants: TenantsFile | undefined;
   let registry: CatalogRegistry;
   try {
     const saved = await store.meta.get(OVERRIDES_KEY);
@@ -67,6 +75,7 @@ export async function composeService(
     );
     const keysPath = keysFilePath(config);
     keys = keysPath === undefined ? undefined : loadKeyRegistry(keysPath);
+    tenants = config.tenantsFile === undefined ? undefined : loadTenantsFile(config.tenantsFile);
   } catch (error: unknown) {
     await store.close();
     throw error;
@@ -74,6 +83,7 @@ export async function composeService(
 
   let service: RoutingService | undefined;
   let learning: BanditLearning | undefined;
+  let controls: ProductionControls | undefined;
   let embedder: Embedder | undefined = options.embedder;
   const app = await buildApp({
     registry,
@@ -83,8 +93,11 @@ export async function composeService(
     persistCatalog: () => store.meta.set(OVERRIDES_KEY, JSON.stringify(registry.overrides())),
     logger: options.logger === false ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimit,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    circuit: (model) => controls?.health.health(model).state,
     onClose: async () => {
       await learning?.close();
+      await controls?.save();
       await store.close();
       await embedder?.close();
     },
@@ -99,10 +112,16 @@ export async function composeService(
       config.policy === 'greedy'
         ? undefined
         : await loadPolicy(store, config.policy, (message) => app.log.warn(message));
+    controls = await ProductionControls.create({
+      store,
+      catalog: () => registry.current(),
+      ...(tenants === undefined ? {} : { tenants }),
+    });
     const router = new Router({
       catalog: () => registry.current(),
       embedder,
       predictor,
+      controls: controls.routing(),
       rng: createRng(config.seed),
       ...(policy === undefined ? {} : { policy: exploreOnceLearning(policy) }),
     });
@@ -111,8 +130,10 @@ export async function composeService(
       store,
       catalog: () => registry.current(),
       storePrompts: config.storePrompts,
+      influence: new InfluenceLimiter({ clock: systemClock }),
       onListenerError: (error) => app.log.warn({ err: error }, 'outcome listener failed'),
     });
+    routing.onOutcome(controls.onOutcome);
     if (policy !== undefined) {
       learning = attachBandit({
         service: routing,
@@ -226,24 +247,27 @@ export function attachBandit(options: {
       .catch((error: unknown) => options.onError?.(error));
     return saving;
   };
-  options.service.onOutcome((outcome: OutcomeRecord, decision: DecisionSummary) => {
-    if (closed) return;
-    const tags = options.tagsOf?.(outcome.model);
-    const joined = joinFeedback({
-      policy,
-      outcome,
-      decision,
-      ...(tags === undefined ? {} : { tags }),
-    });
-    if (!joined.ok) {
-      counts.skipped[joined.reason] = (counts.skipped[joined.reason] ?? 0) + 1;
-      return;
-    }
-    policy.update(joined.value);
-    counts.applied += 1;
-    unsaved += 1;
-    if (unsaved >= saveEvery) void save();
-  });
+  options.service.onOutcome(
+    (outcome: OutcomeRecord, decision: DecisionSummary) => {
+      if (closed) return;
+      const tags = options.tagsOf?.(outcome.model);
+      const joined = joinFeedback({
+        policy,
+        outcome,
+        decision,
+        ...(tags === undefined ? {} : { tags }),
+      });
+      if (!joined.ok) {
+        counts.skipped[joined.reason] = (counts.skipped[joined.reason] ?? 0) + 1;
+        return;
+      }
+      policy.update(joined.value);
+      counts.applied += 1;
+      unsaved += 1;
+      if (unsaved >= saveEvery) void save();
+    },
+    { learning: true },
+  );
   return {
     policy,
     counts,

@@ -21,10 +21,12 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   bodyLimit: 'ARBITER_BODY_LIMIT',
   seed: 'ARBITER_SEED',
   policy: 'ARBITER_POLICY',
+  tenantsFile: 'ARBITER_TENANTS_FILE',
+  rateLimitPerMinute: 'ARBITER_RATE_LIMIT',
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['port', 'bodyLimit', 'seed']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set(['port', 'bodyLimit', 'seed', 'rateLimitPerMinute']);
 const BOOLEAN: ReadonlySet<keyof Config> = new Set(['storePrompts', 'allowAnonymousRoute']);
 
 function coerce(key: keyof Config, raw: string): unknown {
@@ -65,6 +67,7 @@ export function loadConfig(
     bodyLimit: 262_144,
     seed: 1,
     policy: 'thompson',
+    rateLimitPerMinute: 12_000,
     ...fromEnv,
     ...options.overrides,
   };

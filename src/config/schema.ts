@@ -35,6 +35,13 @@ export const ConfigSchema = Type.Object(
     keysFile: Type.Optional(Type.String({ minLength: 1 })),
     /** Maximum request body, bytes. @default 262144 (env ARBITER_BODY_LIMIT) */
     bodyLimit: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
+    /**
+     * Per-tenant policies (allowed models/providers/regions, data handling, PII, budgets, session
+     * switch penalty); see docs in README "Production routing". (env ARBITER_TENANTS_FILE)
+     */
+    tenantsFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** Requests per minute per API key (or client address) on /v1; 0 disables. @default 12000 (env ARBITER_RATE_LIMIT) */
+    rateLimitPerMinute: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
     /** Seed for the routing policy's exploration. @default 1 (env ARBITER_SEED) */
     seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
     /**

@@ -14,6 +14,8 @@ export interface RouteRequest {
   readonly messages?: readonly ChatMessage[];
   /** Model ids or wildcard patterns (`anthropic/*`); all enabled catalog models when absent. */
   readonly candidates?: readonly string[];
+  /** Model ids or wildcard patterns never to use for this request. */
+  readonly exclude?: readonly string[];
   /** 0-10 slider; ignored when `willingnessToPay` is given. @default 5 */
   readonly tradeoff?: number;
   /** USD per unit of quality (see router/tradeoff.ts). */

@@ -11,7 +11,12 @@ import {
 import type { Embedder } from '../embed/index.js';
 import { createTokenCounter, estimateCost } from '../tokens/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
-import { filterStatic, unmatchedPatterns, type Exclusion } from './candidates.js';
+import { exhausted, pacingFactor } from './budget.js';
+import { filterStatic, matchesPattern, unmatchedPatterns, type Exclusion } from './candidates.js';
+import { DEFAULT_SESSION_SWITCH_PENALTY, type RoutingControls } from './controls.js';
+import { piiKinds, type PiiKind } from './pii.js';
+import { pinnedIndex, sessionKey } from './sessions.js';
+import { complianceExclusion } from './tenant-policy.js';
 import { fullPromptText, routingText, type RouteRequest } from './request.js';
 import {
   greedyPolicy,
@@ -51,6 +56,12 @@ export interface RouteDecision {
   readonly embedderId: string;
   /** Context features the selection policy used (bandit policies), for its update on feedback. */
   readonly policyFeatures?: readonly number[];
+  /** Kinds of PII found in the prompt (the request was restricted to cleared models). */
+  readonly pii: readonly PiiKind[];
+  /** Multiplier budget pacing applied to willingness to pay (1 = on or under pace). */
+  readonly budgetPacing: number;
+  /** True when the session's pinned model was kept. */
+  readonly sessionPinned: boolean;
 }
 
 /** Live per-model observations the router filters on. */
@@ -67,6 +78,8 @@ export interface RouterDeps {
   readonly predictor: ArmPredictor;
   readonly policy?: SelectionPolicy;
   readonly health?: ModelHealthView;
+  /** Compliance, circuit breakers, capacity, sessions and budgets. */
+  readonly controls?: RoutingControls;
   readonly rng: Rng;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
@@ -102,8 +115,33 @@ export class Router {
         });
       }
     }
+    const controls = this.deps.controls ?? {};
+    const tenant = request.tenant ?? 'default';
+    const tenantPolicy = controls.policyFor?.(tenant) ?? {};
+    const budgets = controls.budgets?.(tenant, tenantPolicy) ?? [];
+    const spent = exhausted(budgets);
+    if (spent !== undefined && tenantPolicy.budget?.hard_stop === true) {
+      throw new RouterError(
+        'BUDGET_EXCEEDED',
+        `the ${spent.period}ly budget of tenant ${tenant} is spent`,
+        {
+          details: { period: spent.period, budget_usd: spent.budgetUsd, spent_usd: spent.spentUsd },
+        },
+      );
+    }
     const text = routingText(request);
     const full = fullPromptText(request);
+    const piiMode = tenantPolicy.pii ?? 'restrict';
+    const pii = piiMode === 'allow' ? [] : piiKinds(full);
+    if (pii.length > 0 && piiMode === 'block') {
+      throw new RouterError(
+        'PII_BLOCKED',
+        `the prompt contains ${pii.join(', ')}; tenant policy blocks it`,
+        {
+          details: { kinds: pii },
+        },
+      );
+    }
     const [embedding] = await this.deps.embedder.embed(
       [text],
       options.signal === undefined ? {} : { signal: options.signal },
@@ -128,8 +166,10 @@ export class Router {
       expectedOutputTokens: outputOf,
     });
 
+    const pacing = pacingFactor(budgets);
     const wtp =
-      request.willingnessToPay ?? tradeoffToWillingness(request.tradeoff ?? DEFAULT_TRADEOFF);
+      (request.willingnessToPay ?? tradeoffToWillingness(request.tradeoff ?? DEFAULT_TRADEOFF)) *
+      pacing;
     const ranked: RankedArm[] = [];
     const tagsOf = new Map<string, SelectionArmTags>();
     for (const model of eligible) {
@@ -137,7 +177,17 @@ export class Router {
       const inputTokens = tokens(model.tokenizer);
       const outputTokens = outputOf(model);
       const cost = estimateCost(model, { inputTokens, outputTokens });
-      const latency = this.deps.health?.latencyP95Ms(model.id);
+      const latency = (controls.health ?? this.deps.health)?.latencyP95Ms(model.id);
+      const blocked = this.controlExclusion(model, {
+        request,
+        tenantPolicy,
+        pii,
+        tokens: inputTokens + outputTokens,
+      });
+      if (blocked !== undefined) {
+        excluded.push(blocked);
+        continue;
+      }
       if (request.maxCostUsd !== undefined && cost > request.maxCostUsd) {
         excluded.push({
           model: model.id,
@@ -191,12 +241,34 @@ export class Router {
       tags: ranked.map((arm) => tagsOf.get(arm.model)),
       tenant: request.tenant ?? 'default',
     });
-    const chosen = ranked[selection.index] ?? ranked[0];
+    const key = sessionKey({
+      tenant,
+      ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+      ...(request.messages === undefined ? {} : { messages: request.messages }),
+    });
+    const pinned = key === undefined ? undefined : controls.sessions?.get(key);
+    const pinIndex =
+      pinned === undefined
+        ? -1
+        : pinnedIndex(
+            ranked,
+            pinned,
+            tenantPolicy.session_switch_penalty ?? DEFAULT_SESSION_SWITCH_PENALTY,
+          );
+    const sessionPinned = pinIndex >= 0 && ranked[pinIndex]?.model === pinned;
+    const chosen = (sessionPinned ? ranked[pinIndex] : ranked[selection.index]) ?? ranked[0];
     // The chosen model leads the fallback order; the rest keep their offline ranking.
     const ordered =
       chosen === undefined ? ranked : [chosen, ...ranked.filter((arm) => arm !== chosen)];
+    const decisionId = (this.deps.ids ?? uuidGenerator)();
+    if (chosen !== undefined) {
+      if (key !== undefined) controls.sessions?.set(key, chosen.model);
+      controls.capacity?.start(chosen.model, decisionId, chosen.inputTokens + chosen.outputTokens);
+      const provider = catalog.get(chosen.model)?.provider;
+      if (provider !== undefined) controls.health?.admit(chosen.model, provider, true);
+    }
     return {
-      decisionId: (this.deps.ids ?? uuidGenerator)(),
+      decisionId,
       createdAtMs: (this.deps.clock ?? systemClock).now(),
       tenant: request.tenant ?? 'default',
       model: ordered[0]?.model ?? '',
@@ -204,8 +276,8 @@ export class Router {
       excluded,
       policy: policy.name,
       policyVersion: policy.version,
-      propensity: selection.propensity,
-      explored: selection.explored,
+      propensity: sessionPinned ? 1 : selection.propensity,
+      explored: sessionPinned ? false : selection.explored,
       predictorVersion: this.deps.predictor.version,
       willingnessToPay: wtp,
       promptHash: sha256Hex(text),
@@ -213,6 +285,40 @@ export class Router {
       embedding,
       embedderId: this.deps.embedder.modelId,
       ...(selection.features === undefined ? {} : { policyFeatures: selection.features }),
+      pii,
+      budgetPacing: pacing,
+      sessionPinned,
     };
+  }
+
+  /** Request excludes, tenant compliance, open circuits and saturation, in that order. */
+  private controlExclusion(
+    model: CatalogModel,
+    context: {
+      request: RouteRequest;
+      tenantPolicy: ReturnType<NonNullable<RoutingControls['policyFor']>>;
+      pii: readonly PiiKind[];
+      tokens: number;
+    },
+  ): Exclusion | undefined {
+    const controls = this.deps.controls ?? {};
+    if (context.request.exclude?.some((pattern) => matchesPattern(pattern, model)) === true) {
+      return { model: model.id, reason: 'EXCLUDED_BY_REQUEST', message: 'listed in exclude' };
+    }
+    const compliance = complianceExclusion(model, context.tenantPolicy, context.pii);
+    if (compliance !== undefined) return compliance;
+    const admission = controls.health?.admit(model.id, model.provider);
+    if (admission !== undefined && !admission.allowed) {
+      return {
+        model: model.id,
+        reason: 'CIRCUIT_OPEN',
+        message: `${admission.scope === 'provider' ? `provider ${model.provider}` : 'model'} is failing; retry in ${Math.ceil(admission.retryInMs / 1000)} s`,
+      };
+    }
+    const saturation = controls.capacity?.saturation(model, context.tokens);
+    if (saturation !== undefined) {
+      return { model: model.id, reason: 'SATURATED', message: saturation };
+    }
+    return undefined;
   }
 }

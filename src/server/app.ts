@@ -25,6 +25,8 @@ export interface AppDeps {
   readonly service: () => RoutingService | undefined;
   /** API keys; without one, only anonymous routing (if allowed) works. */
   readonly keys?: KeyRegistry;
+  /** Circuit state of a model (health tracking), shown in GET /v1/models. */
+  readonly circuit?: (model: string) => 'closed' | 'open' | 'half_open' | undefined;
   /** Allow `/v1/route` without a key. @default true */
   readonly allowAnonymousRoute?: boolean;
   /** Persist catalog overrides after an admin change. @default no-op */
@@ -106,7 +108,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const catalog = () => deps.registry.current();
   await app.register(healthRoutes, { isReady: () => deps.service() !== undefined });
-  await app.register(modelsRoutes, { catalog, service: deps.service, principal });
+  await app.register(modelsRoutes, {
+    catalog,
+    service: deps.service,
+    principal,
+    ...(deps.circuit === undefined ? {} : { circuit: deps.circuit }),
+  });
   await app.register(routeRoutes, {
     service: deps.service,
     metrics,

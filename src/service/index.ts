@@ -1,1 +1,3 @@
 export * from './routing-service.js';
+export * from './production-controls.js';
+export * from './influence-limiter.js';

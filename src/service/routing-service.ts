@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/index.js';
 import { LruCache } from '../embed/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
 import type { DecisionRecord, ModelStats, OutcomeRecord, Store } from '../store/index.js';
+import type { InfluenceLimiter } from './influence-limiter.js';
 
 /** An outcome report for one decision. */
 export interface FeedbackInput {
@@ -19,6 +20,8 @@ export interface FeedbackInput {
   readonly outputTokens?: number;
   readonly costUsd?: number;
   readonly errorClass?: string;
+  /** Retry-after the provider sent with a failure, ms (opens the model's circuit for that long). */
+  readonly retryAfterMs?: number;
 }
 
 /** What happened to a feedback report. */
@@ -29,7 +32,17 @@ export interface FeedbackResult {
 }
 
 /** Called after each recorded outcome (the bandit and health tracking subscribe here). */
-export type OutcomeListener = (outcome: OutcomeRecord, decision: DecisionSummary) => void;
+export type OutcomeListener = (
+  outcome: OutcomeRecord,
+  decision: DecisionSummary,
+  extra: OutcomeExtra,
+) => void;
+
+/** What an outcome carried beyond its stored row. */
+export interface OutcomeExtra {
+  /** The provider's retry-after with a failure, ms. */
+  readonly retryAfterMs?: number;
+}
 
 /** What the service remembers of a recent decision. */
 export interface DecisionSummary {
@@ -74,6 +87,11 @@ export interface RoutingServiceOptions {
   /** Recent decisions kept in memory for feedback before they are flushed. @default 100000 */
   readonly recentCapacity?: number;
   readonly clock?: Clock;
+  /**
+   * Bounds how many outcomes of one tenant per model per window reach *learning* listeners
+   * (feedback-poisoning bound); health and budget listeners see every outcome. @default unbounded
+   */
+  readonly influence?: InfluenceLimiter;
   /** Errors thrown by outcome listeners (the outcome is already recorded). @default ignored */
   readonly onListenerError?: (error: unknown) => void;
 }
@@ -88,7 +106,7 @@ const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 export class RoutingService {
   private readonly options: RoutingServiceOptions;
   private readonly recent: LruCache<string, DecisionSummary>;
-  private readonly listeners: OutcomeListener[] = [];
+  private readonly listeners: { listener: OutcomeListener; learning: boolean }[] = [];
   private readonly clock: Clock;
 
   constructor(options: RoutingServiceOptions) {
@@ -97,9 +115,12 @@ export class RoutingService {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Subscribe to recorded outcomes. */
-  onOutcome(listener: OutcomeListener): void {
-    this.listeners.push(listener);
+  /**
+   * Subscribe to recorded outcomes. A `learning` listener (the bandit) skips outcomes over the
+   * influence limit; others (health, budgets) see all.
+   */
+  onOutcome(listener: OutcomeListener, options: { learning?: boolean } = {}): void {
+    this.listeners.push({ listener, learning: options.learning ?? false });
   }
 
   /** Decide, then log the decision (buffered). */
@@ -193,10 +214,13 @@ export class RoutingService {
     const result = await this.options.store.recordFeedback(outcome);
     const status = result.recorded ? 'recorded' : 'duplicate';
     if (result.recorded) {
-      for (const listener of this.listeners) {
+      const learn = this.options.influence?.admit(input.tenant, model) ?? true;
+      const extra = input.retryAfterMs === undefined ? {} : { retryAfterMs: input.retryAfterMs };
+      for (const { listener, learning } of this.listeners) {
+        if (learning && !learn) continue;
         // The outcome is stored; a failing listener (bandit update) must not fail the feedback call.
         try {
-          listener(outcome, decision);
+          listener(outcome, decision, extra);
         } catch (error: unknown) {
           this.options.onListenerError?.(error);
         }

@@ -22,6 +22,7 @@ export const FeedbackBody = Type.Object(
     input_tokens: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     output_tokens: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     cost_usd: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+    retry_after_s: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
     error_class: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
     ),
@@ -99,6 +100,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<FeedbackRoutesOptions> = 
         ...(body.output_tokens === undefined ? {} : { outputTokens: body.output_tokens }),
         ...(body.cost_usd === undefined ? {} : { costUsd: body.cost_usd }),
         ...(body.error_class === undefined ? {} : { errorClass: body.error_class }),
+        ...(body.retry_after_s === undefined ? {} : { retryAfterMs: body.retry_after_s * 1000 }),
       });
       options.metrics.feedback.inc({ status: result.status });
       return { status: result.status, decision_id: result.decisionId, model: result.model };

@@ -18,6 +18,8 @@ const Stats = Type.Object({
   latency_p50_ms: Type.Union([Type.Number(), Type.Null()]),
   latency_p95_ms: Type.Union([Type.Number(), Type.Null()]),
   latency_p99_ms: Type.Union([Type.Number(), Type.Null()]),
+  /** Circuit breaker state from recent outcomes (all tenants). */
+  circuit: Type.Enum(['closed', 'open', 'half_open']),
 });
 
 const ModelWithStats = Type.Intersect([
@@ -30,6 +32,8 @@ export interface ModelsOptions {
   readonly catalog: () => Catalog;
   readonly service: () => RoutingService | undefined;
   readonly principal: (headers: Readonly<Record<string, unknown>>) => Principal | undefined;
+  /** Circuit state of a model, when health tracking runs. */
+  readonly circuit?: (model: string) => 'closed' | 'open' | 'half_open' | undefined;
 }
 
 /**
@@ -76,6 +80,7 @@ export const modelsRoutes: FastifyPluginAsyncTypebox<ModelsOptions> = (app, opti
               latency_p50_ms: entry?.latencyP50Ms ?? null,
               latency_p95_ms: entry?.latencyP95Ms ?? null,
               latency_p99_ms: entry?.latencyP99Ms ?? null,
+              circuit: options.circuit?.(model.id) ?? 'closed',
             },
           };
         }),

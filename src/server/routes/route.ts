@@ -29,6 +29,9 @@ export const RouteBody = Type.Object(
     candidates: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }),
     ),
+    exclude: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }),
+    ),
     tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     willingness_to_pay: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
@@ -70,6 +73,9 @@ export const RouteResponse = Type.Object({
   willingness_to_pay: Type.Number(),
   predictor_version: Type.String(),
   overhead_ms: Type.Number(),
+  pii_detected: Type.Array(Type.String()),
+  budget_pacing: Type.Number(),
+  session_pinned: Type.Boolean(),
   debug: Type.Optional(Type.Object({ routed_text: Type.String(), embedder: Type.String() })),
 });
 
@@ -110,6 +116,7 @@ export function toRouteRequest(
     ...(body.prompt === undefined ? {} : { prompt: body.prompt }),
     ...(body.messages === undefined ? {} : { messages: body.messages }),
     ...(body.candidates === undefined ? {} : { candidates: body.candidates }),
+    ...(body.exclude === undefined ? {} : { exclude: body.exclude }),
     ...(body.tradeoff === undefined ? {} : { tradeoff: body.tradeoff }),
     ...(body.willingness_to_pay === undefined ? {} : { willingnessToPay: body.willingness_to_pay }),
     ...(body.max_cost_usd === undefined ? {} : { maxCostUsd: body.max_cost_usd }),
@@ -145,6 +152,9 @@ function toResponse(
     willingness_to_pay: decision.willingnessToPay,
     predictor_version: decision.predictorVersion,
     overhead_ms: Math.round(overheadMs * 1000) / 1000,
+    pii_detected: [...decision.pii],
+    budget_pacing: decision.budgetPacing,
+    session_pinned: decision.sessionPinned,
     ...(debug
       ? { debug: { routed_text: decision.routedText, embedder: decision.embedderId } }
       : {}),
