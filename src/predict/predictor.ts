@@ -34,3 +34,13 @@ export interface PredictorState {
   readonly dimension: number;
   readonly [key: string]: unknown;
 }
+
+/** A fitted per-model output-length estimator (expected output tokens). */
+export interface OutputLengthPredictor {
+  readonly kind: string;
+  readonly models: readonly string[];
+  /** Expected output tokens (>= 1) per prompt per model. */
+  predict(embeddings: readonly Float32Array[]): Float64Array[];
+  /** JSON-safe state; restored by the matching factory. */
+  toState(): PredictorState;
+}

@@ -1,0 +1,359 @@
+/**
+ * `arbiter train`: fit a quality predictor (+ output-length predictor) on shared routing data with a
+ * recorded, seeded hold-out split; report Brier / ECE / log-loss / AUC on the held-out rows; write
+ * `<out>/predictor.json` and `<out>/manifest.json`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ArtifactDataFile } from '../artifact/index.js';
+import {
+  ARTIFACT_MANIFEST_VERSION,
+  sha256OfBytes,
+  writePredictorArtifact,
+} from '../artifact/index.js';
+import { loadCatalog } from '../catalog/index.js';
+import { RouterError } from '../core/index.js';
+import type { RoutingDataset } from '../data/index.js';
+import {
+  EmbeddingCache,
+  REPO_ROOT,
+  isDatasetName,
+  loadDataset,
+  resolveDataDir,
+} from '../data/index.js';
+import type { Embedder } from '../embed/index.js';
+import { createUseLiteEmbedder, HashEmbedder, USE_LITE_MODEL_ID } from '../embed/index.js';
+import type {
+  PredictorEvaluation,
+  QualityHyperparameters,
+  QualityPredictor,
+  TrainerKind,
+  TrainingSet,
+} from '../predict/index.js';
+import {
+  evaluatePredictor,
+  fitOutputLengthPredictor,
+  holdOutSplit,
+  labelStatistics,
+  subsetTrainingSet,
+  TRAINER_KINDS,
+  trainingSetFromDatasets,
+  trainQualityPredictor,
+} from '../predict/index.js';
+import { countTokens } from '../tokens/index.js';
+import type { Command } from './main.js';
+
+const HELP = `Usage: arbiter train --datasets LIST --predictor KIND --out DIR [options]
+
+Train a quality predictor on shared routing data (USE-Lite embeddings from the cache; missing
+prompts are embedded offline and cached), hold out a seeded split, print held-out Brier / ECE /
+log-loss / AUC, and write DIR/predictor.json + DIR/manifest.json.
+
+Options:
+  --datasets LIST      comma-separated: mmlu, gsm8k, routerbench, llmrouter, mt-bench,
+                       routerbench/<task> (default mmlu,gsm8k)
+  --predictor KIND     knn | logistic | mf (default mf)
+  --out DIR            artifact directory, e.g. models/my-predictor (required)
+  --seed N             seed for split, initialisation and minibatches (default 0)
+  --holdout F          held-out share of prompts (default 0.2)
+  --split KIND         random (stratified by dataset) | group (whole subjects/tasks) (default random)
+  --tune               choose hyperparameters by 3-fold grouped CV on the training rows
+  --calibration KIND   none | platt | isotonic, fitted on a held-out fold of the training rows
+                       (default none)
+  --set KEY=VALUE      fixed hyperparameter (repeatable): k, temperature, priorStrength, l2,
+                       latentDimension, epochs, l2Model, l2Shared, learningRate
+  --refit-all          after evaluating, refit on all rows (train + held-out) before saving
+  --data-dir DIR       shared data directory (default $ARBITER_DATA_DIR or ../shared/data)
+  --embedder KIND      use-lite (default, 512-d, the served embedder) | hash (64-d test fake)
+  -h, --help           show this help
+`;
+
+const NUMERIC_HYPERPARAMETERS = [
+  'k',
+  'temperature',
+  'priorStrength',
+  'l2',
+  'latentDimension',
+  'epochs',
+  'l2Model',
+  'l2Shared',
+  'learningRate',
+] as const;
+
+function parseHyperparameters(pairs: readonly string[]): QualityHyperparameters {
+  const out: Record<string, number> = {};
+  for (const pair of pairs) {
+    const [key, raw] = pair.split('=');
+    const value = Number(raw);
+    if (
+      key === undefined ||
+      !(NUMERIC_HYPERPARAMETERS as readonly string[]).includes(key) ||
+      !Number.isFinite(value)
+    ) {
+      throw new RouterError(
+        'INPUT_INVALID',
+        `--set ${pair}: expected KEY=NUMBER with KEY in ${NUMERIC_HYPERPARAMETERS.join(', ')}`,
+      );
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** An embedder that loads USE-Lite only if the cache misses a prompt. */
+function lazyUseLite(): Embedder & { close(): Promise<void> } {
+  let real: Promise<Embedder> | undefined;
+  return {
+    modelId: USE_LITE_MODEL_ID,
+    dimension: 512,
+    async embed(texts, options) {
+      real ??= createUseLiteEmbedder();
+      return (await real).embed(texts, options);
+    },
+    async close() {
+      if (real !== undefined) await (await real).close();
+    },
+  };
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return dirty.length > 0 ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function fileDigests(datasets: readonly RoutingDataset[], dataDir: string): ArtifactDataFile[] {
+  const paths = [...new Set(datasets.flatMap((d) => d.sources ?? []))].sort();
+  return paths.map((path) => ({
+    path: relative(dataDir, path),
+    sha256: sha256OfBytes(readFileSync(path)),
+  }));
+}
+
+function rounded(evaluation: PredictorEvaluation): Record<string, unknown> {
+  const r = (v: number): number => Number(v.toFixed(4));
+  const one = (s: PredictorEvaluation['overall']) => ({
+    brier: r(s.brier),
+    ece: r(s.ece),
+    logLoss: r(s.logLoss),
+    auc: r(s.auc),
+    count: s.count,
+  });
+  return {
+    overall: one(evaluation.overall),
+    perModel: Object.fromEntries(Object.entries(evaluation.perModel).map(([m, s]) => [m, one(s)])),
+  };
+}
+
+function formatRow(name: string, s: PredictorEvaluation['overall']): string {
+  const f = (v: number): string => (Number.isNaN(v) ? '   -  ' : v.toFixed(4));
+  return `${name.padEnd(40)} ${String(s.count).padStart(7)}  ${f(s.brier)}  ${f(s.ece)}  ${f(s.logLoss)}  ${f(s.auc)}`;
+}
+
+/** Each model's mean training label, whatever the prompt. */
+function constantPredictor(set: TrainingSet): QualityPredictor {
+  const { mean } = labelStatistics(set);
+  const row = Float64Array.from(mean, (v) => (Number.isNaN(v) ? 0.5 : v));
+  return {
+    kind: 'constant',
+    models: set.models,
+    predict: (embeddings) => embeddings.map(() => row.slice()),
+    toState: () => ({ kind: 'constant', version: 1, models: [...set.models], dimension: 0 }),
+  };
+}
+
+/** `arbiter train` entry point. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      datasets: { type: 'string', default: 'mmlu,gsm8k' },
+      predictor: { type: 'string', default: 'mf' },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      holdout: { type: 'string', default: '0.2' },
+      split: { type: 'string', default: 'random' },
+      tune: { type: 'boolean', default: false },
+      calibration: { type: 'string', default: 'none' },
+      set: { type: 'string', multiple: true, default: [] },
+      'refit-all': { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      embedder: { type: 'string', default: 'use-lite' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const kind = values.predictor as TrainerKind;
+  if (!(TRAINER_KINDS as readonly string[]).includes(kind)) {
+    throw new RouterError(
+      'INPUT_INVALID',
+      `--predictor must be one of ${TRAINER_KINDS.join(', ')}`,
+    );
+  }
+  if (values.out === undefined)
+    throw new RouterError('INPUT_INVALID', '--out DIR is required (see --help)');
+  const calibration = values.calibration;
+  if (calibration !== 'none' && calibration !== 'platt' && calibration !== 'isotonic') {
+    throw new RouterError('INPUT_INVALID', '--calibration must be none, platt or isotonic');
+  }
+  if (values.split !== 'random' && values.split !== 'group') {
+    throw new RouterError('INPUT_INVALID', '--split must be random or group');
+  }
+  const seed = Number(values.seed);
+  const heldOutFraction = Number(values.holdout);
+  if (!Number.isInteger(seed) || !(heldOutFraction > 0 && heldOutFraction < 1)) {
+    throw new RouterError('INPUT_INVALID', '--seed must be an integer and --holdout in (0, 1)');
+  }
+  const names = values.datasets
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const name of names) {
+    if (!isDatasetName(name)) throw new RouterError('INPUT_INVALID', `unknown dataset "${name}"`);
+  }
+  if (values.embedder !== 'use-lite' && values.embedder !== 'hash') {
+    throw new RouterError('INPUT_INVALID', '--embedder must be use-lite or hash');
+  }
+  const fixed = parseHyperparameters(values.set);
+  const dataDir = values['data-dir'] === undefined ? resolveDataDir() : resolve(values['data-dir']);
+
+  const started = performance.now();
+  const catalog = loadCatalog();
+  const countForModel = (text: string, modelId: string): number =>
+    countTokens(text, catalog.get(modelId)?.tokenizer ?? 'cl100k_base');
+  const datasets = names.map((name) => loadDataset(name, { dataDir, countTokens: countForModel }));
+  const loadedAt = performance.now();
+  const embedder = values.embedder === 'hash' ? new HashEmbedder({ dimension: 64 }) : lazyUseLite();
+  let embeddings: Float32Array[][];
+  try {
+    const cache = EmbeddingCache.open(embedder);
+    embeddings = [];
+    for (const dataset of datasets)
+      embeddings.push(await cache.embed(dataset.prompts.map((p) => p.text)));
+  } finally {
+    await embedder.close();
+  }
+  const embeddedAt = performance.now();
+  const set = trainingSetFromDatasets(
+    datasets.map((dataset, i) => ({ dataset, embeddings: embeddings[i] ?? [] })),
+  );
+  const split = holdOutSplit({
+    rows: set.embeddings.length,
+    heldOutFraction,
+    seed,
+    ...(values.split === 'group' ? { groups: set.groups } : { strata: set.datasets }),
+  });
+  const train = subsetTrainingSet(set, split.train);
+  const test = subsetTrainingSet(set, split.test);
+  const trainGroups = split.train.map((i) => set.groups[i] ?? '');
+
+  const trainOnce = (rows: typeof train, groups: readonly string[]) =>
+    trainQualityPredictor({
+      kind,
+      set: rows,
+      seed,
+      hyperparameters: fixed,
+      calibration,
+      ...(values.tune ? { tune: { groups } } : {}),
+    });
+  const trained = trainOnce(train, trainGroups);
+  const trainedAt = performance.now();
+
+  const overall = evaluatePredictor(trained.predictor, test);
+  // Reference: each model's training-mean label as a constant forecast (no prompt information).
+  const baseline = evaluatePredictor(constantPredictor(train), test);
+  const perDataset: Record<string, unknown> = {};
+  const lines = [
+    formatRow('held-out (all pairs)', overall.overall),
+    formatRow('  baseline: per-model mean label', baseline.overall),
+  ];
+  for (const name of names) {
+    const rows = split.test.filter((i) => set.datasets[i] === name);
+    const evaluation = evaluatePredictor(trained.predictor, subsetTrainingSet(set, rows));
+    perDataset[name] = rounded(evaluation);
+    lines.push(formatRow(`  ${name}`, evaluation.overall));
+  }
+  process.stdout.write(
+    `${'held-out split'.padEnd(40)} ${'pairs'.padStart(7)}  brier   ece     logloss auc\n${lines.join('\n')}\n`,
+  );
+
+  let final = trained;
+  let outputRows = train;
+  if (values['refit-all']) {
+    final = trainQualityPredictor({
+      kind,
+      set,
+      seed,
+      hyperparameters: trained.hyperparameters,
+      calibration,
+    });
+    outputRows = set;
+  }
+  const outputLength = fitOutputLengthPredictor(outputRows);
+  const finishedAt = performance.now();
+  const outDir = resolve(values.out);
+  const manifest = writePredictorArtifact({
+    dir: outDir,
+    quality: final.predictor,
+    outputLength,
+    manifest: {
+      id: basename(outDir),
+      version: ARTIFACT_MANIFEST_VERSION,
+      embedder: { id: embedder.modelId, dimension: embedder.dimension },
+      models: final.predictor.models,
+      trainedOn: { datasets: names, files: fileDigests(datasets, dataDir) },
+      split: {
+        method: values.split === 'group' ? 'held-out groups' : 'random, stratified by dataset',
+        heldOutFraction,
+        seed,
+        trainRows: split.train.length,
+        heldOutRows: split.test.length,
+        savedModelTrainedOn: values['refit-all']
+          ? 'all rows (refit after evaluation)'
+          : 'training rows',
+      },
+      seed,
+      hyperparameters: { kind, calibration, ...trained.hyperparameters },
+      metrics: {
+        heldOut: rounded(overall),
+        perDataset,
+        baselineHeldOut: rounded(baseline).overall,
+      },
+      createdBy: ['arbiter', 'train', ...argv].join(' '),
+      createdAt: new Date().toISOString(),
+      gitCommit: gitCommit(),
+      trainingSeconds: Number(((finishedAt - embeddedAt) / 1000).toFixed(1)),
+    },
+  });
+  const s = (a: number, b: number): string => ((b - a) / 1000).toFixed(1);
+  process.stdout.write(
+    `rows ${set.embeddings.length} (train ${split.train.length}, held-out ${split.test.length}), models ${set.models.length}\n` +
+      `hyperparameters ${JSON.stringify(trained.hyperparameters)}\n` +
+      `time: load ${s(started, loadedAt)}s, embeddings ${s(loadedAt, embeddedAt)}s, fit ${s(embeddedAt, trainedAt)}s, ` +
+      `evaluate+save ${s(trainedAt, finishedAt)}s\n` +
+      `wrote ${relative(process.cwd(), outDir) || '.'}/{predictor.json,manifest.json} (sha256 ${manifest.predictor.sha256.slice(0, 12)})\n`,
+  );
+  return 0;
+}
+
+/** `arbiter train` as a dispatcher command. */
+export const trainCommand: Command = {
+  summary: 'train a quality predictor on routing data and write a model artifact',
+  run,
+};

@@ -1,0 +1,17 @@
+export * from './predictor.js';
+export * from './scores.js';
+export * from './evaluate.js';
+export * from './calibration.js';
+export * from './cross-validation.js';
+export * from './encoding.js';
+export * from './ensemble-predictor.js';
+export * from './from-state.js';
+export * from './knn-predictor.js';
+export * from './linear-model.js';
+export * from './logistic-predictor.js';
+export * from './mf-predictor.js';
+export * from './output-length.js';
+export * from './state.js';
+export * from './trainer.js';
+export * from './training-set.js';
+export { sigmoid, logit } from './linalg.js';

@@ -1,0 +1,151 @@
+/**
+ * One entry point for the CLI and the benchmark suite: fit a quality predictor of a given kind, with
+ * optional hyperparameter search by cross-validation on the training rows and optional held-out
+ * calibration.
+ */
+import type { QualityPredictor, TrainingSet } from './predictor.js';
+import type { CalibrationMethod } from './calibration.js';
+import { fitCalibratedPredictor } from './calibration.js';
+import type { CrossValidationResult } from './cross-validation.js';
+import { crossValidate } from './cross-validation.js';
+import { fitKnnPredictor } from './knn-predictor.js';
+import type { LinearLoss } from './linear-model.js';
+import { fitLogisticPredictor } from './logistic-predictor.js';
+import { fitMfPredictor } from './mf-predictor.js';
+
+/** Trainable quality-predictor kinds. */
+export const TRAINER_KINDS = ['knn', 'logistic', 'mf'] as const;
+/** A trainable kind. */
+export type TrainerKind = (typeof TRAINER_KINDS)[number];
+
+/** Hyperparameters across kinds; each kind reads its own fields (see the fit functions' options). */
+export interface QualityHyperparameters {
+  /** knn: neighbours per model. */
+  readonly k?: number;
+  /** knn: softmax temperature (0 = uniform). */
+  readonly temperature?: number;
+  /** knn: shrinkage pseudo-observations. */
+  readonly priorStrength?: number;
+  /** logistic: L2 penalty. */
+  readonly l2?: number;
+  /** logistic: loss. */
+  readonly loss?: LinearLoss;
+  /** mf: latent dimension. */
+  readonly latentDimension?: number;
+  /** mf: epochs. */
+  readonly epochs?: number;
+  /** mf: L2 on per-model deviations. */
+  readonly l2Model?: number;
+  /** mf: L2 on the shared projection. */
+  readonly l2Shared?: number;
+  /** mf: Adam step size. */
+  readonly learningRate?: number;
+}
+
+/** A small default search grid per kind (kept small: every point costs `folds` fits). */
+export function defaultGrid(kind: TrainerKind): QualityHyperparameters[] {
+  switch (kind) {
+    case 'knn':
+      return [10, 25, 50, 100].map((k) => ({ k, temperature: 0.05, priorStrength: 2 }));
+    case 'logistic':
+      return [1e-4, 1e-3, 1e-2].map((l2) => ({ l2 }));
+    case 'mf':
+      return [8, 16, 32].map((latentDimension) => ({ latentDimension }));
+  }
+}
+
+/** Fit one predictor of `kind` with fixed hyperparameters. */
+export function fitQualityPredictor(options: {
+  readonly kind: TrainerKind;
+  readonly set: TrainingSet;
+  readonly hyperparameters?: QualityHyperparameters;
+  readonly seed?: number;
+  /** Per-row loss weights (mf only). */
+  readonly rowWeights?: ArrayLike<number>;
+}): QualityPredictor {
+  const h = options.hyperparameters ?? {};
+  switch (options.kind) {
+    case 'knn':
+      return fitKnnPredictor(options.set, {
+        ...(h.k === undefined ? {} : { k: h.k }),
+        ...(h.temperature === undefined ? {} : { temperature: h.temperature }),
+        ...(h.priorStrength === undefined ? {} : { priorStrength: h.priorStrength }),
+      });
+    case 'logistic':
+      return fitLogisticPredictor(options.set, {
+        ...(h.l2 === undefined ? {} : { l2: h.l2 }),
+        ...(h.loss === undefined ? {} : { loss: h.loss }),
+      });
+    case 'mf':
+      return fitMfPredictor(options.set, {
+        seed: options.seed ?? 0,
+        ...(h.latentDimension === undefined ? {} : { latentDimension: h.latentDimension }),
+        ...(h.epochs === undefined ? {} : { epochs: h.epochs }),
+        ...(h.l2Model === undefined ? {} : { l2Model: h.l2Model }),
+        ...(h.l2Shared === undefined ? {} : { l2Shared: h.l2Shared }),
+        ...(h.learningRate === undefined ? {} : { learningRate: h.learningRate }),
+        ...(options.rowWeights === undefined ? {} : { rowWeights: options.rowWeights }),
+      });
+  }
+}
+
+/** Options for {@link trainQualityPredictor}. */
+export interface TrainQualityOptions {
+  readonly kind: TrainerKind;
+  readonly set: TrainingSet;
+  /** @default 0 */
+  readonly seed?: number;
+  /** Fixed hyperparameters (merged over every grid point when tuning). */
+  readonly hyperparameters?: QualityHyperparameters;
+  /** Choose hyperparameters by K-fold CV over `grid` (default {@link defaultGrid}). */
+  readonly tune?: {
+    readonly grid?: readonly QualityHyperparameters[];
+    /** @default 3 */
+    readonly folds?: number;
+    /** Group per row for grouped folds. */
+    readonly groups?: readonly string[];
+  };
+  /** Held-out calibration of the final fit. @default 'none' */
+  readonly calibration?: CalibrationMethod | 'none';
+}
+
+/** A trained predictor and how it was chosen. */
+export interface TrainedQualityPredictor {
+  readonly predictor: QualityPredictor;
+  readonly hyperparameters: QualityHyperparameters;
+  readonly crossValidation?: readonly CrossValidationResult<QualityHyperparameters>[];
+}
+
+/** Tune (optionally), fit and calibrate (optionally) a quality predictor. Deterministic given the seed. */
+export function trainQualityPredictor(options: TrainQualityOptions): TrainedQualityPredictor {
+  const seed = options.seed ?? 0;
+  const fixed = options.hyperparameters ?? {};
+  let chosen: QualityHyperparameters = fixed;
+  let crossValidation: readonly CrossValidationResult<QualityHyperparameters>[] | undefined;
+  if (options.tune !== undefined) {
+    const grid = (options.tune.grid ?? defaultGrid(options.kind)).map((g) => ({ ...g, ...fixed }));
+    const cv = crossValidate<QualityHyperparameters>({
+      set: options.set,
+      candidates: grid,
+      fit: (set, hyperparameters) =>
+        fitQualityPredictor({ kind: options.kind, set, hyperparameters, seed }),
+      folds: options.tune.folds ?? 3,
+      seed,
+      ...(options.tune.groups === undefined ? {} : { groups: options.tune.groups }),
+    });
+    chosen = cv.best;
+    crossValidation = cv.results;
+  }
+  const fit = (set: TrainingSet): QualityPredictor =>
+    fitQualityPredictor({ kind: options.kind, set, hyperparameters: chosen, seed });
+  const calibration = options.calibration ?? 'none';
+  const predictor =
+    calibration === 'none'
+      ? fit(options.set)
+      : fitCalibratedPredictor({ set: options.set, fit, method: calibration, seed });
+  return {
+    predictor,
+    hyperparameters: chosen,
+    ...(crossValidation === undefined ? {} : { crossValidation }),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Shared helpers for predictor experiments: load datasets with cached embeddings (never embeds:
+ * fails if the cache lacks a prompt), build TrainingSets, and a local APGR / CPT for routing between
+ * two models (RouteLLM definitions; see shared/data/README.md).
+ */
+import { EmbeddingCache, loadDataset } from '../../src/data/index.js';
+import type { RoutingDataset } from '../../src/data/index.js';
+import type { Embedder } from '../../src/embed/index.js';
+
+/** An embedder that only names the cache file (USE-Lite 512-d) and refuses to embed. */
+export const CACHE_ONLY_EMBEDDER: Embedder = {
+  modelId: 'use-lite@0.2.0',
+  dimension: 512,
+  embed: () => Promise.reject(new Error('cache miss: run the embedding precompute first')),
+  close: () => Promise.resolve(),
+};
+
+/** A dataset with its embeddings. */
+export interface EmbeddedDataset {
+  readonly dataset: RoutingDataset;
+  readonly embeddings: Float32Array[];
+}
+
+let cache: EmbeddingCache | undefined;
+
+/** Load a named dataset and its cached embeddings. */
+export async function loadEmbedded(name: string, partial = false): Promise<EmbeddedDataset> {
+  cache ??= EmbeddingCache.open(CACHE_ONLY_EMBEDDER, { quiet: true });
+  let dataset = loadDataset(name);
+  const missing = dataset.prompts.filter((p) => !cache?.has(p.text)).length;
+  if (missing > 0 && partial) {
+    console.error(`${name}: ${missing} prompts not cached yet; using the rest (partial run)`);
+    dataset = { ...dataset, prompts: dataset.prompts.filter((p) => cache?.has(p.text)) };
+  } else if (missing > 0) {
+    throw new Error(`${name}: ${missing} prompts not in the embedding cache yet`);
+  }
+  return { dataset, embeddings: await cache.embed(dataset.prompts.map((p) => p.text)) };
+}
+
+/**
+ * PGR curve and its area for routing the top-scored prompts to the strong model. At share k/n the k
+ * highest-scored prompts get the strong model. APGR = trapezoid area over shares 0..1.
+ */
+export function apgr(options: {
+  readonly scores: ArrayLike<number>;
+  readonly strong: ArrayLike<number>;
+  readonly weak: ArrayLike<number>;
+}): { apgr: number; cpt50: number; cpt80: number; curve: number[] } {
+  const n = options.scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => (options.scores[b] ?? 0) - (options.scores[a] ?? 0) || a - b,
+  );
+  let qWeak = 0;
+  let qStrong = 0;
+  for (let i = 0; i < n; i++) {
+    qWeak += options.weak[i] ?? 0;
+    qStrong += options.strong[i] ?? 0;
+  }
+  const gap = qStrong - qWeak;
+  const curve = [0];
+  let q = qWeak;
+  for (let k = 0; k < n; k++) {
+    const i = order[k] ?? 0;
+    q += (options.strong[i] ?? 0) - (options.weak[i] ?? 0);
+    curve.push((q - qWeak) / gap);
+  }
+  let area = 0;
+  for (let k = 0; k < n; k++) area += ((curve[k] ?? 0) + (curve[k + 1] ?? 0)) / 2 / n;
+  const cpt = (target: number): number => {
+    const k = curve.findIndex((v) => v >= target);
+    return k < 0 ? 1 : k / n;
+  };
+  return { apgr: area, cpt50: cpt(0.5), cpt80: cpt(0.8), curve };
+}
+
+/** Column of a matrix. */
+export function column(rows: readonly ArrayLike<number>[], m: number): number[] {
+  return rows.map((r) => r[m] ?? Number.NaN);
+}
+
+/** Seconds since `start` (performance.now()). */
+export function seconds(start: number): string {
+  return ((performance.now() - start) / 1000).toFixed(1);
+}
