@@ -17,7 +17,7 @@ export interface HealthOptions {
   readonly consecutiveFailures?: number;
   /** First cool-down; doubles after each failed probe up to `maxCooldownMs`. @default 30000 */
   readonly cooldownMs?: number;
-  /** @default 300000 */
+  /** Cap on the doubled cool-down: bounds how long a recovered provider stays out. @default 120000 */
   readonly maxCooldownMs?: number;
   /** In half-open, at most one probe decision per this interval. @default 5000 */
   readonly probeIntervalMs?: number;
@@ -94,7 +94,7 @@ export class HealthTracker {
       errorRateThreshold: 0.5,
       consecutiveFailures: 5,
       cooldownMs: 30_000,
-      maxCooldownMs: 300_000,
+      maxCooldownMs: 120_000,
       probeIntervalMs: 5_000,
       latencyWindow: 200,
       ...options,
