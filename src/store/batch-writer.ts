@@ -65,6 +65,9 @@ export interface AppendTarget {
   readonly catalog?: string;
 }
 
+/** Rows converted between event-loop yields during an append. */
+const YIELD_EVERY_ROWS = 128;
+
 /**
  * Append rows with one appender, in data chunks of at most 2,048 rows, and close it. On failure
  * the appender's unflushed rows are discarded and a StoreError is thrown; rows of chunks already
@@ -90,6 +93,9 @@ export async function appendRows(
     for (const row of rows) {
       writer.appendRow(row);
       count++;
+      // Converting rows is synchronous: yield to the event loop now and then so a large flush does
+      // not stall in-flight HTTP requests (the session still holds the connection meanwhile).
+      if (count % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     writer.flush();
     appender.flushSync();

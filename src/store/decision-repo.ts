@@ -1,5 +1,14 @@
 /** Routing decisions: one row per routed request, written by the router, read back on feedback. */
-import { BIGINT, DOUBLE, INTEGER, LIST, FLOAT, VARCHAR, listValue } from '@duckdb/node-api';
+import {
+  BIGINT,
+  BLOB,
+  DOUBLE,
+  INTEGER,
+  LIST,
+  VARCHAR,
+  blobValue,
+  listValue,
+} from '@duckdb/node-api';
 import { fail, ok } from '../core/index.js';
 import type { Result, StoreError } from '../core/index.js';
 import type { BatchWriter } from './batch-writer.js';
@@ -11,10 +20,10 @@ import {
   asString,
   asStringList,
   asStringOrNull,
-  asVectorOrNull,
+  vectorFromBlobOrNull,
   msToBigInt,
   parseJson,
-  vectorToList,
+  vectorToBlob,
 } from './values.js';
 
 /** The predictor's view of one candidate at decision time. */
@@ -119,7 +128,7 @@ const INSERT_SQL = `INSERT INTO decisions VALUES ($id, epoch_ms($created_at_ms),
 const INSERT_TYPES = {
   created_at_ms: BIGINT,
   prompt_text: VARCHAR,
-  embedding: LIST(FLOAT),
+  embedding: BLOB,
   embedder_id: VARCHAR,
   candidates: LIST(VARCHAR),
   propensity: DOUBLE,
@@ -141,7 +150,7 @@ function fromRow(row: SqlRow): DecisionRecord {
     tenant: asString(row['tenant'], 'tenant'),
     promptHash: asString(row['prompt_hash'], 'prompt_hash'),
     promptText: asStringOrNull(row['prompt_text'], 'prompt_text'),
-    embedding: asVectorOrNull(row['embedding'], 'embedding'),
+    embedding: vectorFromBlobOrNull(row['embedding'], 'embedding'),
     embedderId: asStringOrNull(row['embedder_id'], 'embedder_id'),
     candidates: asStringList(row['candidates'], 'candidates'),
     chosenModel: asString(row['chosen_model'], 'chosen_model'),
@@ -174,7 +183,7 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
       d.tenant,
       d.promptHash,
       keepText ? d.promptText : null,
-      d.embedding === null ? null : vectorToList(d.embedding),
+      d.embedding === null ? null : vectorToBlob(d.embedding),
       d.embedderId,
       [...d.candidates],
       d.chosenModel,
@@ -199,7 +208,7 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
             tenant: d.tenant,
             prompt_hash: d.promptHash,
             prompt_text: keepText ? d.promptText : null,
-            embedding: d.embedding === null ? null : listValue(vectorToList(d.embedding)),
+            embedding: d.embedding === null ? null : blobValue(vectorToBlob(d.embedding)),
             embedder_id: d.embedderId,
             candidates: listValue([...d.candidates]),
             chosen_model: d.chosenModel,

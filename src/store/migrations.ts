@@ -9,6 +9,9 @@
  * across a model switch. Similarity in SQL uses `list_cosine_similarity`; a fixed-size cast
  * (`embedding::FLOAT[512]`) is available to queries that filter on one embedder.
  *
+ * Exception: `decisions.embedding` is a BLOB of little-endian float32 (values.ts `vectorToBlob`), the
+ * high-rate path where converting 512 floats per row dominated the appender's time.
+ *
  * Timestamps are `TIMESTAMP` in UTC; the repos speak epoch milliseconds.
  * The appender writes whole rows in column order: when a migration adds a column to a table that
  * a batch writer feeds, update that writer's row mapping in the same change.
@@ -42,7 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
         tenant VARCHAR NOT NULL,
         prompt_hash VARCHAR NOT NULL,
         prompt_text VARCHAR,
-        embedding FLOAT[],
+        embedding BLOB,
         embedder_id VARCHAR,
         candidates VARCHAR[] NOT NULL,
         chosen_model VARCHAR NOT NULL,

@@ -54,6 +54,29 @@ export function asVectorOrNull(value: JS | undefined, column: string): Float32Ar
   return Float32Array.from(value, (item) => asNumber(item, column));
 }
 
+/**
+ * A vector as little-endian float32 bytes (a copy). Storing decision embeddings as BLOB instead of
+ * FLOAT[] makes the appender copy one value per row instead of converting 512 numbers: 800 decisions
+ * flushed in 153 ms as FLOAT[] and 44 ms without embeddings on this machine, blocking the event loop.
+ */
+export function vectorToBlob(vector: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(vector.byteLength);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true);
+  return bytes;
+}
+
+/** The vector stored by {@link vectorToBlob}, or null. */
+export function vectorFromBlobOrNull(value: JS | undefined, column: string): Float32Array | null {
+  if (value === null || value === undefined) return null;
+  if (!(value instanceof Uint8Array) || value.byteLength % 4 !== 0)
+    throw invalid(column, 'float32 bytes');
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const out = new Float32Array(value.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
 /** Parse a JSON column. */
 export function parseJson(value: JS | undefined, column: string): unknown {
   const text = asString(value, column);
