@@ -21,6 +21,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     out: { type: 'string', default: 'benchmarks/results/http-load.md' },
     port: { type: 'string', default: '18181' },
+    embedder: { type: 'string', default: 'use-lite' },
   },
 });
 const duration = Number(values.duration);
@@ -75,7 +76,7 @@ const server = spawn(
   process.execPath,
   ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state],
   {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ARBITER_RATE_LIMIT: '0', ARBITER_EMBEDDER: values.embedder },
     stdio: ['ignore', 'inherit', 'inherit'],
   },
 );
@@ -172,10 +173,10 @@ try {
   ].join('\n');
   const report = `# HTTP load: /v1/route on loopback
 
-Command: \`npx tsx benchmarks/http/load.ts --duration ${duration} --connections ${connections}\`
+Command: \`npx tsx benchmarks/http/load.ts --duration ${duration} --connections ${connections} --embedder ${values.embedder}\`
 Date: ${new Date().toISOString()} · node ${process.version} · ${cpus().length} cores (server and load generator share them)
-Server: \`arbiter serve\` on embedded defaults (USE-Lite embedder behind the LRU cache and the micro-batcher,
-shipped catalog and predictor, DuckDB file in a temp dir). ${connections} connections, ${duration} s per scenario.
+Server: \`arbiter serve\` with embedder \`${values.embedder}\` (use-lite: on two worker threads behind the LRU cache and
+the micro-batcher), shipped catalog and predictor, thompson policy, DuckDB file in a temp dir, rate limit off. ${connections} connections, ${duration} s per scenario.
 
 ${table}
 

@@ -33,7 +33,7 @@ const key = generateApiKey();
 writeFileSync(join(state, 'keys.json'), JSON.stringify({ keys: [{ sha256: key.sha256, tenant: 'soak', role: 'tenant' }] }));
 
 const server = spawn(process.execPath, ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state], {
-  env: { ...process.env, LOG_LEVEL: 'warn', ARBITER_EMBEDDER: values.embedder },
+  env: { ...process.env, LOG_LEVEL: 'warn', ARBITER_EMBEDDER: values.embedder, ARBITER_RATE_LIMIT: '0' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 

@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/index.js';
 import {
   BatchingEmbedder,
   CachedEmbedder,
   HashEmbedder,
   createUseLiteEmbedder,
+  createUseLiteWorkerPool,
   type Embedder,
 } from '../embed/index.js';
 
@@ -16,7 +18,7 @@ export async function createEmbedder(
 ): Promise<Embedder> {
   switch (config.embedder) {
     case 'use-lite':
-      return new CachedEmbedder(new BatchingEmbedder(await createUseLiteEmbedder()));
+      return new CachedEmbedder(await useLiteOnWorkers());
     case 'hash':
       return new HashEmbedder({ dimension: 64 });
     case 'transformers': {
@@ -28,5 +30,20 @@ export async function createEmbedder(
         }),
       );
     }
+  }
+}
+
+/**
+ * USE-Lite on one worker thread per core (at most 2 here), behind a micro-batcher that keeps every
+ * worker busy; the main thread stays free for HTTP. Falls back to the in-thread model if workers
+ * cannot start.
+ */
+async function useLiteOnWorkers(): Promise<Embedder> {
+  const workers = Math.min(2, availableParallelism());
+  try {
+    const pool = await createUseLiteWorkerPool({ workers });
+    return new BatchingEmbedder(pool, { concurrency: workers });
+  } catch {
+    return new BatchingEmbedder(await createUseLiteEmbedder());
   }
 }

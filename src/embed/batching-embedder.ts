@@ -9,6 +9,8 @@ export interface BatchingEmbedderOptions {
    * window share one model call. @default 2
    */
   readonly maxWaitMs?: number;
+  /** Inner calls allowed at once (the worker count of a worker pool). @default 1 */
+  readonly concurrency?: number;
 }
 
 interface Pending {
@@ -21,7 +23,7 @@ interface Pending {
  * Coalesces concurrent embed calls into batched model calls (micro-batching). USE-Lite takes about
  * 24 ms for one text and 280 ms for 32 on this machine, so under concurrent load batching cuts the
  * per-request embedding cost by ~2.7x, at the price of up to `maxWaitMs` extra latency.
- * One inner call runs at a time; texts queued meanwhile form the next batch.
+ * At most `concurrency` inner calls run at once; texts queued meanwhile form the next batch.
  */
 export class BatchingEmbedder implements Embedder {
   readonly modelId: string;
@@ -31,7 +33,8 @@ export class BatchingEmbedder implements Embedder {
   private readonly maxWaitMs: number;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private running = 0;
+  private readonly concurrency: number;
 
   constructor(inner: Embedder, options: BatchingEmbedderOptions = {}) {
     this.inner = inner;
@@ -39,6 +42,7 @@ export class BatchingEmbedder implements Embedder {
     this.dimension = inner.dimension;
     this.maxBatch = options.maxBatch ?? 32;
     this.maxWaitMs = options.maxWaitMs ?? 2;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
   }
 
   embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
@@ -64,7 +68,7 @@ export class BatchingEmbedder implements Embedder {
   }
 
   private schedule(): void {
-    if (this.running) return; // the running batch drains the queue when it finishes
+    if (this.running >= this.concurrency) return; // a running batch drains the queue when it ends
     if (this.queuedTexts() >= this.maxBatch) {
       if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = undefined;
@@ -78,8 +82,8 @@ export class BatchingEmbedder implements Embedder {
   }
 
   private async drain(): Promise<void> {
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
+    if (this.running >= this.concurrency || this.queue.length === 0) return;
+    this.running += 1;
     const batch: Pending[] = [];
     let count = 0;
     while (this.queue.length > 0 && count + (this.queue[0]?.texts.length ?? 0) <= this.maxBatch) {
@@ -98,7 +102,7 @@ export class BatchingEmbedder implements Embedder {
     } catch (error: unknown) {
       for (const pending of batch) pending.reject(error);
     } finally {
-      this.running = false;
+      this.running -= 1;
       if (this.queue.length > 0) {
         if (this.queuedTexts() >= this.maxBatch) void this.drain();
         else this.schedule();

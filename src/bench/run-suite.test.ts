@@ -1,0 +1,150 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../core/index.js';
+import { DATA_PATHS } from '../data/index.js';
+import { HashEmbedder } from '../embed/index.js';
+import { runSuite } from './run-suite.js';
+import type { SuiteConfig } from './types.js';
+import { writeSuiteOutputs } from './write-results.js';
+
+let root: string;
+
+/** A synthetic data dir: GSM8K-shaped (two models) and LLMRouter-shaped (three models) files. */
+function writeSyntheticData(dir: string): void {
+  const rng = createRng(3);
+  const gsm = [
+    'prompt,mistralai/Mixtral-8x7B-Instruct-v0.1,gpt-4-1106-preview,mistralai/Mixtral-8x7B-Instruct-v0.1_response,gpt-4-1106-preview_response',
+  ];
+  for (let i = 0; i < 60; i++) {
+    const hard = i % 3 === 0;
+    const weakOk = hard ? rng.next() < 0.1 : rng.next() < 0.9;
+    gsm.push(
+      `${hard ? 'hard algebra proof' : 'easy sum'} question number ${i},${weakOk ? 'True' : 'False'},True,"short answer",long answer text here`,
+    );
+  }
+  mkdirSync(join(dir, DATA_PATHS.gsm8kResponses, '..'), { recursive: true });
+  writeFileSync(join(dir, DATA_PATHS.gsm8kResponses), `${gsm.join('\n')}\n`);
+  writeFileSync(join(dir, DATA_PATHS.gsm8kContaminated), '');
+  const rows = Array.from({ length: 90 }, (_, i) => {
+    const task = ['code', 'math', 'trivia'][i % 3] as string;
+    return {
+      question: `${task} ${task} ${task} ${task} item ${i}`,
+      scores: {
+        'qwen2.5-7b-instruct': task === 'code' ? 1 : 0,
+        'gemma-2-9b-it': task === 'trivia' ? 1 : 0,
+        'llama-3.3-nemotron-super-49b-v1': task === 'trivia' ? 0 : 1,
+      },
+      cluster_id: String(i % 3),
+    };
+  });
+  mkdirSync(join(dir, DATA_PATHS.llmRouterTrain, '..'), { recursive: true });
+  mkdirSync(join(dir, DATA_PATHS.llmRouterQueries, '..'), { recursive: true });
+  writeFileSync(join(dir, DATA_PATHS.llmRouterTrain), JSON.stringify(rows));
+  writeFileSync(
+    join(dir, DATA_PATHS.llmRouterQueries),
+    rows
+      .map((r) => JSON.stringify({ task_name: r.question.split(' ')[0], query: r.question }))
+      .join('\n'),
+  );
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'arbiter-bench-'));
+  writeSyntheticData(join(root, 'data'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const common = {
+  embedder: new HashEmbedder({ dimension: 16 }),
+  resamples: 20,
+  routers: ['knn', 'logistic'] as const,
+};
+
+describe('runSuite', () => {
+  it('scores a two-model suite with APGR/CPT and writes the outputs', async () => {
+    const config: SuiteConfig = {
+      name: 'tiny-gsm8k',
+      description: 'synthetic',
+      protocol: { kind: 'random-folds', dataset: 'gsm8k', folds: 2 },
+      defaultOutputTokens: 10,
+    };
+    const seen: number[] = [];
+    const result = await runSuite({
+      ...common,
+      config,
+      dataDir: join(root, 'data'),
+      cacheDir: join(root, 'cache'),
+      gitCommit: 'test',
+      // A stub online policy: always the cheap model; records the revealed outcomes.
+      prequential: [
+        {
+          name: 'stub',
+          create: () => ({ select: () => 0, update: (f) => void seen.push(f.quality) }),
+        },
+      ],
+    });
+    expect(seen).toHaveLength(60);
+    expect(result.baselines.find((b) => b.name === 'prequential:stub')?.shares).toEqual({
+      'mistralai/mixtral-8x7b-instruct-v0.1': 1,
+      'openai/gpt-4-1106-preview': 0,
+    });
+    expect(result.testPrompts).toBe(60);
+    expect(result.strongModel).toBe('openai/gpt-4-1106-preview');
+    const names = result.routers.map((r) => r.name);
+    expect(names).toEqual(['router-knn', 'router-logistic', 'oracle', 'random']);
+    const oracle = result.routers.find((r) => r.name === 'oracle');
+    const knn = result.routers.find((r) => r.name === 'router-knn');
+    // Strong is always right, weak fails on about 37%: the oracle reaches PGR 1 at ~37% strong calls.
+    expect(oracle?.twoModel?.apgr.estimate).toBeGreaterThan(0.8);
+    expect(oracle?.twoModel?.apgr.estimate).toBeGreaterThanOrEqual(
+      knn?.twoModel?.apgr.estimate ?? 1,
+    );
+    // "hard" prompts are learnable from the words: the router beats random (APGR 0.5).
+    expect(knn?.twoModel?.apgr.estimate).toBeGreaterThan(0.6);
+    expect(Object.keys(result.dataHashes)).toContain(DATA_PATHS.gsm8kResponses);
+    const calibration = knn?.calibration ?? [];
+    expect(calibration.map((c) => c.targetShare)).toEqual([0.2, 0.5, 0.8]);
+    for (const c of calibration) expect(c.heldOutShare).toBeGreaterThanOrEqual(0);
+    const files = writeSuiteOutputs(result, join(root, 'out'));
+    expect(files.map((f) => f.split('/').pop())).toEqual([
+      'results.json',
+      'report.md',
+      'frontier.svg',
+      'pgr.svg',
+    ]);
+    expect(readFileSync(join(root, 'out', 'report.md'), 'utf8')).toContain('| router-knn |');
+    expect(readFileSync(join(root, 'out', 'pgr.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/u);
+  });
+
+  it('scores a many-model suite with AIQ against the single-model hull and the oracle', async () => {
+    const config: SuiteConfig = {
+      name: 'tiny-llmrouter',
+      description: 'synthetic',
+      protocol: { kind: 'holdout', dataset: 'llmrouter', testFraction: 0.3 },
+      defaultOutputTokens: 10,
+    };
+    const result = await runSuite({
+      ...common,
+      config,
+      dataDir: join(root, 'data'),
+      cacheDir: join(root, 'cache'),
+    });
+    expect(result.models).toHaveLength(3);
+    // Only the held-out 30% is scored (a regression: unscored rows once counted as model 0).
+    expect(result.testPrompts).toBe(27);
+    expect(result.baselines.find((b) => b.name === 'best-single')?.shares).toEqual({
+      'qwen/qwen2.5-7b-instruct': 0,
+      'google/gemma-2-9b-it': 0,
+      'nvidia/llama-3.3-nemotron-super-49b-v1': 1,
+    });
+    expect(result.referenceAiq?.oracle).toBeCloseTo(1, 6);
+    const knn = result.routers.find((r) => r.name === 'router-knn');
+    expect(knn?.manyModel?.aiq.estimate).toBeGreaterThan(result.referenceAiq?.singleModelMix ?? 1);
+    const oracle = result.baselines.find((b) => b.name === 'oracle');
+    expect(oracle?.quality.estimate).toBe(1);
+    writeSuiteOutputs(result, join(root, 'out-many'));
+    expect(readFileSync(join(root, 'out-many', 'report.md'), 'utf8')).toContain('AIQ');
+  });
+});

@@ -1,0 +1,359 @@
+/**
+ * Runs one benchmark suite: load data, embed (persistent cache), build leakage-free folds, train the
+ * routers per fold (hyperparameters by cross-validation on that fold's training rows only), route
+ * every test prompt once, and score every strategy on the same prompts.
+ */
+import { cpus } from 'node:os';
+import type { Catalog } from '../catalog/index.js';
+import { loadCatalog } from '../catalog/index.js';
+import { createRng } from '../core/index.js';
+import { EmbeddingCache, loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
+import type { Embedder } from '../embed/index.js';
+import { aiq, oracleScores } from '../metrics/index.js';
+import type { TrainerKind } from '../predict/index.js';
+import { countTokens } from '../tokens/index.js';
+import { hashSources } from './data-hashes.js';
+import { accountingCosts, catalogModels, inputTokenMatrix } from './cost.js';
+import { choiceShares, summariseChoices, type TestTruth } from './evaluate.js';
+import { buildFolds, type DatasetPart } from './folds.js';
+import { rowsOf, trainFolds } from './train-folds.js';
+import { runPrequential, type PrequentialStrategy } from './prequential.js';
+import { qualityColumn, scoreOrdering, scoreRouter, type ScoringContext } from './score-router.js';
+import { fixedStrategies } from './strategies.js';
+import type { RouterResult, StrategySummary, SuiteConfig, SuiteResult } from './types.js';
+
+/** Options for {@link runSuite}. */
+export interface RunSuiteOptions {
+  readonly config: SuiteConfig;
+  readonly embedder: Embedder;
+  /** @default resolveDataDir() */
+  readonly dataDir?: string;
+  /** Embedding cache directory. @default the EmbeddingCache default */
+  readonly cacheDir?: string;
+  /** @default 42 */
+  readonly seed?: number;
+  /** Router kinds trained per fold. @default ['knn', 'logistic', 'mf'] */
+  readonly routers?: readonly TrainerKind[];
+  /** Inner cross-validation folds for hyperparameters. @default 3 */
+  readonly tuneFolds?: number;
+  /**
+   * Hyperparameters are chosen by cross-validation on a seeded sample of at most this many training
+   * rows (training rows only; the final fit uses every row). Bounds kNN's quadratic CV cost. @default 4000
+   */
+  readonly tuneRows?: number;
+  /** Bootstrap resamples. @default 500 */
+  readonly resamples?: number;
+  /** Slider values swept (0-10). @default 0, 0.1, …, 10 */
+  readonly sliders?: readonly number[];
+  readonly catalog?: Catalog;
+  /** Recorded in results.json. @default 'unknown' */
+  readonly gitCommit?: string;
+  /**
+   * Online learners (the bandit) scored prequentially on the test prompts, given the first router's
+   * predictions as their prior. @default none
+   */
+  readonly prequential?: readonly PrequentialStrategy[];
+  /** Progress lines. @default none */
+  readonly log?: (line: string) => void;
+}
+
+/** Run a suite and return its results (no files written; see writeSuiteOutputs). */
+export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number): number => {
+    timings[name] = Math.round(performance.now() - since);
+    return performance.now();
+  };
+  const { config, embedder } = options;
+  const seed = options.seed ?? 42;
+  const log = options.log ?? ((): void => undefined);
+  const catalog = options.catalog ?? loadCatalog();
+  const dataDir = options.dataDir ?? resolveDataDir();
+  const routers = options.routers ?? ['knn', 'logistic', 'mf'];
+  const resamples = options.resamples ?? 500;
+  const sliders = options.sliders ?? Array.from({ length: 101 }, (_, i) => i / 10);
+  const loaderOptions = {
+    dataDir,
+    countTokens: (text: string, modelId: string): number =>
+      countTokens(text, catalog.get(modelId)?.tokenizer ?? 'cl100k_base'),
+  };
+
+  // 1. Data and embeddings.
+  let t = performance.now();
+  const protocol = config.protocol;
+  const testName = protocol.kind === 'transfer' ? protocol.test : protocol.dataset;
+  const trainNames = protocol.kind === 'transfer' ? protocol.train : [];
+  const datasets = new Map<string, RoutingDataset>();
+  for (const name of [testName, ...trainNames])
+    datasets.set(name, loadDataset(name, loaderOptions));
+  t = lap('loadMs', t);
+  const cache = EmbeddingCache.open(
+    embedder,
+    options.cacheDir === undefined ? {} : { dir: options.cacheDir },
+  );
+  const parts = new Map<string, DatasetPart>();
+  for (const [name, dataset] of datasets) {
+    log(`embedding ${name} (${dataset.prompts.length} prompts)`);
+    parts.set(name, { dataset, embeddings: await cache.embed(dataset.prompts.map((p) => p.text)) });
+  }
+  t = lap('embedMs', t);
+  const test = parts.get(testName) as DatasetPart;
+  const testPrompts = test.dataset.prompts;
+  const models = test.dataset.models;
+  const entries = catalogModels(catalog, models);
+
+  // 2. Truth: quality on the source's scale and what each call cost.
+  const inputTokens = inputTokenMatrix(testPrompts, entries);
+  const fullTruth: TestTruth = {
+    quality: testPrompts.map((p) => Float64Array.from(p.rawScore ?? p.quality)),
+    costUsd: accountingCosts({
+      prompts: testPrompts,
+      models: entries,
+      inputTokens,
+      defaultOutputTokens: config.defaultOutputTokens,
+    }),
+  };
+  const qualityScale =
+    testPrompts[0]?.rawScore === undefined
+      ? 'quality in [0, 1]'
+      : 'GPT-4 judge score 1-10 (mean of both turns)';
+
+  const twoModel = models.length === 2;
+  const strong = twoModel
+    ? entries[0]!.pricing.output_per_million > entries[1]!.pricing.output_per_million
+      ? 0
+      : 1
+    : -1;
+  const weak = 1 - strong;
+  const calibrationTargets = [0.2, 0.5, 0.8];
+
+  // 3. Folds; per fold: length predictor (cost estimates), best single model, routers.
+  const folds = buildFolds({
+    protocol,
+    test,
+    train: trainNames.map((n) => parts.get(n) as DatasetPart),
+    seed,
+  });
+  const { estimatedAll, bestSingleAll, predictedAll, hyperparameters, trainMs, calibration } =
+    trainFolds({
+      folds,
+      test,
+      entries,
+      inputTokens,
+      routers,
+      seed,
+      defaultOutputTokens: config.defaultOutputTokens,
+      tuneRows: options.tuneRows ?? 4000,
+      tuneFolds: options.tuneFolds ?? 3,
+      strong,
+      calibrationTargets,
+      log,
+    });
+  t = lap('trainMs', t);
+
+  // Score only the rows some fold tested (a hold-out protocol tests a subset) and whose outcome is
+  // known for every model (RouterBench ARC has 20 prompts with a missing label): strategies must
+  // be compared on the same prompts.
+  const tested = [...new Set(folds.flatMap((fold) => fold.test))].sort((a, b) => a - b);
+  const evalRows = tested.filter((row) =>
+    [
+      ...(fullTruth.quality[row] as Float64Array),
+      ...(fullTruth.costUsd[row] as Float64Array),
+    ].every((value) => Number.isFinite(value)),
+  );
+  const unlabelledDropped = tested.length - evalRows.length;
+  if (unlabelledDropped > 0)
+    log(`${unlabelledDropped} test prompts lack a label for some model: not scored`);
+  const n = evalRows.length;
+  const truth: TestTruth = {
+    quality: rowsOf(fullTruth.quality, evalRows),
+    costUsd: rowsOf(fullTruth.costUsd, evalRows),
+  };
+  const estimated = rowsOf(estimatedAll, evalRows);
+  const bestSingle = Int32Array.from(evalRows, (row) => bestSingleAll[row] as number);
+  const predicted = new Map(
+    [...predictedAll].map(([kind, rows]) => [kind, rowsOf(rows, evalRows)] as const),
+  );
+
+  // 4. Fixed strategies.
+  const rng = createRng(seed);
+  const baselines: StrategySummary[] = fixedStrategies({
+    truth,
+    models,
+    entries,
+    bestSingle,
+    rng,
+  }).map(({ name, choices }) => ({
+    name,
+    kind: 'baseline',
+    ...summariseChoices({ truth, choices, rng, resamples }),
+    shares: choiceShares(choices, models),
+  }));
+  for (const strategy of options.prequential ?? []) {
+    const prior =
+      predicted.get(routers[0] as TrainerKind) ??
+      truth.quality.map((row) => new Float64Array(row.length).fill(0.5));
+    const choices = runPrequential({
+      policy: strategy.create(models),
+      embeddings: rowsOf(test.embeddings, evalRows),
+      predictedQuality: prior,
+      estimatedCostUsd: estimated,
+      quality: truth.quality,
+      costUsd: truth.costUsd,
+      rng,
+    });
+    baselines.push({
+      name: `prequential:${strategy.name}`,
+      kind: 'router',
+      ...summariseChoices({ truth, choices, rng, resamples }),
+      shares: choiceShares(choices, models),
+    });
+  }
+  const singles = baselines.filter((b) => b.name.startsWith('single:'));
+  const costRange = {
+    min: Math.min(...singles.map((s) => s.costUsd.estimate)),
+    max: Math.max(...singles.map((s) => s.costUsd.estimate)),
+  };
+
+  // 5. Routers: sweep the knob; two-model suites also score the threshold curve.
+  const context: ScoringContext = {
+    truth,
+    models,
+    sliders,
+    costRange,
+    rng,
+    resamples,
+    ...(twoModel ? { pair: { strong, weak } } : {}),
+  };
+  const routerResults: RouterResult[] = routers.map((kind) =>
+    scoreRouter(context, {
+      name: `router-${kind}`,
+      description: `${kind} quality predictor (CV-tuned${kind === 'knn' ? '' : ', Platt-calibrated'}) + utility knob`,
+      predictedQuality: predicted.get(kind) as Float64Array[],
+      estimatedCostUsd: estimated,
+      hyperparameters: hyperparameters.get(kind) as unknown[],
+      trainMs: Math.round(trainMs.get(kind) ?? 0),
+      ...(twoModel
+        ? {
+            calibration: calibrationTargets.map((targetShare, j) => {
+              const entry = (calibration.get(kind) ?? [])[j];
+              return {
+                targetShare,
+                willingnessToPay: entry?.willingness ?? [],
+                calibrationShare: entry?.calibrationShare ?? Number.NaN,
+                heldOutShare: (entry?.strongCalls ?? Number.NaN) / n,
+              };
+            }),
+          }
+        : {}),
+    }),
+  );
+  // The oracle knows each answer's quality and cost: the best any router could do.
+  const oracle = scoreRouter(context, {
+    name: 'oracle',
+    description: 'true quality and true cost + utility knob (upper bound)',
+    predictedQuality: truth.quality.map((row) => Float64Array.from(row)),
+    estimatedCostUsd: truth.costUsd.map((row) => Float64Array.from(row)),
+    hyperparameters: [],
+    trainMs: 0,
+  });
+  if (twoModel) {
+    const pair = { strong, weak };
+    // The oracle's curve uses the exact oracle order (true strong-minus-weak gain).
+    const exact = scoreOrdering(
+      { ...context, pair },
+      {
+        name: 'oracle',
+        description: oracle.description,
+        scores: oracleScores(qualityColumn(truth, weak), qualityColumn(truth, strong)),
+      },
+    );
+    routerResults.push({
+      ...oracle,
+      ...(exact.twoModel === undefined ? {} : { twoModel: exact.twoModel }),
+    });
+    // RouteLLM's framing: send a prompt to the strong model when the weak one is likely to fail.
+    // Ordering by 1 - P(weak) ignores the strong model's own estimate, which on these pairs (GPT-4
+    // right or wrong for reasons the embedding cannot see) only adds noise to the ordering.
+    for (const kind of routers) {
+      const rows = predicted.get(kind) as Float64Array[];
+      routerResults.push(
+        scoreOrdering(
+          { ...context, pair },
+          {
+            name: `router-${kind}-weak-fails`,
+            description: `${kind} predictor, prompts ordered by 1 - P(weak model succeeds)`,
+            scores: Float64Array.from(rows, (row) => 1 - (row[weak] as number)),
+          },
+        ),
+      );
+    }
+    routerResults.push(
+      scoreOrdering(
+        { ...context, pair },
+        {
+          name: 'random',
+          description: 'uniform random scores (seeded)',
+          scores: Float64Array.from({ length: n }, () => rng.next()),
+        },
+      ),
+    );
+  } else {
+    routerResults.push(oracle);
+  }
+  lap('evaluateMs', t);
+
+  const singlePoints = singles.map((s) => ({
+    cost: s.costUsd.estimate,
+    quality: s.quality.estimate,
+  }));
+  const oracleSweep = routerResults.find((r) => r.name === 'oracle')?.sweep ?? [];
+  return {
+    suite: config.name,
+    description: config.description,
+    protocol,
+    seed,
+    environment: {
+      gitCommit: options.gitCommit ?? 'unknown',
+      nodeVersion: process.version,
+      cores: cpus().length,
+      embedder: embedder.modelId,
+      startedAt: new Date().toISOString(),
+    },
+    dataHashes: hashSources([...datasets.values()], dataDir),
+    models,
+    ...(twoModel ? { strongModel: models[strong], weakModel: models[weak] } : {}),
+    testPrompts: n,
+    unlabelledDropped,
+    folds: folds.length,
+    qualityScale,
+    costAccounting: costAccountingNote(config, test.dataset),
+    costRange,
+    baselines,
+    routers: routerResults,
+    ...(twoModel
+      ? {}
+      : {
+          referenceAiq: {
+            singleModelMix: aiq(singlePoints, costRange),
+            oracle: aiq(
+              oracleSweep.map((p) => ({ cost: p.costUsd, quality: p.quality })),
+              costRange,
+            ),
+          },
+        }),
+    ...(config.published === undefined ? {} : { published: config.published }),
+    timingsMs: { ...timings, totalMs: Math.round(performance.now() - started) },
+  };
+}
+
+function costAccountingNote(config: SuiteConfig, dataset: RoutingDataset): string {
+  const prompt = dataset.prompts[0];
+  if (prompt?.costUsd !== undefined) return 'real per-call cost from the data (USD)';
+  const output =
+    prompt?.outputTokens !== undefined
+      ? 'output tokens counted on the logged responses'
+      : `${config.defaultOutputTokens} output tokens assumed (no responses in the data)`;
+  return `catalog price × (input tokens by the model's tokenizer family + output tokens); ${output}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Scores one router on the test prompts: sweeps the quality/cost knob, and adds the two-model curve
+ * metrics (APGR, CPT) or the many-model AIQ.
+ */
+import type { Rng } from '../core/index.js';
+import type { CostRange } from '../metrics/index.js';
+import { routeOffline, tradeoffToWillingness } from '../router/index.js';
+import {
+  choiceShares,
+  operatingPoint,
+  sweepAiq,
+  twoModelMetrics,
+  type TestTruth,
+} from './evaluate.js';
+import type { RouterResult, SweepPoint } from './types.js';
+
+/** The shared scoring context of a suite. */
+export interface ScoringContext {
+  readonly truth: TestTruth;
+  readonly models: readonly string[];
+  /** Slider values swept (0-10). */
+  readonly sliders: readonly number[];
+  /** Strong/weak model indices for two-model suites; undefined otherwise. */
+  readonly pair?: { readonly strong: number; readonly weak: number };
+  /** Common AIQ cost range (many-model suites). */
+  readonly costRange: CostRange;
+  readonly rng: Rng;
+  readonly resamples: number;
+}
+
+/** True quality column of one model. */
+export function qualityColumn(truth: TestTruth, model: number): Float64Array {
+  return Float64Array.from(truth.quality, (row) => row[model] as number);
+}
+
+/** Two-model metrics for a router that only orders prompts (random, exact oracle). */
+export function scoreOrdering(
+  context: ScoringContext & { readonly pair: { readonly strong: number; readonly weak: number } },
+  router: { readonly name: string; readonly description: string; readonly scores: Float64Array },
+): RouterResult {
+  const { truth, pair } = context;
+  return {
+    name: router.name,
+    description: router.description,
+    sweep: [],
+    hyperparameters: [],
+    trainMs: 0,
+    twoModel: twoModelMetrics({
+      weak: qualityColumn(truth, pair.weak),
+      strong: qualityColumn(truth, pair.strong),
+      scores: router.scores,
+      rng: context.rng,
+      resamples: context.resamples,
+    }),
+  };
+}
+
+/** Sweep the knob over predicted quality and estimated cost, and score the operating points. */
+export function scoreRouter(
+  context: ScoringContext,
+  router: Pick<
+    RouterResult,
+    'name' | 'description' | 'hyperparameters' | 'trainMs' | 'calibration'
+  > & {
+    readonly predictedQuality: readonly Float64Array[];
+    readonly estimatedCostUsd: readonly Float64Array[];
+  },
+): RouterResult {
+  const { truth, models, pair } = context;
+  const { predictedQuality, estimatedCostUsd, ...meta } = router;
+  const sweepChoices: Int32Array[] = [];
+  const sweep: SweepPoint[] = context.sliders.map((slider) => {
+    const willingnessToPay = tradeoffToWillingness(slider);
+    const { choices } = routeOffline({ predictedQuality, estimatedCostUsd, willingnessToPay });
+    sweepChoices.push(choices);
+    const point = operatingPoint(truth, choices);
+    return {
+      slider,
+      willingnessToPay,
+      quality: point.quality,
+      costUsd: point.costUsd,
+      ...(pair === undefined
+        ? {}
+        : { strongShare: choiceShares(choices, models)[models[pair.strong] as string] ?? 0 }),
+    };
+  });
+  if (pair === undefined) {
+    return {
+      ...meta,
+      sweep,
+      manyModel: {
+        aiq: sweepAiq({
+          truth,
+          sweepChoices,
+          range: context.costRange,
+          rng: context.rng,
+          resamples: Math.min(context.resamples, 200),
+        }),
+      },
+    };
+  }
+  // APGR and CPT are defined on the share of strong *calls* (RouteLLM thresholds its strong-win
+  // rate), so the curve orders prompts by predicted quality gain Δq̂ alone; the knob sweep above is
+  // the cost-aware order (strong iff Δq̂ > Δĉ / wtp).
+  const scores = Float64Array.from(
+    predictedQuality,
+    (row) => (row[pair.strong] as number) - (row[pair.weak] as number),
+  );
+  const { twoModel } = scoreOrdering({ ...context, pair }, { ...meta, scores });
+  return { ...meta, sweep, ...(twoModel === undefined ? {} : { twoModel }) };
+}

@@ -1,0 +1,167 @@
+/**
+ * Per-fold training for the benchmark suite: fit the output-length predictor (cost estimates), pick
+ * the best single model on the fold's training rows, train each router kind (hyperparameters by
+ * cross-validation on a sample of the training rows only) and predict the fold's test prompts;
+ * for two-model suites also calibrate the knob RouteLLM-style.
+ */
+import type { CatalogModel } from '../catalog/index.js';
+import { createRng, shuffled } from '../core/index.js';
+import {
+  fitOutputLengthPredictor,
+  labelStatistics,
+  subsetTrainingSet,
+  trainingSetFromDatasets,
+  trainQualityPredictor,
+  type TrainerKind,
+} from '../predict/index.js';
+import { calibrateFold } from './calibrate-router.js';
+import { estimatedCosts } from './cost.js';
+import { assertTrainable, type DatasetPart, type EvaluationFold } from './folds.js';
+
+/** A seeded sample of at most `limit` of `rows` row indices, ascending. */
+export function sampleRows(rows: number, limit: number, seed: number): number[] {
+  const all = Array.from({ length: rows }, (_, i) => i);
+  return rows <= limit
+    ? all
+    : shuffled(all, createRng(seed))
+        .slice(0, limit)
+        .sort((a, b) => a - b);
+}
+
+/** A per-prompt array restricted to rows. */
+export function rowsOf<T>(values: readonly T[], rows: readonly number[]): T[] {
+  return rows.map((i) => values[i] as T);
+}
+
+/** Options for {@link trainFolds}. */
+export interface TrainFoldsOptions {
+  readonly folds: readonly EvaluationFold[];
+  readonly test: DatasetPart;
+  /** Catalog entries of the test dataset's models. */
+  readonly entries: readonly CatalogModel[];
+  /** Input tokens per test prompt per model. */
+  readonly inputTokens: readonly Float64Array[];
+  readonly routers: readonly TrainerKind[];
+  readonly seed: number;
+  readonly defaultOutputTokens: number;
+  /** Hyperparameter CV runs on at most this many training rows. */
+  readonly tuneRows: number;
+  readonly tuneFolds: number;
+  /** Strong model index for two-model calibration; -1 otherwise. */
+  readonly strong: number;
+  readonly calibrationTargets: readonly number[];
+  readonly log: (line: string) => void;
+}
+
+/** Summed calibration results of one router for one target share. */
+export interface CalibrationTally {
+  willingness: number[];
+  calibrationShare: number;
+  strongCalls: number;
+}
+
+/** Per-test-prompt predictions (indexed like the test dataset) and training metadata. */
+export interface TrainedFolds {
+  readonly estimatedAll: Float64Array[];
+  readonly bestSingleAll: Int32Array;
+  readonly predictedAll: Map<TrainerKind, Float64Array[]>;
+  readonly hyperparameters: Map<TrainerKind, unknown[]>;
+  readonly trainMs: Map<TrainerKind, number>;
+  readonly calibration: Map<TrainerKind, CalibrationTally[]>;
+}
+
+/** Train every router on every fold and predict each fold's test prompts. */
+export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
+  const { folds, test, entries, inputTokens, routers, seed, strong, calibrationTargets, log } =
+    options;
+  const models = test.dataset.models;
+  const twoModel = strong >= 0;
+  // Per router: per target share, summed over folds: calibration share × rows, held-out strong calls.
+  const calibration = new Map<TrainerKind, CalibrationTally[]>(
+    routers.map((kind) => [
+      kind,
+      calibrationTargets.map(() => ({ willingness: [], calibrationShare: 0, strongCalls: 0 })),
+    ]),
+  );
+
+  const total = test.dataset.prompts.length;
+  const estimatedAll: Float64Array[] = new Array<Float64Array>(total);
+  const bestSingleAll = new Int32Array(total);
+  const predictedAll = new Map<TrainerKind, Float64Array[]>(
+    routers.map((kind) => [kind, new Array<Float64Array>(total)]),
+  );
+  const hyperparameters = new Map<TrainerKind, unknown[]>(routers.map((kind) => [kind, []]));
+  const trainMs = new Map<TrainerKind, number>(routers.map((kind) => [kind, 0]));
+  for (const [f, fold] of folds.entries()) {
+    assertTrainable(fold, f);
+    const set = trainingSetFromDatasets(fold.train);
+    const testEmbeddings = rowsOf(test.embeddings, fold.test);
+    const columns = models.map((model) => set.models.indexOf(model));
+    const align = (row: ArrayLike<number>, fallback: number): Float64Array =>
+      Float64Array.from(columns, (c) => (c < 0 ? fallback : ((row[c] as number) ?? fallback)));
+    const lengthPredictor = fitOutputLengthPredictor(set, {
+      defaultTokens: options.defaultOutputTokens,
+    });
+    const lengths = lengthPredictor.predict(testEmbeddings);
+    const foldEstimates = estimatedCosts({
+      models: entries,
+      inputTokens: rowsOf(inputTokens, fold.test),
+      predictedOutputTokens: lengths.map((row) => align(row, options.defaultOutputTokens)),
+    });
+    const means = align(labelStatistics(set).mean, Number.NEGATIVE_INFINITY);
+    const best = means.reduce((b, v, m) => (v > (means[b] as number) ? m : b), 0);
+    fold.test.forEach((row, k) => {
+      estimatedAll[row] = foldEstimates[k] as Float64Array;
+      bestSingleAll[row] = best;
+    });
+    for (const kind of routers) {
+      const t0 = performance.now();
+      log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
+      const sample = sampleRows(set.embeddings.length, options.tuneRows, seed);
+      const tuned = trainQualityPredictor({
+        kind,
+        set: subsetTrainingSet(set, sample),
+        seed,
+        tune: { folds: options.tuneFolds, groups: sample.map((i) => set.groups[i] as string) },
+      });
+      const trained = trainQualityPredictor({
+        kind,
+        set,
+        seed,
+        hyperparameters: tuned.hyperparameters,
+        calibration: kind === 'knn' ? 'none' : 'platt',
+      });
+      const rows = trained.predictor.predict(testEmbeddings);
+      const out = predictedAll.get(kind) as Float64Array[];
+      fold.test.forEach((row, k) => {
+        out[row] = align(rows[k] as Float64Array, 0);
+      });
+      if (twoModel) {
+        const calibrationRows = sampleRows(set.embeddings.length, 1000, seed + 1);
+        const trainPrompts = fold.train.flatMap((part) => part.dataset.prompts);
+        calibrateFold({
+          predictor: trained.predictor,
+          lengths: lengthPredictor,
+          prompts: rowsOf(trainPrompts, calibrationRows),
+          embeddings: rowsOf(set.embeddings, calibrationRows),
+          align,
+          entries,
+          defaultOutputTokens: options.defaultOutputTokens,
+          strong,
+          targets: calibrationTargets,
+          testQuality: fold.test.map((row) => out[row] as Float64Array),
+          testCosts: foldEstimates,
+        }).forEach((result, j) => {
+          const entry = (calibration.get(kind) ?? [])[j];
+          if (entry === undefined) return;
+          entry.willingness.push(result.willingnessToPay);
+          entry.calibrationShare += result.calibrationShare / folds.length;
+          entry.strongCalls += result.heldOutStrongCalls;
+        });
+      }
+      (hyperparameters.get(kind) as unknown[]).push(trained.hyperparameters);
+      trainMs.set(kind, (trainMs.get(kind) ?? 0) + performance.now() - t0);
+    }
+  }
+  return { estimatedAll, bestSingleAll, predictedAll, hyperparameters, trainMs, calibration };
+}

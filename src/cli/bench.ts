@@ -1,0 +1,160 @@
+/**
+ * `arbiter bench`: run a routing benchmark suite and write results.json, report.md and SVG plots.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  SUITE_NAMES,
+  runSuite,
+  suiteConfig,
+  writeSuiteOutputs,
+  type SuiteConfig,
+} from '../bench/index.js';
+import { RouterError } from '../core/index.js';
+import { REPO_ROOT, resolveDataDir } from '../data/index.js';
+import type { Embedder } from '../embed/index.js';
+import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
+import { TRAINER_KINDS, type TrainerKind } from '../predict/index.js';
+import type { Command } from './main.js';
+
+const HELP = `Usage: arbiter bench --suite NAME [--out DIR] [options]
+       arbiter bench --train LIST --test NAME [--out DIR] [options]
+
+Compare routing strategies on the same held-out prompts: random, cheapest, each single model, best
+single model, oracle, and the learned routers (kNN, logistic, matrix factorisation) across the
+quality/cost knob. Writes DIR/results.json, DIR/report.md, DIR/frontier.svg (+ DIR/pgr.svg for
+two-model suites). Embeddings come from the persistent cache (training/cache/embeddings).
+
+Suites: ${SUITE_NAMES.join(', ')}
+  mtbench      train MMLU + GSM8K, test the 72 MT-Bench questions (APGR, CPT vs RouteLLM)
+  mmlu         5 folds held out by subject
+  routerbench  3 folds, one RouterBench task file held out per fold (AIQ, Pareto)
+  llmrouter    seeded 20% hold-out of LLMRouter train.json (AIQ, Pareto)
+
+Options:
+  --suite NAME       one of the suites above
+  --train LIST       custom transfer suite: comma-separated training datasets
+  --test NAME        custom transfer suite: the test dataset
+  --out DIR          output directory (default benchmarks/results/<suite>)
+  --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default all)
+  --seed N           seed for folds, bootstrap and training (default 42)
+  --resamples N      bootstrap resamples (default 500)
+  --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
+  --embedder NAME    use-lite | hash (default use-lite; hash is for smoke tests)
+  --data-dir DIR     shared data (default $ARBITER_DATA_DIR or ../shared/data)
+  -h, --help         this text
+`;
+
+function gitCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return dirty.length > 0 ? `${commit}+dirty` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function positiveInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new RouterError('INPUT_INVALID', `--${name} must be a non-negative integer`, {
+      details: { option: name },
+    });
+  }
+  return parsed;
+}
+
+/** Run `arbiter bench`; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      suite: { type: 'string' },
+      train: { type: 'string' },
+      test: { type: 'string' },
+      out: { type: 'string' },
+      routers: { type: 'string' },
+      seed: { type: 'string' },
+      resamples: { type: 'string' },
+      'tune-rows': { type: 'string' },
+      embedder: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let config: SuiteConfig;
+  if (values.suite !== undefined) {
+    config = suiteConfig(values.suite);
+  } else if (values.train !== undefined && values.test !== undefined) {
+    const train = values.train
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    config = {
+      name: `${train.join('+')}-to-${values.test}`.replace(/[^A-Za-z0-9+._-]+/gu, '_'),
+      description: `Train on ${train.join(', ')}, test on ${values.test}.`,
+      protocol: { kind: 'transfer', train, test: values.test },
+      defaultOutputTokens: 256,
+    };
+  } else {
+    process.stderr.write(`arbiter bench: give --suite, or --train and --test\n\n${HELP}`);
+    return 2;
+  }
+  const routers = (values.routers ?? TRAINER_KINDS.join(',')).split(',').map((s) => s.trim());
+  for (const kind of routers) {
+    if (!(TRAINER_KINDS as readonly string[]).includes(kind)) {
+      throw new RouterError(
+        'INPUT_INVALID',
+        `unknown router "${kind}" (known: ${TRAINER_KINDS.join(', ')})`,
+        { details: { option: 'routers' } },
+      );
+    }
+  }
+  const embedderName = values.embedder ?? 'use-lite';
+  if (embedderName !== 'use-lite' && embedderName !== 'hash') {
+    throw new RouterError('INPUT_INVALID', `--embedder must be use-lite or hash`, {
+      details: { option: 'embedder' },
+    });
+  }
+  const embedder: Embedder =
+    embedderName === 'hash' ? new HashEmbedder({ dimension: 64 }) : await createUseLiteEmbedder();
+  const out = values.out ?? join(REPO_ROOT, 'benchmarks', 'results', config.name);
+  try {
+    const result = await runSuite({
+      config,
+      embedder,
+      dataDir: values['data-dir'] ?? resolveDataDir(),
+      seed: positiveInteger(values.seed, 'seed', 42),
+      resamples: positiveInteger(values.resamples, 'resamples', 500),
+      tuneRows: positiveInteger(values['tune-rows'], 'tune-rows', 4000),
+      routers: routers as TrainerKind[],
+      gitCommit: gitCommit(),
+      log: (line) => process.stderr.write(`[bench ${config.name}] ${line}\n`),
+    });
+    const files = writeSuiteOutputs(result, out);
+    process.stdout.write(`${files.join('\n')}\n`);
+    return 0;
+  } finally {
+    await embedder.close();
+  }
+}
+
+/** The `bench` verb for src/cli/main.ts. */
+export const benchCommand: Command = {
+  summary: 'compare routing strategies on a benchmark suite (APGR, CPT, AIQ)',
+  run,
+};

@@ -1,0 +1,3 @@
+export * from './pgr.js';
+export * from './frontier.js';
+export * from './bootstrap.js';
