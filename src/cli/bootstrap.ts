@@ -28,7 +28,12 @@ import {
   ProductionControls,
   RoutingService,
   loadTenantsFile,
+  advanceWatermark,
+  catchUpPolicy,
+  loadWatermark,
+  watermarkKey,
   type DecisionSummary,
+  type Watermark,
 } from '../service/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
 import { createEmbedder } from './create-embedder.js';
@@ -130,23 +135,46 @@ export async function composeService(
       store,
       catalog: () => registry.current(),
       storePrompts: config.storePrompts,
-      influence: new InfluenceLimiter({ clock: systemClock }),
+      ...(config.learnCapPerHour > 0
+        ? {
+            influence: new InfluenceLimiter({
+              clock: systemClock,
+              perModel: config.learnCapPerHour,
+            }),
+          }
+        : {}),
       onListenerError: (error) => app.log.warn({ err: error }, 'outcome listener failed'),
     });
     routing.onOutcome(controls.onOutcome);
     if (policy !== undefined) {
+      const tagsOf = (model: string): { tier: string; family: string } | undefined => {
+        const entry = registry.current().get(model);
+        return entry === undefined
+          ? undefined
+          : { tier: entry.tags.tier, family: entry.tags.family };
+      };
+      // Outcomes recorded after the last save (a crash, a kill) are replayed before serving.
+      const caughtUp = await catchUpPolicy({
+        store,
+        policy,
+        mark: await loadWatermark(store, policy.name),
+        tagsOf,
+      });
+      if (caughtUp.applied > 0) {
+        app.log.info(
+          { applied: caughtUp.applied },
+          'bandit caught up on outcomes after its last save',
+        );
+      }
       learning = attachBandit({
         service: routing,
         policy,
         store,
-        tagsOf: (model) => {
-          const entry = registry.current().get(model);
-          return entry === undefined
-            ? undefined
-            : { tier: entry.tags.tier, family: entry.tags.family };
-        },
+        tagsOf,
         onError: (error) => app.log.warn({ err: error }, 'bandit state save failed'),
+        ...(caughtUp.mark === undefined ? {} : { watermark: caughtUp.mark }),
       });
+      if (caughtUp.applied > 0) await learning.save();
     }
     service = routing;
     app.log.info(
@@ -232,6 +260,8 @@ export function attachBandit(options: {
   /** Updates between saves. @default 50 */
   readonly saveEvery?: number;
   readonly onError?: (error: unknown) => void;
+  /** The last outcome the policy already includes (from a restore and catch-up). */
+  readonly watermark?: Watermark;
 }): BanditLearning {
   const { policy, store } = options;
   const saveEvery = options.saveEvery ?? 50;
@@ -239,17 +269,27 @@ export function attachBandit(options: {
   let closed = false;
   let unsaved = 0;
   let saving: Promise<void> = Promise.resolve();
+  let mark = options.watermark;
   const save = (): Promise<void> => {
     unsaved = 0;
     const state = policy.toState();
+    const savedMark = mark;
+    // State first, then its watermark: a crash in between replays a few outcomes twice on the next
+    // start rather than losing them.
     saving = saving
-      .then(() => store.policyState.save({ name: policy.name, version: state.version, state }))
+      .then(async () => {
+        await store.policyState.save({ name: policy.name, version: state.version, state });
+        if (savedMark !== undefined) {
+          await store.meta.set(watermarkKey(policy.name), JSON.stringify(savedMark));
+        }
+      })
       .catch((error: unknown) => options.onError?.(error));
     return saving;
   };
   options.service.onOutcome(
     (outcome: OutcomeRecord, decision: DecisionSummary) => {
       if (closed) return;
+      mark = advanceWatermark(mark, outcome);
       const tags = options.tagsOf?.(outcome.model);
       const joined = joinFeedback({
         policy,

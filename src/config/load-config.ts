@@ -23,10 +23,11 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   policy: 'ARBITER_POLICY',
   tenantsFile: 'ARBITER_TENANTS_FILE',
   rateLimitPerMinute: 'ARBITER_RATE_LIMIT',
+  learnCapPerHour: 'ARBITER_LEARN_CAP',
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['port', 'bodyLimit', 'seed', 'rateLimitPerMinute']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set(['port', 'bodyLimit', 'seed', 'rateLimitPerMinute', 'learnCapPerHour']);
 const BOOLEAN: ReadonlySet<keyof Config> = new Set(['storePrompts', 'allowAnonymousRoute']);
 
 function coerce(key: keyof Config, raw: string): unknown {
@@ -68,6 +69,7 @@ export function loadConfig(
     seed: 1,
     policy: 'thompson',
     rateLimitPerMinute: 12_000,
+    learnCapPerHour: 200,
     ...fromEnv,
     ...options.overrides,
   };

@@ -42,6 +42,11 @@ export const ConfigSchema = Type.Object(
     tenantsFile: Type.Optional(Type.String({ minLength: 1 })),
     /** Requests per minute per API key (or client address) on /v1; 0 disables. @default 12000 (env ARBITER_RATE_LIMIT) */
     rateLimitPerMinute: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
+    /**
+     * Outcomes per tenant per model per hour the bandit learns from (feedback-poisoning bound; more
+     * are stored, not learned from); 0 disables the bound. @default 200 (env ARBITER_LEARN_CAP)
+     */
+    learnCapPerHour: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
     /** Seed for the routing policy's exploration. @default 1 (env ARBITER_SEED) */
     seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
     /**

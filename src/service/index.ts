@@ -1,3 +1,4 @@
 export * from './routing-service.js';
 export * from './production-controls.js';
 export * from './influence-limiter.js';
+export * from './bandit-catchup.js';

@@ -100,12 +100,16 @@ export interface OutcomeRepo {
   listForDecision(decisionId: string): Promise<OutcomeRecord[]>;
   /** Per-model count, mean quality, error rate, latency p50/p95/p99 and cost over a window. */
   modelStats(query: ModelStatsQuery): Promise<ModelStats[]>;
+  /** Outcomes received at or after `sinceMs`, oldest first (bandit catch-up after a restart). */
+  listSince(sinceMs: number): Promise<OutcomeRecord[]>;
 }
 
 const COLUMNS = `decision_id, idempotency_key, epoch_ms(received_at)::DOUBLE AS received_at_ms, tenant,
   model, quality, latency_ms, input_tokens, output_tokens, cost_usd, error_class`;
 const GET_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE idempotency_key = $key`;
 const LIST_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE decision_id = $decision_id
+  ORDER BY received_at, idempotency_key`;
+const SINCE_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE received_at >= epoch_ms($since_ms)
   ORDER BY received_at, idempotency_key`;
 /** First row per key wins, both within the batch and against rows already stored. */
 const MERGE_STAGING_SQL = `INSERT INTO outcomes
@@ -200,6 +204,13 @@ export function createOutcomeRepo(options: OutcomeRepoOptions): OutcomeRepo {
       await flushPending();
       const rows = await db.use((session) =>
         session.prepared(LIST_SQL, { decision_id: decisionId }),
+      );
+      return rows.map(fromRow);
+    },
+    async listSince(sinceMs) {
+      await flushPending();
+      const rows = await db.use((session) =>
+        session.prepared(SINCE_SQL, { since_ms: msToBigInt(sinceMs) }, { since_ms: BIGINT }),
       );
       return rows.map(fromRow);
     },
