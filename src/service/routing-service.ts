@@ -211,6 +211,10 @@ export class RoutingService {
       costUsd: input.costUsd ?? null,
       errorClass: input.errorClass ?? null,
     };
+    // The decision must be durable before an outcome that refers to it is acknowledged: after a
+    // crash the bandit rebuilds from outcomes joined to their decisions. Pending decisions go in one
+    // appender batch, so this stays cheap under load.
+    await this.options.store.decisions.flush();
     const result = await this.options.store.recordFeedback(outcome);
     const status = result.recorded ? 'recorded' : 'duplicate';
     if (result.recorded) {

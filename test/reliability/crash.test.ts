@@ -29,6 +29,8 @@ function startServer(
         ARBITER_EMBEDDER: 'hash',
         LOG_LEVEL: 'error',
         ARBITER_ARTIFACT: join(dir, 'none'),
+        ARBITER_POLICY: 'thompson',
+        ARBITER_LEARN_CAP: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -134,6 +136,21 @@ describe('crash consistency', () => {
         }
         expect(acknowledged.length).toBeGreaterThan(ROUNDS);
         expect(missing).toEqual([]);
+        // The bandit learned from every stored outcome exactly once: live updates before each kill
+        // plus the catch-up on the next start (every feedback here carries a quality).
+        const outcomes = await store.outcomes.listSince(0);
+        const state = await store.policyState.load('thompson');
+        expect(state?.version).toBe(outcomes.length);
+        if (process.env.ARBITER_RELIABILITY_OUT !== undefined) {
+          const summary = {
+            kills: ROUNDS,
+            acknowledged: acknowledged.length,
+            lost: missing.length,
+            banditUpdates: state?.version,
+            outcomes: outcomes.length,
+          };
+          writeFileSync(process.env.ARBITER_RELIABILITY_OUT, `${JSON.stringify(summary)}\n`);
+        }
       } finally {
         await store.close();
       }

@@ -3,6 +3,7 @@
  * 5xx), and the server must keep serving. Runs a bounded number of cases in CI; set
  * ARBITER_FUZZ_RUNS for the full run (see benchmarks/results/reliability.md).
  */
+import { writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,10 +110,13 @@ describe('hostile input', () => {
   let keys: TestKeys;
   const statuses = new Map<number, number>();
 
+  let rssBefore = 0;
   beforeAll(async () => {
     const state = makeStateDir();
     keys = state.keys;
-    app = await startTestService(state.dir);
+    // Rate limiting off, so every input reaches validation (429s would hide what it does).
+    app = await startTestService(state.dir, { rateLimitPerMinute: 0 });
+    rssBefore = process.memoryUsage().rss;
   });
   afterAll(async () => app.close());
 
@@ -175,13 +179,23 @@ describe('hostile input', () => {
     expectCoded(response);
   });
 
-  it('keeps serving afterwards', async () => {
+  it('keeps serving afterwards, with bounded memory', async () => {
     const response = await app.inject({
       method: 'POST',
       url: '/v1/route',
       payload: { prompt: 'still alive?' },
     });
     expect(response.statusCode).toBe(200);
-    expect(statuses.get(500) ?? 0).toBe(0);
+    const tried = [...statuses.values()].reduce((a, b) => a + b, 0);
+    const fiveHundreds = [...statuses].filter(([status]) => status >= 500).length;
+    expect(fiveHundreds).toBe(0);
+    const rssGrowthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    expect(rssGrowthMb).toBeLessThan(512);
+    if (process.env.ARBITER_RELIABILITY_OUT !== undefined) {
+      writeFileSync(
+        process.env.ARBITER_RELIABILITY_OUT,
+        `${JSON.stringify({ tried, statuses: Object.fromEntries(statuses), rssGrowthMb })}\n`,
+      );
+    }
   });
 });
