@@ -71,12 +71,51 @@ async function measure(name: string, options: Partial<autocannon.Options>): Prom
   };
 }
 
+/** Load /v1/route with bodies from `body`, collecting Arbiter's own overhead from each answer. */
+async function measureRoute(name: string, body: () => string): Promise<Row> {
+  const overheads: number[] = [];
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/route',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: body() }),
+        onResponse: (_status, text) => {
+          const match = /"overhead_ms":([0-9.]+)/u.exec(text);
+          if (match?.[1] !== undefined) overheads.push(Number(match[1]));
+        },
+      },
+    ],
+  });
+  const sorted = overheads.sort((a, b) => a - b);
+  return {
+    name,
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    overheadP50: percentile(sorted, 0.5),
+    overheadP99: percentile(sorted, 0.99),
+  };
+}
+
 const state = mkdtempSync(join(tmpdir(), 'arbiter-load-'));
 const server = spawn(
   process.execPath,
   ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state],
   {
-    env: { ...process.env, LOG_LEVEL: 'warn', ARBITER_RATE_LIMIT: '0', ARBITER_EMBEDDER: values.embedder },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ARBITER_RATE_LIMIT: '0',
+      ARBITER_EMBEDDER: values.embedder,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   },
 );
@@ -87,78 +126,19 @@ try {
     await measure('no-op Fastify route (GET /healthz)', { url: `${base}/healthz`, method: 'GET' }),
   );
 
-  const cachedOverheads: number[] = [];
   const cachedBody = JSON.stringify({
     prompt: 'Explain the difference between TCP and UDP in two sentences.',
   });
-  const cached = autocannon({
-    url: base,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/route',
-        headers: { 'content-type': 'application/json' },
-        body: cachedBody,
-        onResponse: (_status, body) => {
-          const match = /"overhead_ms":([0-9.]+)/u.exec(body);
-          if (match?.[1] !== undefined) cachedOverheads.push(Number(match[1]));
-        },
-      },
-    ],
-  });
-  const cachedResult = await cached;
-  const sortedCached = [...cachedOverheads].sort((a, b) => a - b);
-  rows.push({
-    name: '/v1/route, repeated prompt (cached embedding)',
-    requests: cachedResult.requests.total,
-    rps: cachedResult.requests.average,
-    p50: cachedResult.latency.p50,
-    p99: cachedResult.latency.p99,
-    errors: cachedResult.errors + cachedResult.timeouts,
-    non2xx: cachedResult.non2xx,
-    overheadP50: percentile(sortedCached, 0.5),
-    overheadP99: percentile(sortedCached, 0.99),
-  });
-
+  rows.push(await measureRoute('/v1/route, repeated prompt (cached embedding)', () => cachedBody));
   let counter = 0;
-  const uniqueOverheads: number[] = [];
-  const unique = autocannon({
-    url: base,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/route',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({
-            prompt: `Question ${++counter}: what is ${counter} times ${counter % 97} and why does it matter for topic ${counter % 13}?`,
-          }),
-        }),
-        onResponse: (_status, body) => {
-          const match = /"overhead_ms":([0-9.]+)/u.exec(body);
-          if (match?.[1] !== undefined) uniqueOverheads.push(Number(match[1]));
-        },
-      },
-    ],
-  });
-  const uniqueResult = await unique;
-  const sortedUnique = [...uniqueOverheads].sort((a, b) => a - b);
-  rows.push({
-    name: '/v1/route, distinct prompt per request (embeds every time)',
-    requests: uniqueResult.requests.total,
-    rps: uniqueResult.requests.average,
-    p50: uniqueResult.latency.p50,
-    p99: uniqueResult.latency.p99,
-    errors: uniqueResult.errors + uniqueResult.timeouts,
-    non2xx: uniqueResult.non2xx,
-    overheadP50: percentile(sortedUnique, 0.5),
-    overheadP99: percentile(sortedUnique, 0.99),
-  });
+  rows.push(
+    await measureRoute('/v1/route, distinct prompt per request (embeds every time)', () => {
+      counter += 1;
+      return JSON.stringify({
+        prompt: `Question ${counter}: what is ${counter} times ${counter % 97} and why does it matter for topic ${counter % 13}?`,
+      });
+    }),
+  );
 
   const noop = rows[0]?.rps ?? Number.NaN;
   const fmt = (n: number | undefined, digits = 1): string =>

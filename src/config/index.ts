@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './load-config.js';
+export * from './read-json-file.js';

@@ -27,7 +27,13 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['port', 'bodyLimit', 'seed', 'rateLimitPerMinute', 'learnCapPerHour']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set([
+  'port',
+  'bodyLimit',
+  'seed',
+  'rateLimitPerMinute',
+  'learnCapPerHour',
+]);
 const BOOLEAN: ReadonlySet<keyof Config> = new Set(['storePrompts', 'allowAnonymousRoute']);
 
 function coerce(key: keyof Config, raw: string): unknown {

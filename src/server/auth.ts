@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import Type, { type Static } from 'typebox';
-import { Value } from 'typebox/value';
-import { RouterError, errorMessage, sha256Hex } from '../core/index.js';
+import { readJsonFile } from '../config/index.js';
+import { sha256Hex } from '../core/index.js';
 
 /** What a key may do: `tenant` keys route and send feedback for their tenant; `admin` keys also manage models. */
 export type KeyRole = 'tenant' | 'admin';
@@ -54,28 +53,7 @@ export function createKeyRegistry(file: KeysFile): KeyRegistry {
 
 /** Load and validate a keys file; CONFIG_INVALID naming the file otherwise. */
 export function loadKeyRegistry(path: string): KeyRegistry {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error: unknown) {
-    throw new RouterError(
-      'CONFIG_INVALID',
-      `${path}: cannot read keys file: ${errorMessage(error)}`,
-      {
-        cause: error,
-        details: { file: path },
-      },
-    );
-  }
-  if (!Value.Check(KeysFileSchema, data)) {
-    const first = [...Value.Errors(KeysFileSchema, data)][0];
-    throw new RouterError(
-      'CONFIG_INVALID',
-      `${path}: keys file field "${first?.instancePath ?? ''}" ${first?.message ?? 'is invalid'}`,
-      { details: { file: path, field: first?.instancePath } },
-    );
-  }
-  return createKeyRegistry(data);
+  return createKeyRegistry(readJsonFile(path, KeysFileSchema, 'keys file'));
 }
 
 /** A new random API key (`arb_` + 32 random bytes, base64url) and its stored hash. */

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { Value } from 'typebox/value';
 import type { Catalog } from '../catalog/index.js';
-import { RouterError, errorMessage, systemClock, type Clock } from '../core/index.js';
+import { readJsonFile } from '../config/index.js';
+import { systemClock, type Clock } from '../core/index.js';
 import {
   CapacityTracker,
   HealthTracker,
@@ -23,28 +22,7 @@ const HEALTH_KEY = 'health_state';
 
 /** Load and validate a tenants file; CONFIG_INVALID naming the file and field otherwise. */
 export function loadTenantsFile(path: string): TenantsFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error: unknown) {
-    throw new RouterError(
-      'CONFIG_INVALID',
-      `${path}: cannot read tenants file: ${errorMessage(error)}`,
-      {
-        cause: error,
-        details: { file: path },
-      },
-    );
-  }
-  if (!Value.Check(TenantsFileSchema, data)) {
-    const first = [...Value.Errors(TenantsFileSchema, data)][0];
-    throw new RouterError(
-      'CONFIG_INVALID',
-      `${path}: tenants file field "${first?.instancePath ?? ''}" ${first?.message ?? 'is invalid'}`,
-      { details: { file: path, field: first?.instancePath } },
-    );
-  }
-  return data;
+  return readJsonFile(path, TenantsFileSchema, 'tenants file');
 }
 
 interface Spend {

@@ -1,45 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeService } from '../../src/cli/bootstrap.js';
-import { loadConfig } from '../../src/config/index.js';
-import { HashEmbedder } from '../../src/embed/index.js';
-import { generateApiKey } from '../../src/server/auth.js';
+import type { Config } from '../../src/config/index.js';
+import { bearer as auth, makeStateDir, startTestService } from '../support/service.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'arbiter-http-'));
-const tenantA = generateApiKey();
-const tenantB = generateApiKey();
-const admin = generateApiKey();
-writeFileSync(
-  join(dir, 'keys.json'),
-  JSON.stringify({
-    keys: [
-      { sha256: tenantA.sha256, tenant: 'acme', role: 'tenant' },
-      { sha256: tenantB.sha256, tenant: 'globex', role: 'tenant' },
-      { sha256: admin.sha256, tenant: 'ops', role: 'admin' },
-    ],
-  }),
-);
+const { dir, keys } = makeStateDir();
+const tenantA = { key: keys.tenantA };
+const tenantB = { key: keys.tenantB };
+const admin = { key: keys.admin };
 
-const auth = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
-
-async function start(overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      stateDir: dir,
-      dbPath: ':memory:',
-      embedder: 'hash',
-      artifactDir: join(dir, 'no-artifact'),
-      ...overrides,
-    },
-  });
-  const service = await composeService(config, { embedder: new HashEmbedder(), logger: false });
-  await service.ready;
-  return service.app;
-}
+const start = (overrides: Partial<Config> = {}): Promise<FastifyInstance> =>
+  startTestService(dir, overrides);
 
 describe('HTTP service', () => {
   let app: FastifyInstance;

@@ -29,7 +29,12 @@ async function harness(storePrompts: boolean) {
     predictor: priorArmPredictor(),
     rng: createRng(1),
   });
-  const service = new RoutingService({ router, store, catalog: () => registry.current(), storePrompts });
+  const service = new RoutingService({
+    router,
+    store,
+    catalog: () => registry.current(),
+    storePrompts,
+  });
   const key = generateApiKey();
   const app = await buildApp({
     registry,
@@ -71,7 +76,11 @@ describe('security', () => {
     for (const storePrompts of [false, true]) {
       const { app, store } = await harness(storePrompts);
       try {
-        const routed = await app.inject({ method: 'POST', url: '/v1/route', payload: { prompt: 'private text' } });
+        const routed = await app.inject({
+          method: 'POST',
+          url: '/v1/route',
+          payload: { prompt: 'private text' },
+        });
         const id = routed.json<{ decision_id: string }>().decision_id;
         const found = await store.decisions.get({ id });
         expect(found.ok).toBe(true);
