@@ -53,7 +53,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', pureModuleRestrictions] },
   },
   {
-    files: ['**/*.js', '**/*.config.ts'],
+    files: ['**/*.js', '**/*.mjs', '**/*.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
