@@ -30,12 +30,24 @@ const port = Number(values.port);
 const base = `http://127.0.0.1:${port}`;
 const state = mkdtempSync(join(tmpdir(), 'arbiter-soak-'));
 const key = generateApiKey();
-writeFileSync(join(state, 'keys.json'), JSON.stringify({ keys: [{ sha256: key.sha256, tenant: 'soak', role: 'tenant' }] }));
+writeFileSync(
+  join(state, 'keys.json'),
+  JSON.stringify({ keys: [{ sha256: key.sha256, tenant: 'soak', role: 'tenant' }] }),
+);
 
-const server = spawn(process.execPath, ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state], {
-  env: { ...process.env, LOG_LEVEL: 'warn', ARBITER_EMBEDDER: values.embedder, ARBITER_RATE_LIMIT: '0' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state],
+  {
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ARBITER_EMBEDDER: values.embedder,
+      ARBITER_RATE_LIMIT: '0',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -94,7 +106,9 @@ try {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` },
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ prompt: `soak prompt ${++n}: summarise item ${n % 5000} of the catalogue` }),
+          body: JSON.stringify({
+            prompt: `soak prompt ${++n}: summarise item ${n % 5000} of the catalogue`,
+          }),
         }),
         onResponse: (status, body) => {
           const id = /"decision_id":"([^"]+)"/u.exec(body)?.[1];
@@ -107,13 +121,19 @@ try {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` },
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ decision_id: lastDecision.pop() ?? 'none', quality: 0.7, latency_ms: 800 }),
+          body: JSON.stringify({
+            decision_id: lastDecision.pop() ?? 'none',
+            quality: 0.7,
+            latency_ms: 800,
+          }),
         }),
       },
     ],
   });
   clearInterval(sampler);
-  const half = samples.filter((s) => s.t >= seconds / 2).map((s) => [s.t / 60, s.rssMb] as [number, number]);
+  const half = samples
+    .filter((s) => s.t >= seconds / 2)
+    .map((s) => [s.t / 60, s.rssMb] as [number, number]);
   const decisions = Math.floor(result.requests.total / 2);
   const summary = {
     command: `npx tsx benchmarks/reliability/soak.ts --rate ${rate} --seconds ${seconds} --embedder ${values.embedder}`,
@@ -133,11 +153,13 @@ try {
     rssSlopeSecondHalfMbPerMin: slope(half),
     dbBytes: dbBytes(),
     dbBytesPerDecision: decisions > 0 ? dbBytes() / decisions : null,
-    dbGbPerMillionDecisions: decisions > 0 ? (dbBytes() / decisions) * 1e6 / 1e9 : null,
+    dbGbPerMillionDecisions: decisions > 0 ? ((dbBytes() / decisions) * 1e6) / 1e9 : null,
     samples,
   };
   writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify({ ...summary, samples: summary.samples.length }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...summary, samples: summary.samples.length }, null, 2)}\n`,
+  );
 } finally {
   server.kill('SIGTERM');
 }

@@ -30,8 +30,8 @@ import {
   loadTenantsFile,
   advanceWatermark,
   catchUpPolicy,
-  loadWatermark,
-  watermarkKey,
+  splitWatermark,
+  WATERMARK_FIELD,
   type DecisionSummary,
   type Watermark,
 } from '../service/index.js';
@@ -113,10 +113,11 @@ export async function composeService(
     const predictor = loadArmPredictor(config.artifactDir, embedder, (message) =>
       app.log.warn(message),
     );
-    const policy =
+    const restored =
       config.policy === 'greedy'
         ? undefined
-        : await loadPolicy(store, config.policy, (message) => app.log.warn(message));
+        : await loadPolicyWithWatermark(store, config.policy, (message) => app.log.warn(message));
+    const policy = restored?.policy;
     controls = await ProductionControls.create({
       store,
       catalog: () => registry.current(),
@@ -157,7 +158,7 @@ export async function composeService(
       const caughtUp = await catchUpPolicy({
         store,
         policy,
-        mark: await loadWatermark(store, policy.name),
+        mark: restored?.mark,
         tagsOf,
       });
       if (caughtUp.applied > 0) {
@@ -224,14 +225,24 @@ export async function loadPolicy(
   name: BanditPolicyName,
   warn: (message: string) => void = () => undefined,
 ): Promise<BanditPolicy> {
+  return (await loadPolicyWithWatermark(store, name, warn)).policy;
+}
+
+/** {@link loadPolicy} plus the watermark saved with the state (the last outcome it includes). */
+export async function loadPolicyWithWatermark(
+  store: Store,
+  name: BanditPolicyName,
+  warn: (message: string) => void = () => undefined,
+): Promise<{ policy: BanditPolicy; mark: Watermark | undefined }> {
   const saved = await store.policyState.load(name);
-  if (saved === undefined) return createPolicy(name);
+  if (saved === undefined) return { policy: createPolicy(name), mark: undefined };
+  const { state, mark } = splitWatermark(saved.state);
   try {
-    return policyFromState(saved.state);
+    return { policy: policyFromState(state), mark };
   } catch (error: unknown) {
     if (!isRouterError(error, 'POLICY_STATE_INVALID')) throw error;
     warn(`saved ${name} state not usable (${error.message}): starting from the offline router`);
-    return createPolicy(name);
+    return { policy: createPolicy(name), mark: undefined };
   }
 }
 
@@ -274,15 +285,12 @@ export function attachBandit(options: {
     unsaved = 0;
     const state = policy.toState();
     const savedMark = mark;
-    // State first, then its watermark: a crash in between replays a few outcomes twice on the next
-    // start rather than losing them.
+    // The watermark rides in the same upsert as the state: one is never saved without the other.
+    const record = savedMark === undefined ? state : { ...state, [WATERMARK_FIELD]: savedMark };
     saving = saving
-      .then(async () => {
-        await store.policyState.save({ name: policy.name, version: state.version, state });
-        if (savedMark !== undefined) {
-          await store.meta.set(watermarkKey(policy.name), JSON.stringify(savedMark));
-        }
-      })
+      .then(() =>
+        store.policyState.save({ name: policy.name, version: state.version, state: record }),
+      )
       .catch((error: unknown) => options.onError?.(error));
     return saving;
   };

@@ -12,8 +12,15 @@ parentPort.on('message', async (message) => {
   try {
     const rows = await model.embed(message.texts);
     const out = rows.map((row) => Float32Array.from(row));
-    parentPort.postMessage({ type: 'result', id: message.id, rows: out }, out.map((row) => row.buffer));
+    parentPort.postMessage(
+      { type: 'result', id: message.id, rows: out },
+      out.map((row) => row.buffer),
+    );
   } catch (error) {
-    parentPort.postMessage({ type: 'error', id: message.id, message: String(error?.message ?? error) });
+    parentPort.postMessage({
+      type: 'error',
+      id: message.id,
+      message: String(error?.message ?? error),
+    });
   }
 });

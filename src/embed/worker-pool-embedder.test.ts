@@ -15,7 +15,10 @@ describe('USE-Lite worker pool', () => {
     const pool = await createUseLiteWorkerPool({ workers: 2 });
     const local = await createUseLiteEmbedder();
     try {
-      const texts = Array.from({ length: 70 }, (_, i) => `question ${i}: how do I sort ${i} numbers?`);
+      const texts = Array.from(
+        { length: 70 },
+        (_, i) => `question ${i}: how do I sort ${i} numbers?`,
+      );
       const [fromPool, fromLocal] = await Promise.all([pool.embed(texts), local.embed(texts)]);
       expect(fromPool).toHaveLength(70);
       fromPool.forEach((row, i) => {

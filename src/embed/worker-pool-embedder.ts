@@ -58,13 +58,18 @@ export async function createUseLiteWorkerPool(options: WorkerPoolOptions = {}): 
           pending.delete(message.id);
           job.worker.load -= job.size;
           if (message.type === 'result') job.resolve(message.rows.map((row) => l2Normalize(row)));
-          else job.reject(new RouterError('EMBEDDING_FAILED', `USE-Lite worker failed: ${message.message}`));
+          else
+            job.reject(
+              new RouterError('EMBEDDING_FAILED', `USE-Lite worker failed: ${message.message}`),
+            );
         });
         worker.on('error', (error: unknown) => {
           for (const [id, job] of pending) {
             if (job.worker !== slot) continue;
             pending.delete(id);
-            job.reject(new RouterError('EMBEDDING_FAILED', 'USE-Lite worker crashed', { cause: error }));
+            job.reject(
+              new RouterError('EMBEDDING_FAILED', 'USE-Lite worker crashed', { cause: error }),
+            );
           }
         });
         slots.push(slot);
@@ -72,7 +77,9 @@ export async function createUseLiteWorkerPool(options: WorkerPoolOptions = {}): 
     );
   } catch (error: unknown) {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
-    throw new RouterError('EMBEDDER_UNAVAILABLE', 'USE-Lite workers failed to start', { cause: error });
+    throw new RouterError('EMBEDDER_UNAVAILABLE', 'USE-Lite workers failed to start', {
+      cause: error,
+    });
   }
 
   let nextId = 0;
@@ -90,7 +97,10 @@ export async function createUseLiteWorkerPool(options: WorkerPoolOptions = {}): 
   return {
     modelId: USE_LITE_MODEL_ID,
     dimension: 512,
-    async embed(texts: readonly string[], embedOptions: EmbedOptions = {}): Promise<Float32Array[]> {
+    async embed(
+      texts: readonly string[],
+      embedOptions: EmbedOptions = {},
+    ): Promise<Float32Array[]> {
       embedOptions.signal?.throwIfAborted();
       if (texts.length === 0) return [];
       const prepared = texts.map((text) => prepareText(text, maxChars));

@@ -3,27 +3,54 @@ import type { OutcomeRecord, Store } from '../store/index.js';
 import { summaryFromRecord } from './routing-service.js';
 
 /**
- * The last outcome a saved bandit state includes: its receive time and the idempotency keys seen at
- * that millisecond (several outcomes can share one). Saved beside the state so a restart can replay
- * exactly the outcomes that arrived after the last save (a crash loses no learning).
+ * Which outcomes a saved bandit state includes: the newest receive time it has seen, and the
+ * idempotency keys (with their times) of every outcome it applied within {@link WATERMARK_WINDOW_MS}
+ * of that time. Listeners may see outcomes slightly out of receive-time order (concurrent commits), so
+ * a restart replays every stored outcome from `ms - window` whose key is not in the set: each outcome
+ * is learned exactly once even across a crash.
  */
 export interface Watermark {
   readonly ms: number;
-  readonly keys: readonly string[];
+  /** [idempotency key, receive time ms] pairs within the window. */
+  readonly keys: readonly (readonly [string, number])[];
 }
 
-/** Meta key of a policy's watermark. */
-export function watermarkKey(policyName: string): string {
-  return `bandit_watermark:${policyName}`;
+/** How far out of order outcomes may reach the learner and still be tracked exactly, ms. */
+export const WATERMARK_WINDOW_MS = 10_000;
+
+/**
+ * Field of the saved policy state that carries its watermark: state and watermark are written in one
+ * upsert, so a crash can never leave one without the other.
+ */
+export const WATERMARK_FIELD = 'arbiter_watermark';
+
+/** Split a saved policy state into the policy's own state and its watermark (if any). */
+export function splitWatermark(saved: unknown): { state: unknown; mark: Watermark | undefined } {
+  if (typeof saved !== 'object' || saved === null || !(WATERMARK_FIELD in saved)) {
+    return { state: saved, mark: undefined };
+  }
+  const { [WATERMARK_FIELD]: raw, ...state } = saved as Record<string, unknown>;
+  const candidate = raw as { ms?: unknown; keys?: unknown } | undefined;
+  const mark =
+    typeof candidate?.ms === 'number' && Array.isArray(candidate.keys)
+      ? {
+          ms: candidate.ms,
+          keys: (candidate.keys as unknown[]).filter(
+            (pair): pair is [string, number] =>
+              Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number',
+          ),
+        }
+      : undefined;
+  return { state, mark };
 }
 
 /** The watermark after `outcome` has been processed. */
 export function advanceWatermark(mark: Watermark | undefined, outcome: OutcomeRecord): Watermark {
-  if (mark !== undefined && outcome.receivedAtMs < mark.ms) return mark;
-  if (mark !== undefined && outcome.receivedAtMs === mark.ms) {
-    return { ms: mark.ms, keys: [...mark.keys, outcome.idempotencyKey] };
-  }
-  return { ms: outcome.receivedAtMs, keys: [outcome.idempotencyKey] };
+  const ms = Math.max(mark?.ms ?? outcome.receivedAtMs, outcome.receivedAtMs);
+  const floor = ms - WATERMARK_WINDOW_MS;
+  const keys = (mark?.keys ?? []).filter(([, t]) => t >= floor);
+  if (outcome.receivedAtMs >= floor) keys.push([outcome.idempotencyKey, outcome.receivedAtMs]);
+  return { ms, keys };
 }
 
 /**
@@ -39,9 +66,10 @@ export async function catchUpPolicy(options: {
   const { store, policy } = options;
   let mark = options.mark;
   let applied = 0;
-  const seen = new Set(mark?.keys ?? []);
-  for (const outcome of await store.outcomes.listSince(mark?.ms ?? 0)) {
-    if (outcome.receivedAtMs === mark?.ms && seen.has(outcome.idempotencyKey)) continue;
+  const seen = new Set((mark?.keys ?? []).map(([key]) => key));
+  const since = mark === undefined ? 0 : mark.ms - WATERMARK_WINDOW_MS;
+  for (const outcome of await store.outcomes.listSince(since)) {
+    if (seen.has(outcome.idempotencyKey)) continue;
     mark = advanceWatermark(mark, outcome);
     const found = await store.decisions.get({ id: outcome.decisionId });
     if (!found.ok) continue;
@@ -57,17 +85,4 @@ export async function catchUpPolicy(options: {
     applied += 1;
   }
   return { applied, mark };
-}
-
-/** The saved watermark of a policy, if any. */
-export async function loadWatermark(
-  store: Store,
-  policyName: string,
-): Promise<Watermark | undefined> {
-  const saved = await store.meta.get(watermarkKey(policyName));
-  if (saved === undefined) return undefined;
-  const parsed = JSON.parse(saved) as Partial<Watermark>;
-  return typeof parsed.ms === 'number' && Array.isArray(parsed.keys)
-    ? { ms: parsed.ms, keys: parsed.keys.filter((k): k is string => typeof k === 'string') }
-    : undefined;
 }
