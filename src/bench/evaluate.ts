@@ -126,8 +126,21 @@ export function twoModelMetrics(input: TwoModelInput): TwoModelMetrics {
     apgrRouteLlm: apgr(routingCurve({ weak, strong, scores, thresholds: 10 }), baseline),
     cpt50: interval((c, b) => cpt(c, b, 0.5)),
     cpt80: interval((c, b) => cpt(c, b, 0.8)),
-    curve: curve.map((p) => ({ strongShare: p.strongShare, pgr: pgr(p.quality, baseline) })),
+    // For plots and results.json: at most ~200 points (one per prompt made MMLU's file 7 MB).
+    curve: thinned(curve, CURVE_POINTS).map((p) => ({
+      strongShare: p.strongShare,
+      pgr: pgr(p.quality, baseline),
+    })),
   };
+}
+
+/** Points kept of a PGR curve in results (first and last always kept). */
+const CURVE_POINTS = 201;
+
+function thinned<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return [...points];
+  const step = (points.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => points[Math.round(i * step)] as T);
 }
 
 /** AIQ of a sweep's per-prompt choices over `range`, with a bootstrap interval over prompts. */
