@@ -58,8 +58,7 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-async function measure(name: string, options: Partial<autocannon.Options>): Promise<Row> {
-  const result = await autocannon({ url: base, connections, duration, ...options });
+function rowOf(name: string, result: autocannon.Result): Row {
   return {
     name,
     requests: result.requests.total,
@@ -69,6 +68,10 @@ async function measure(name: string, options: Partial<autocannon.Options>): Prom
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
+}
+
+async function measure(name: string, options: Partial<autocannon.Options>): Promise<Row> {
+  return rowOf(name, await autocannon({ url: base, connections, duration, ...options }));
 }
 
 /** Load /v1/route with bodies from `body`, collecting Arbiter's own overhead from each answer. */
@@ -93,13 +96,7 @@ async function measureRoute(name: string, body: () => string): Promise<Row> {
   });
   const sorted = overheads.sort((a, b) => a - b);
   return {
-    name,
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    ...rowOf(name, result),
     overheadP50: percentile(sorted, 0.5),
     overheadP99: percentile(sorted, 0.99),
   };

@@ -1,7 +1,6 @@
 /**
  * `arbiter bench`: run a routing benchmark suite and write results.json, report.md and SVG plots.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -17,6 +16,7 @@ import type { Embedder } from '../embed/index.js';
 import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
 import { TRAINER_KINDS, type TrainerKind } from '../predict/index.js';
 import type { Command } from './main.js';
+import { gitCommit } from './git-commit.js';
 
 const HELP = `Usage: arbiter bench --suite NAME [--out DIR] [options]
        arbiter bench --train LIST --test NAME [--out DIR] [options]
@@ -45,22 +45,6 @@ Options:
   --data-dir DIR     shared data (default $ARBITER_DATA_DIR or ../shared/data)
   -h, --help         this text
 `;
-
-function gitCommit(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    return dirty.length > 0 ? `${commit}+dirty` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -3,7 +3,6 @@
  * recorded, seeded hold-out split; report Brier / ECE / log-loss / AUC on the held-out rows; write
  * `<out>/predictor.json` and `<out>/manifest.json`.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +17,6 @@ import { RouterError } from '../core/index.js';
 import type { RoutingDataset } from '../data/index.js';
 import {
   EmbeddingCache,
-  REPO_ROOT,
   isDatasetName,
   loadDataset,
   resolveDataDir,
@@ -44,6 +42,7 @@ import {
 } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import type { Command } from './main.js';
+import { gitCommit } from './git-commit.js';
 
 const HELP = `Usage: arbiter train --datasets LIST --predictor KIND --out DIR [options]
 
@@ -116,22 +115,6 @@ function lazyUseLite(): Embedder & { close(): Promise<void> } {
       if (real !== undefined) await (await real).close();
     },
   };
-}
-
-function gitCommit(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    return dirty.length > 0 ? `${head}+dirty` : head;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function fileDigests(datasets: readonly RoutingDataset[], dataDir: string): ArtifactDataFile[] {

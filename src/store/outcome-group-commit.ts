@@ -9,11 +9,28 @@
  * itself.
  */
 import { BIGINT, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
-import { appendRows } from './batch-writer.js';
+import { appendRows, type AppenderRow } from './batch-writer.js';
 import type { Database, Session } from './db.js';
 import { withTransaction } from './db.js';
 import type { OutcomeRecord, RecordOutcomeResult } from './outcome-repo.js';
 import { asString, msToBigInt } from './values.js';
+
+/** An outcome in the column order of `outcomes` (and of its staging and group tables after `seq`). */
+export function outcomeRow(o: OutcomeRecord): AppenderRow {
+  return [
+    o.decisionId,
+    o.idempotencyKey,
+    new Date(o.receivedAtMs),
+    o.tenant,
+    o.model,
+    o.quality,
+    o.latencyMs,
+    o.inputTokens,
+    o.outputTokens,
+    o.costUsd,
+    o.errorClass,
+  ];
+}
 
 const INSERT_SQL = `INSERT INTO outcomes VALUES ($decision_id, $idempotency_key,
   epoch_ms($received_at_ms), $tenant, $model, $quality, $latency_ms, $input_tokens, $output_tokens,
@@ -81,20 +98,7 @@ async function insertGroup(
     await appendRows(
       session,
       { table: 'outcomes_group', schema: 'main', catalog: 'temp' },
-      group.map((o, seq) => [
-        seq,
-        o.decisionId,
-        o.idempotencyKey,
-        new Date(o.receivedAtMs),
-        o.tenant,
-        o.model,
-        o.quality,
-        o.latencyMs,
-        o.inputTokens,
-        o.outputTokens,
-        o.costUsd,
-        o.errorClass,
-      ]),
+      group.map((o, seq) => [seq, ...outcomeRow(o)]),
     );
     const rows = await session.all(MERGE_GROUP_SQL);
     await session.run(CLEAR_GROUP_SQL);

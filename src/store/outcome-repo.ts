@@ -5,7 +5,7 @@ import type { BatchWriter } from './batch-writer.js';
 import { createBatchWriter } from './batch-writer.js';
 import type { Database, Session, SqlRow } from './db.js';
 import { withTransaction } from './db.js';
-import { createOutcomeGroupCommit } from './outcome-group-commit.js';
+import { createOutcomeGroupCommit, outcomeRow } from './outcome-group-commit.js';
 import { asNumber, asNumberOrNull, asString, asStringOrNull, msToBigInt } from './values.js';
 
 /** The observed result of one routed call. */
@@ -166,19 +166,7 @@ export function createOutcomeRepo(options: OutcomeRepoOptions): OutcomeRepo {
     ...(options.maxBatchRows === undefined ? {} : { maxRows: options.maxBatchRows }),
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
-    toRow: (o) => [
-      o.decisionId,
-      o.idempotencyKey,
-      new Date(o.receivedAtMs),
-      o.tenant,
-      o.model,
-      o.quality,
-      o.latencyMs,
-      o.inputTokens,
-      o.outputTokens,
-      o.costUsd,
-      o.errorClass,
-    ],
+    toRow: outcomeRow,
     afterAppend: mergeStagedOutcomes,
   });
 

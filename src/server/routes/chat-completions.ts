@@ -18,6 +18,7 @@ import type { Principal } from '../auth.js';
 import type { ServiceMetrics } from '../metrics-registry.js';
 import { ERROR_RESPONSES, ErrorBody } from '../schemas.js';
 import { ChatCompletionsBody, modelPatterns, toChatRouteRequest } from './chat-completions-body.js';
+import { admitRouting } from '../access.js';
 
 /** Options for the chat-completions plugin. */
 export interface ChatCompletionsOptions {
@@ -79,16 +80,7 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
     },
     async (request, reply) => {
       const startedMs = performance.now();
-      const principal = options.principal(request.headers);
-      if (principal === undefined && !options.allowAnonymous) {
-        throw new RouterError(
-          'UNAUTHORIZED',
-          'an API key is required (Authorization: Bearer <key>)',
-        );
-      }
-      const service = options.service();
-      if (service === undefined)
-        throw new RouterError('EMBEDDER_UNAVAILABLE', 'the router is still loading');
+      const { principal, service } = admitRouting(options, request.headers);
       const body = request.body;
       const catalog = options.catalog();
       let decision: RouteDecision;

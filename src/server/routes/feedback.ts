@@ -5,6 +5,7 @@ import type { RoutingService } from '../../service/index.js';
 import type { Principal } from '../auth.js';
 import type { ServiceMetrics } from '../metrics-registry.js';
 import { ERROR_RESPONSES } from '../schemas.js';
+import { readyService } from '../access.js';
 
 /** Verdicts accepted instead of a numeric quality, and the quality each maps to. */
 export const VERDICT_QUALITY = { good: 1, bad: 0, thumbs_up: 1, thumbs_down: 0 } as const;
@@ -83,9 +84,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<FeedbackRoutesOptions> = 
           details: { field: 'quality' },
         });
       }
-      const service = options.service();
-      if (service === undefined)
-        throw new RouterError('EMBEDDER_UNAVAILABLE', 'the router is still loading');
+      const service = readyService(options.service);
       const quality =
         body.quality ?? (body.verdict === undefined ? null : VERDICT_QUALITY[body.verdict]);
       const result = await service.feedback({

@@ -6,6 +6,7 @@ import type { RoutingService } from '../../service/index.js';
 import type { Principal } from '../auth.js';
 import type { ServiceMetrics } from '../metrics-registry.js';
 import { ERROR_RESPONSES } from '../schemas.js';
+import { admitRouting } from '../access.js';
 
 const Text = Type.String({ maxLength: 100_000 });
 const ContentPart = Type.Object(
@@ -174,16 +175,7 @@ export const routeRoutes: FastifyPluginAsyncTypebox<RouteRoutesOptions> = (app, 
     },
     async (request, reply) => {
       const started = performance.now();
-      const principal = options.principal(request.headers);
-      if (principal === undefined && !options.allowAnonymous) {
-        throw new RouterError(
-          'UNAUTHORIZED',
-          'an API key is required (Authorization: Bearer <key>)',
-        );
-      }
-      const service = options.service();
-      if (service === undefined)
-        throw new RouterError('EMBEDDER_UNAVAILABLE', 'the router is still loading');
+      const { principal, service } = admitRouting(options, request.headers);
       try {
         const decision = await service.route(toRouteRequest(request.body, principal));
         const overheadMs = performance.now() - started;
