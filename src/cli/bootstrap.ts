@@ -70,6 +70,11 @@ export async function composeService(
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = await openStore({ path: config.dbPath, storePromptText: config.storePrompts });
   let keys: KeyRegistry | undefined;
+  // Set once the app exists; the keys registry logs its reloads through it.
+  let log: Pick<FastifyInstance['log'], 'info' | 'warn'> = {
+    info: () => undefined,
+    warn: () => undefined,
+  };
   let tenants: TenantsFile | undefined;
   let registry: CatalogRegistry;
   try {
@@ -78,8 +83,13 @@ export async function composeService(
       base,
       saved === undefined ? undefined : (JSON.parse(saved) as CatalogOverrides),
     );
-    const keysPath = keysFilePath(config);
-    keys = keysPath === undefined ? undefined : loadKeyRegistry(keysPath);
+    // The registry follows the file, so keys added while the service runs work without a restart.
+    keys = loadKeyRegistry(config.keysFile ?? join(config.stateDir, 'keys.json'), {
+      allowMissing: config.keysFile === undefined,
+      onReload: (size) => log.info({ keys: size }, 'keys file changed: keys reloaded'),
+      onError: (error) =>
+        log.warn({ err: error }, 'keys file changed but is not usable: kept the previous keys'),
+    });
     tenants = config.tenantsFile === undefined ? undefined : loadTenantsFile(config.tenantsFile);
   } catch (error: unknown) {
     await store.close();
@@ -108,6 +118,7 @@ export async function composeService(
     },
   });
 
+  log = app.log;
   const ready = (async () => {
     embedder ??= await createEmbedder(config);
     const predictor = loadArmPredictor(config.artifactDir, embedder, (message) =>

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Value } from 'typebox/value';
@@ -24,6 +35,34 @@ function readKeys(path: string): KeysFile {
     });
   }
   return data;
+}
+
+/**
+ * Replace the keys file atomically: the new content goes to `<path>.tmp`, created fresh and exclusive
+ * (O_CREAT | O_EXCL | O_NOFOLLOW, mode 0600), so a stale temp file of another mode or a symlink
+ * planted there is never written through; then it is renamed over the file. A stale `.tmp` (a plain
+ * file or a link, never its target) is removed first.
+ */
+export function writeKeysFile(path: string, file: KeysFile): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp`;
+  try {
+    unlinkSync(temp);
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const fd = openSync(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
 }
 
 /** `arbiter keys`. */
@@ -81,10 +120,7 @@ export const keysCommand: Command = {
         },
       ],
     };
-    mkdirSync(dirname(path), { recursive: true });
-    const temp = `${path}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, path);
+    writeKeysFile(path, next);
     process.stderr.write(`stored the hash in ${path}; the key is shown once:\n`);
     process.stdout.write(`${key}\n`);
     return Promise.resolve(0);

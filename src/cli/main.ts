@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   replay: async () => (await import('./replay.js')).replayCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
   ingest: async () => (await import('./ingest.js')).ingestCommand,
+  keys: async () => (await import('./keys.js')).keysCommand,
 };
 
 function usage(): string {

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +25,18 @@ describe('arbiter CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('serve');
     expect(stdout).toContain('embed');
+  });
+
+  it('creates API keys with `keys add` and lists them with `keys list`', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'arbiter-cli-')), 'keys.json');
+    const added = await arbiter(['keys', 'add', '--tenant', 'acme', '--file', file]);
+    expect(added.code).toBe(0);
+    expect(added.stdout.trim()).toMatch(/^arb_[A-Za-z0-9_-]{43}$/u);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { keys: { tenant: string }[] };
+    expect(stored.keys.map((key) => key.tenant)).toEqual(['acme']);
+    const listed = await arbiter(['keys', 'list', '--file', file]);
+    expect(listed.stdout).toContain('acme\ttenant');
+    expect((await arbiter(['--help'])).stdout).toMatch(/^ {2}keys /mu);
   });
 
   it('rejects an unknown command with exit code 2', async () => {
