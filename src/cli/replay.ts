@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BANDIT_POLICY_NAMES, isBanditPolicyName, type BanditPolicyName } from '../bandit/index.js';
 import { loadConfig } from '../config/index.js';
 import { RouterError } from '../core/index.js';
+import { DATA_DIR_ENV } from '../data/index.js';
 import { createEmbedder } from './create-embedder.js';
 import type { Command } from './main.js';
 import { prepareReplayData, type ReplayData } from './replay-data.js';
@@ -23,7 +25,8 @@ Modes:
   all           prequential (routerbench, llmrouter), both scenarios and ope on routerbench
 
 Options:
-  --dataset NAME      routerbench, llmrouter, mmlu, gsm8k, ... (shared data: $ARBITER_DATA_DIR)
+  --dataset NAME      routerbench, llmrouter, mmlu, gsm8k, ...
+  --data-dir DIR      routing data folder (default $ARBITER_DATA_DIR or ../shared/data)
   --policy NAMES      comma list of ${BANDIT_POLICY_NAMES.join(', ')} (default: all for prequential,
                       thompson otherwise)
   --candidate NAMES   ope: policies to evaluate (default: all)
@@ -84,6 +87,7 @@ export const replayCommand: Command = {
         embedder: { type: 'string', default: 'use-lite' },
         scenario: { type: 'string' },
         runs: { type: 'string', default: '3' },
+        'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -93,6 +97,8 @@ export const replayCommand: Command = {
       process.stdout.write(HELP);
       return values.help ? 0 : 2;
     }
+    // The dataset loaders read the data folder from the environment (one place for every mode).
+    if (values['data-dir'] !== undefined) process.env[DATA_DIR_ENV] = resolve(values['data-dir']);
     if (!['knn', 'logistic', 'mf'].includes(values.trainer))
       throw new RouterError('INPUT_INVALID', '--trainer must be knn, logistic or mf');
     if (!['use-lite', 'hash'].includes(values.embedder))

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RouterError } from '../core/index.js';
 
 /** Environment variable naming the shared routing-data directory. */
 export const DATA_DIR_ENV = 'ARBITER_DATA_DIR';
@@ -35,3 +36,33 @@ export const DATA_PATHS = {
   llmRouterQueries: 'LLMRouter/data/example_data/query_data/default_query_train.jsonl',
   llmRouterModels: 'LLMRouter/data/example_data/llm_candidates/default_llm.json',
 } as const;
+
+/** Where each source folder comes from (public GitHub repositories, cloned as they are). */
+export const DATA_SOURCES = {
+  RouteLLM: 'lm-sys/RouteLLM (mmlu, gsm8k, mt-bench)',
+  RouterDC: 'shuhao02/RouterDC (routerbench)',
+  LLMRouter: 'ulab-uiuc/LLMRouter (llmrouter)',
+} as const;
+
+/**
+ * Check that `relativePath` exists under the data directory; DATA_MISSING otherwise, with a message
+ * that says how to point Arbiter at the data (`--data-dir`, `ARBITER_DATA_DIR`) and where it comes from.
+ */
+export function requireDataPath(dataDir: string, relativePath: string): void {
+  const path = join(dataDir, relativePath);
+  if (existsSync(path)) return;
+  const top = relativePath.split('/')[0] ?? relativePath;
+  const source = DATA_SOURCES[top as keyof typeof DATA_SOURCES] as string | undefined;
+  const where = existsSync(dataDir)
+    ? `${path} is missing`
+    : `the data directory ${dataDir} does not exist`;
+  throw new RouterError(
+    'DATA_MISSING',
+    `${where}. Point Arbiter at the routing data with --data-dir DIR or ${DATA_DIR_ENV}=DIR ` +
+      `(default <checkout>/../shared/data); DIR holds clones of the public repositories ` +
+      `${Object.values(DATA_SOURCES).join(', ')} side by side` +
+      (source === undefined ? '' : `; this dataset needs ${top}/ from ${source}`) +
+      ' (README "Configuration").',
+    { details: { dataDir, path, env: DATA_DIR_ENV, flag: '--data-dir' } },
+  );
+}

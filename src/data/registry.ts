@@ -1,4 +1,5 @@
 import { RouterError } from '../core/index.js';
+import { DATA_PATHS, requireDataPath, resolveDataDir } from './data-dir.js';
 import type { RoutingDataset } from './dataset.js';
 import { loadLlmRouter } from './llmrouter.js';
 import type { LoaderOptions } from './loader-common.js';
@@ -27,13 +28,29 @@ export function isDatasetName(name: string): name is DatasetName {
   return (DATASET_NAMES as readonly string[]).includes(name);
 }
 
-/** Load a shared dataset by name (see {@link DATASET_NAMES}). */
+/** The first file or folder each dataset reads (checked before loading, for a clear error). */
+const FIRST_PATH: Readonly<Record<DatasetName, string>> = {
+  mmlu: DATA_PATHS.mmluResponses,
+  gsm8k: DATA_PATHS.gsm8kResponses,
+  'mt-bench': DATA_PATHS.mtBenchQuestions,
+  routerbench: DATA_PATHS.routerBenchDir,
+  'routerbench/arc_challenge': DATA_PATHS.routerBenchDir,
+  'routerbench/mbpp': DATA_PATHS.routerBenchDir,
+  'routerbench/winograde': DATA_PATHS.routerBenchDir,
+  llmrouter: DATA_PATHS.llmRouterTrain,
+};
+
+/**
+ * Load a shared dataset by name (see {@link DATASET_NAMES}). DATA_MISSING when the data directory
+ * or the dataset's folder is absent, naming `--data-dir` / `ARBITER_DATA_DIR`.
+ */
 export function loadDataset(name: string, options: LoaderOptions = {}): RoutingDataset {
   if (!isDatasetName(name)) {
     throw new RouterError('INPUT_INVALID', `unknown dataset "${name}"`, {
       details: { dataset: name, known: DATASET_NAMES },
     });
   }
+  requireDataPath(options.dataDir ?? resolveDataDir(), FIRST_PATH[name]);
   switch (name) {
     case 'mmlu':
       return loadRouteLlmMmlu(options);
