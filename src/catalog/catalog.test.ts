@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../core/index.js';
-import { loadCatalog, parseCatalog } from './index.js';
+import { resolveDataDir } from '../data/data-dir.js';
+import { isDefaultCandidate, loadCatalog, parseCatalog } from './index.js';
 
 function catchError(fn: () => unknown): RouterError {
   try {
@@ -16,6 +17,44 @@ function catchError(fn: () => unknown): RouterError {
 }
 
 const valid = loadCatalog();
+
+/** Rows of a CSV file (RFC 4180 quoting). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(field);
+      field = '';
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += char;
+  }
+  if (field.length > 0 || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+const leaderboardPath = join(resolveDataDir(), 'AlpacaEval', 'leaderboard.csv');
+const hasLeaderboard = existsSync(leaderboardPath);
+if (!hasLeaderboard) {
+  console.warn(
+    `AlpacaEval leaderboard not found at ${leaderboardPath} (set ARBITER_DATA_DIR); skipping the prior check`,
+  );
+}
 
 function withModel(patch: (model: Record<string, unknown>) => void): unknown {
   const copy = structuredClone({ version: 1, models: valid.models }) as unknown as {
@@ -96,4 +135,99 @@ describe('catalog', () => {
     const model = valid.models[0];
     expect(Object.isFrozen(model)).toBe(true);
   });
+
+  it('ships current models with a source and date, and keeps the dataset models as legacy', () => {
+    for (const name of [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-5',
+      'claude-sonnet-4',
+      'gemini-2.5-flash',
+      'llama-3.3-70b-instruct',
+      'mistral-large',
+      'qwen3-235b-a22b',
+      'deepseek-chat',
+    ]) {
+      expect(valid.resolveModelId(name), name).toBeDefined();
+    }
+    for (const model of valid.models) {
+      if (model.legacy === true) continue;
+      expect(model.source, model.id).toEqual(expect.any(String));
+      expect(model.as_of, model.id).toMatch(/^20\d\d-\d\d-\d\d$/u);
+      expect(Number.isNaN(Date.parse(model.as_of ?? '')), model.id).toBe(false);
+    }
+    for (const id of [
+      'openai/gpt-4-1106-preview',
+      'anthropic/claude-v1',
+      'meta/llama-2-70b-chat',
+    ]) {
+      expect(valid.get(id)?.legacy, id).toBe(true);
+      expect(isDefaultCandidate(valid.get(id) as never)).toBe(false);
+    }
+    expect(isDefaultCandidate(valid.get('openai/gpt-4o') as never)).toBe(true);
+    for (const tier of ['frontier', 'mid', 'small']) {
+      expect(
+        valid.models.some((m) => m.legacy !== true && m.tags.tier === tier),
+        tier,
+      ).toBe(true);
+    }
+  });
+
+  it('has no id or alias used twice (case-insensitive)', () => {
+    const seen = new Map<string, string>();
+    for (const model of valid.models) {
+      for (const key of [model.id, ...(model.aliases ?? [])]) {
+        expect(seen.get(key.toLowerCase()), `${key} of ${model.id}`).toBeUndefined();
+        seen.set(key.toLowerCase(), model.id);
+      }
+    }
+  });
+
+  it('accepts the optional fields and rejects a bad date or an out-of-range prior', () => {
+    expect(() =>
+      parseCatalog(
+        withModel((m) => {
+          m.source = 'provider pricing page';
+          m.as_of = '2024-01-01';
+          m.legacy = false;
+          m.prior = { alpaca_eval_lc: 12.5, alpaca_eval_name: 'X', source: 'leaderboard' };
+        }),
+      ),
+    ).not.toThrow();
+    expect(
+      catchError(() => parseCatalog(withModel((m) => void (m.as_of = 'Jan 2024')))).details,
+    ).toMatchObject({ field: 'as_of' });
+    expect(
+      catchError(() =>
+        parseCatalog(withModel((m) => void (m.prior = { alpaca_eval_lc: 120, source: 'x' }))),
+      ).details,
+    ).toMatchObject({ field: 'prior/alpaca_eval_lc' });
+  });
+
+  it.skipIf(!hasLeaderboard)(
+    'copies every AlpacaEval prior from the leaderboard row it names',
+    () => {
+      const [header, ...rows] = parseCsv(readFileSync(leaderboardPath, 'utf8'));
+      const nameCol = header?.indexOf('name') ?? -1;
+      const lcCol = header?.indexOf('length_controlled_winrate') ?? -1;
+      expect(nameCol).toBeGreaterThanOrEqual(0);
+      expect(lcCol).toBeGreaterThanOrEqual(0);
+      const byName = new Map<string, number[]>();
+      for (const row of rows) {
+        const name = row[nameCol];
+        if (name === undefined || name === '') continue;
+        byName.set(name, [...(byName.get(name) ?? []), Number(row[lcCol])]);
+      }
+      let checked = 0;
+      for (const model of valid.models) {
+        const prior = model.prior;
+        if (prior?.alpaca_eval_lc === undefined) continue;
+        const values = byName.get(prior.alpaca_eval_name ?? '');
+        expect(values, `${model.id}: leaderboard row "${prior.alpaca_eval_name}"`).toHaveLength(1);
+        expect(prior.alpaca_eval_lc, model.id).toBeCloseTo(values?.[0] ?? Number.NaN, 2);
+        checked += 1;
+      }
+      expect(checked).toBeGreaterThanOrEqual(10);
+    },
+  );
 });

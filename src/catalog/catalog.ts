@@ -64,6 +64,14 @@ export function parseCatalog(data: unknown, source = '<inline>'): Catalog {
   });
 }
 
+/**
+ * Whether a model is routed when a request names no `candidates`: not disabled by an operator and not
+ * `legacy` (a benchmark-dataset or retired model, routed only when a request names it).
+ */
+export function isDefaultCandidate(model: CatalogModel): boolean {
+  return model.disabled !== true && model.legacy !== true;
+}
+
 /** Load and validate a catalog file (default: the shipped models/catalog.json). */
 export function loadCatalog(path: string = DEFAULT_CATALOG_PATH): Catalog {
   let data: unknown;

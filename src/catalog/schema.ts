@@ -41,6 +41,22 @@ export const CapacitySchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Public aggregate scores used as a prior for a model's ability before any outcome is seen. */
+export const PriorSchema = Type.Object(
+  {
+    /**
+     * AlpacaEval 2.0 length-controlled win rate (0-100) against GPT-4 Turbo (gpt-4-1106-preview),
+     * copied from the leaderboard row `alpaca_eval_name`.
+     */
+    alpaca_eval_lc: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** The AlpacaEval leaderboard row name the score was copied from. */
+    alpaca_eval_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Where the figures come from (URL or file). */
+    source: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
 /** One catalog entry. */
 export const CatalogModelSchema = Type.Object(
   {
@@ -76,6 +92,17 @@ export const CatalogModelSchema = Type.Object(
      * @default the part of `id` after the slash
      */
     upstream_model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Where the price and context figures come from (pricing page URL or a description). */
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    /** The date (YYYY-MM-DD) the price and context figures were valid. */
+    as_of: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+    /**
+     * A model kept for the benchmark datasets (2023-era models of RouterBench, RouteLLM, LLMRouter)
+     * or one its provider has retired: routed only when a request names it in `candidates`.
+     */
+    legacy: Type.Optional(Type.Boolean()),
+    /** Public aggregate scores, a prior for the model's ability. */
+    prior: Type.Optional(PriorSchema),
   },
   { additionalProperties: false },
 );
@@ -91,5 +118,7 @@ export const CatalogFileSchema = Type.Object(
 
 /** One model as declared in the catalog file. */
 export type CatalogModel = Static<typeof CatalogModelSchema>;
+/** Public prior scores of one model. */
+export type ModelPrior = Static<typeof PriorSchema>;
 /** The catalog file's shape. */
 export type CatalogFile = Static<typeof CatalogFileSchema>;
