@@ -17,6 +17,11 @@ export interface BudgetStatus {
   readonly elapsed: number;
 }
 
+/** The period as people say it of a budget: `daily` or `monthly`. */
+export function periodAdjective(period: BudgetStatus['period']): 'daily' | 'monthly' {
+  return period === 'day' ? 'daily' : 'monthly';
+}
+
 /** Start (ms, UTC) of the day or month containing `nowMs`. */
 export function periodStart(period: 'day' | 'month', nowMs: number): number {
   const date = new Date(nowMs);

@@ -1,5 +1,6 @@
 import { sha256Hex, type Clock } from '../core/index.js';
 import { LruCache } from '../embed/index.js';
+import { DEFAULT_SESSION_SWITCH_PENALTY } from './controls.js';
 import { messageText, type ChatMessage } from './request.js';
 
 /** Options for {@link SessionPins}. */
@@ -58,6 +59,27 @@ export function sessionKey(options: {
     .map((m) => `${m.role}\u0000${messageText(m)}`)
     .join('\u0001');
   return `${options.tenant}:fp:${sha256Hex(head)}`;
+}
+
+/** True when a session key comes from an explicit `session_id` (not a conversation fingerprint). */
+export function isExplicitSession(key: string): boolean {
+  // Tenants never contain ':' (schema), so the kind follows the first one.
+  return key.slice(key.indexOf(':') + 1).startsWith('id:');
+}
+
+/**
+ * How much better (in utility) another model must be to take a pinned session over. The tenant's
+ * `session_switch_penalty` when it sets one. Otherwise an explicit `session_id` never switches for
+ * utility: its model stays while it is eligible (each turn's prompt is routed alone, so predicted
+ * utilities swing by far more than any small penalty from one turn to the next, and a caller who
+ * names a session has asked for one model); a fingerprinted conversation switches past
+ * {@link DEFAULT_SESSION_SWITCH_PENALTY}.
+ */
+export function sessionSwitchPenalty(key: string | undefined, tenantPenalty?: number): number {
+  if (tenantPenalty !== undefined) return tenantPenalty;
+  return key !== undefined && isExplicitSession(key)
+    ? Number.POSITIVE_INFINITY
+    : DEFAULT_SESSION_SWITCH_PENALTY;
 }
 
 /**
