@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadPredictorArtifact } from '../artifact/index.js';
 import { CatalogRegistry, loadCatalog, type CatalogOverrides } from '../catalog/index.js';
 import {
@@ -35,6 +35,7 @@ import {
   type DecisionSummary,
   type Watermark,
 } from '../service/index.js';
+import { loadUpstreamConfig, unmatchedUpstreamWarnings } from '../proxy/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
 import { createEmbedder } from './create-embedder.js';
 
@@ -64,7 +65,12 @@ export function keysFilePath(config: Pick<Config, 'keysFile' | 'stateDir'>): str
  */
 export async function composeService(
   config: Readonly<Config>,
-  options: { embedder?: Embedder; logger?: boolean } = {},
+  options: {
+    embedder?: Embedder;
+    logger?: FastifyServerOptions['logger'];
+    /** Environment of the proxy's `ARBITER_UPSTREAM_*` / `ARBITER_PROXY_*` settings. @default process.env */
+    env?: Readonly<Record<string, string | undefined>>;
+  } = {},
 ): Promise<Service> {
   const base = loadCatalog(config.catalogPath);
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
@@ -106,10 +112,12 @@ export async function composeService(
     ...(keys === undefined ? {} : { keys }),
     allowAnonymousRoute: config.allowAnonymousRoute,
     persistCatalog: () => store.meta.set(OVERRIDES_KEY, JSON.stringify(registry.overrides())),
-    logger: options.logger === false ? false : { level: config.logLevel },
+    logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
     circuit: (model) => controls?.health.health(model).state,
+    usage: store.usage,
+    ...(options.env === undefined ? {} : { upstreams: loadUpstreamConfig(options.env) }),
     onClose: async () => {
       await learning?.close();
       await controls?.save();
@@ -119,6 +127,10 @@ export async function composeService(
   });
 
   log = app.log;
+  const providers = registry.current().models.map((model) => model.provider);
+  for (const warning of unmatchedUpstreamWarnings(options.env ?? process.env, providers)) {
+    app.log.warn(warning);
+  }
   const ready = (async () => {
     embedder ??= await createEmbedder(config);
     const predictor = loadArmPredictor(config.artifactDir, embedder, (message) =>

@@ -169,3 +169,26 @@ function checkUrl(url: string, name: string): void {
 function trimSlash(url: string): string {
   return url.replace(/\/+$/u, '');
 }
+
+/**
+ * One warning per `ARBITER_UPSTREAM_<NAME>_URL` / `_KEY` whose NAME is no catalog provider (for
+ * instance `ARBITER_UPSTREAM_META_URL` when the catalog's `meta/...` models are served by `together`):
+ * such a variable is otherwise silently unused. Each warning lists the valid variable names.
+ */
+export function unmatchedUpstreamWarnings(
+  env: Readonly<Record<string, string | undefined>>,
+  providers: readonly string[],
+): string[] {
+  const known = [...new Set(providers.map(providerEnvName))].sort();
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    const match = UPSTREAM_ENV.exec(name);
+    if (match === null || known.includes(match[1] ?? '')) continue;
+    warnings.push(
+      `${name} matches no catalog provider and is ignored; upstreams are named after the catalog ` +
+        `"provider" field (not the model id prefix): ` +
+        known.map((provider) => `ARBITER_UPSTREAM_${provider}_URL`).join(', '),
+    );
+  }
+  return warnings;
+}

@@ -25,9 +25,10 @@ function turnPredictor(favourite: { current: string }): ArmPredictor {
         const id = models[i]?.id ?? '';
         if (![A, B, C].includes(id)) return { ...estimate, quality: 0.1 };
         return {
+          ...estimate,
           quality: id === favourite.current ? 0.95 : 0.6,
           outputTokens: 10,
-          source: 'predictor',
+          source: 'predictor' as const,
         };
       }),
   };

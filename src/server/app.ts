@@ -15,6 +15,9 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import { observabilityRoutes } from './routes/observability.js';
+import { usageRoutes } from './routes/usage.js';
+import { openapiOptions } from './openapi.js';
+import type { UsageRepo } from '../store/index.js';
 import { routeRoutes } from './routes/route.js';
 
 /** Everything the HTTP layer needs, constructed by the caller (cli/serve.ts or a test). */
@@ -48,6 +51,8 @@ export interface AppDeps {
    * @default read from `ARBITER_UPSTREAM_*` / `ARBITER_PROXY_*` in process.env (none: the route answers 503)
    */
   readonly upstreams?: UpstreamConfig;
+  /** Usage accounting (GET /v1/usage, traffic shares in GET /v1/models); without it, no /v1/usage. */
+  readonly usage?: Pick<UsageRepo, 'usage' | 'decisionCounts'>;
   /** Called from Fastify's onClose hook: flush and close the store and embedder here. */
   readonly onClose?: () => Promise<void>;
 }
@@ -93,19 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       status: `${Math.floor(reply.statusCode / 100)}xx`,
     });
   });
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Arbiter routing API',
-        version: '1',
-        description:
-          'Ask which model should answer a prompt (POST /v1/route), then report how it went (POST /v1/feedback).',
-      },
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
-      },
-    },
-  });
+  await app.register(swagger, openapiOptions());
   const catalog = () => deps.registry.current();
   await app.register(healthRoutes, { isReady: () => deps.service() !== undefined });
   await app.register(modelsRoutes, {
@@ -113,7 +106,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     service: deps.service,
     principal,
     ...(deps.circuit === undefined ? {} : { circuit: deps.circuit }),
+    ...(deps.usage === undefined
+      ? {}
+      : { decisionCounts: (query) => deps.usage?.decisionCounts(query) ?? Promise.resolve([]) }),
   });
+  if (deps.usage !== undefined) {
+    await app.register(usageRoutes, { usage: deps.usage, principal });
+  }
   await app.register(routeRoutes, {
     service: deps.service,
     metrics,

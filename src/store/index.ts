@@ -5,6 +5,7 @@
 export { openStore } from './store.js';
 export type { OpenStoreOptions, Store } from './store.js';
 export { MEMORY_PATH } from './db.js';
+export type { DecisionCount, UsageQuery, UsageRepo, UsageRow } from './usage-repo.js';
 export { MAX_BATCH_ROWS } from './batch-writer.js';
 export { MIGRATIONS } from './migrations.js';
 export type { Migration } from './migrations.js';

@@ -20,6 +20,8 @@ import type { PolicyStateRecord, PolicyStateRepo } from './policy-state-repo.js'
 import { createPolicyStateRepo } from './policy-state-repo.js';
 import type { PromptRepo } from './prompt-repo.js';
 import { createPromptRepo } from './prompt-repo.js';
+import type { UsageRepo } from './usage-repo.js';
+import { createUsageRepo } from './usage-repo.js';
 
 /** Options for {@link openStore}. */
 export interface OpenStoreOptions {
@@ -49,6 +51,8 @@ export interface Store {
   readonly embeddings: EmbeddingCacheRepo;
   readonly observations: ObservationRepo;
   readonly meta: MetaRepo;
+  /** Spend, decisions and outcomes per tenant, model and day. */
+  readonly usage: UsageRepo;
   /** Buffer decisions for the appender (durable after the next flush). */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<void>;
   /** Record one outcome now; a retried idempotency key is reported as a duplicate. */
@@ -98,6 +102,13 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     prompts: createPromptRepo({ db, clock }),
     embeddings: createEmbeddingCacheRepo({ db, clock }),
     meta: createMetaRepo({ db, clock }),
+    usage: createUsageRepo({
+      db,
+      beforeRead: async () => {
+        await decisions.flush();
+        await outcomes.flush();
+      },
+    }),
     recordDecisions(list) {
       for (const decision of list) decisions.enqueue(decision);
       return Promise.resolve();

@@ -249,7 +249,13 @@ describe('HTTP service', () => {
       const base = (await app.inject({ method: 'GET', url: '/v1/models' })).json<{
         data: Record<string, unknown>[];
       }>().data[0] as Record<string, unknown>;
-      const model = { ...base, id: 'acme/new-model', aliases: [], display_name: 'New' };
+      const model = {
+        ...base,
+        id: 'acme/new-model',
+        provider: 'acme',
+        aliases: [],
+        display_name: 'New',
+      };
       const put = (headers: Record<string, string>, body: unknown = model) =>
         app.inject({
           method: 'PUT',
@@ -306,7 +312,8 @@ describe('HTTP service', () => {
         expect.arrayContaining(['/v1/route', '/v1/feedback', '/v1/models']),
       );
       const docs = await app.inject({ method: 'GET', url: '/docs' });
-      expect(docs.body).toContain('/v1/route');
+      expect(docs.body).toContain('Arbiter API docs');
+      expect((await app.inject({ method: 'GET', url: '/docs/json' })).body).toContain('/v1/route');
     });
   });
 });
