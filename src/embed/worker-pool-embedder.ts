@@ -10,6 +10,8 @@ export interface WorkerPoolOptions {
   readonly workers?: number;
   /** Characters kept per text (head + tail). @default 4000 */
   readonly maxChars?: number;
+  /** The worker module (tests wrap the shipped one). @default ./use-lite-worker.mjs */
+  readonly workerUrl?: URL;
 }
 
 interface Pending {
@@ -37,7 +39,7 @@ type WorkerMessage =
  */
 export async function createUseLiteWorkerPool(options: WorkerPoolOptions = {}): Promise<Embedder> {
   const count = Math.max(1, options.workers ?? 2);
-  const url = new URL('./use-lite-worker.mjs', import.meta.url);
+  const url = options.workerUrl ?? new URL('./use-lite-worker.mjs', import.meta.url);
   const pending = new Map<number, Pending>();
   const slots: Slot[] = [];
   try {
@@ -45,10 +47,18 @@ export async function createUseLiteWorkerPool(options: WorkerPoolOptions = {}): 
       Array.from({ length: count }, async () => {
         const worker = new Worker(url);
         const slot: Slot = { worker, load: 0 };
+        // Started once the worker says so, whatever that takes; failed if it errors or exits first.
+        slots.push(slot);
         await new Promise<void>((resolve, reject) => {
+          const exited = (code: number): void =>
+            reject(new Error(`USE-Lite worker exited with code ${code} before it was ready`));
           worker.once('error', reject);
+          worker.once('exit', exited);
           worker.once('message', (message: WorkerMessage) => {
-            if (message.type === 'ready') resolve();
+            if (message.type !== 'ready') return;
+            worker.off('error', reject);
+            worker.off('exit', exited);
+            resolve();
           });
         });
         worker.on('message', (message: WorkerMessage) => {
@@ -63,16 +73,15 @@ export async function createUseLiteWorkerPool(options: WorkerPoolOptions = {}): 
               new RouterError('EMBEDDING_FAILED', `USE-Lite worker failed: ${message.message}`),
             );
         });
-        worker.on('error', (error: unknown) => {
+        const failPending = (cause: unknown): void => {
           for (const [id, job] of pending) {
             if (job.worker !== slot) continue;
             pending.delete(id);
-            job.reject(
-              new RouterError('EMBEDDING_FAILED', 'USE-Lite worker crashed', { cause: error }),
-            );
+            job.reject(new RouterError('EMBEDDING_FAILED', 'USE-Lite worker crashed', { cause }));
           }
-        });
-        slots.push(slot);
+        };
+        worker.on('error', failPending);
+        worker.on('exit', (code) => failPending(new Error(`worker exited with code ${code}`)));
       }),
     );
   } catch (error: unknown) {
