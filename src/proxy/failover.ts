@@ -2,6 +2,7 @@ import type { CatalogModel } from '../catalog/index.js';
 import type { Clock } from '../core/index.js';
 import { countTokens, estimateCost } from '../tokens/index.js';
 import type { CooldownTracker } from './cooldown.js';
+import type { Scrubber } from './scrub.js';
 import { chunkFacts, eventData, parseJson, type UpstreamUsage } from './sse.js';
 import {
   StreamFailure,
@@ -43,7 +44,16 @@ export interface AttemptFailure {
   readonly model: string;
   readonly errorClass: FailureClass;
   readonly status?: number;
+  /** Attempt start to its failure, ms. */
+  readonly latencyMs: number;
 }
+
+/**
+ * How long a model whose upstream refused Arbiter's credentials (401/403/407) is left out of
+ * routing, ms (capped by the configured maximum cooldown): a bad key is an operator's fix, so
+ * retrying it on every request would only add latency.
+ */
+export const AUTH_FAILURE_COOLDOWN_MS = 60_000;
 
 /** How forwarding ended. `attempts` counts upstream calls made. */
 export type ForwardResult =
@@ -91,8 +101,15 @@ export interface ForwardOptions {
   readonly monotonic?: () => number;
   /** Wall time (HTTP-date `retry-after`). */
   readonly clock: Clock;
-  /** Called once per attempt when it ends (for a stream: when the stream ends). */
+  /**
+   * Called once per attempt when it ends (for a stream: when the stream ends). Not called for
+   * attempts refused for Arbiter's credentials: they say nothing about the model.
+   */
   readonly record: (outcome: AttemptOutcome) => void;
+  /** Removes upstream credentials from anything that comes back. */
+  readonly scrub: Scrubber;
+  /** Operator warnings (an upstream refused Arbiter's credentials). @default none */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -133,24 +150,32 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
       signal: options.signal,
       maxBytes: settings.maxResponseBytes,
       nowMs: options.clock.now(),
+      scrub: options.scrub,
     });
     switch (result.kind) {
       case 'aborted':
         return { kind: 'aborted', attempts };
       case 'failed': {
-        if (result.retryAfterMs !== undefined) options.cooldown.coolDown(id, result.retryAfterMs);
-        options.record({
-          attempt,
-          model: id,
-          errorClass: result.errorClass,
-          latencyMs: now() - started,
-          ...(result.status === undefined ? {} : { status: result.status }),
-        });
-        failures.push({
-          model: id,
-          errorClass: result.errorClass,
-          ...(result.status === undefined ? {} : { status: result.status }),
-        });
+        const latencyMs = now() - started;
+        const status = result.status === undefined ? {} : { status: result.status };
+        if (result.errorClass === 'auth_error') {
+          // Arbiter's credentials, not the model: fail over, keep the model aside, tell the operator.
+          options.cooldown.coolDown(id, AUTH_FAILURE_COOLDOWN_MS);
+          options.warn?.(
+            `upstream ${candidate.upstream.provider} refused Arbiter's credentials ` +
+              `(${result.status ?? 'no status'}) for ${id}: check ARBITER_UPSTREAM_*_KEY`,
+          );
+        } else {
+          if (result.retryAfterMs !== undefined) options.cooldown.coolDown(id, result.retryAfterMs);
+          options.record({
+            attempt,
+            model: id,
+            errorClass: result.errorClass,
+            latencyMs,
+            ...status,
+          });
+        }
+        failures.push({ model: id, errorClass: result.errorClass, latencyMs, ...status });
         continue;
       }
       case 'rejected':
@@ -265,7 +290,13 @@ async function* streamEvents(context: {
   };
   try {
     for (const event of context.head) yield observe(event);
-    for await (const event of context.rest.remaining(settings.streamIdleTimeoutMs)) {
+    const limits = {
+      idleTimeoutMs: settings.streamIdleTimeoutMs,
+      endsAtMs: context.started + settings.streamMaxMs,
+      maxMs: settings.streamMaxMs,
+      now: context.now,
+    };
+    for await (const event of context.rest.remaining(limits)) {
       yield observe(event);
     }
     finished = true;

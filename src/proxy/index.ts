@@ -7,5 +7,6 @@ export * from './cooldown.js';
 export * from './candidates.js';
 export * from './failover.js';
 export * from './pending-work.js';
+export * from './scrub.js';
 export { failoverClass, type FailureClass } from './upstream-call.js';
 export { SseSplitter, chunkFacts, eventData, type ChunkFacts, type UpstreamUsage } from './sse.js';

@@ -39,6 +39,34 @@ export function eventData(event: string): string | undefined {
   return lines.length === 0 ? undefined : lines.join('\n');
 }
 
+/** Field names an SSE line may carry (WHATWG HTML §9.2.6); a line starting with `:` is a comment. */
+const SSE_FIELDS: ReadonlySet<string> = new Set(['data', 'event', 'id', 'retry']);
+
+/**
+ * Why an event seen before the stream's first data event makes the stream unusable (the proxy then
+ * fails over instead of committing the client to it), or undefined when it is fine: a line that is
+ * neither a comment nor a known field, an `error` event, `[DONE]` before any chunk, or a first data
+ * payload that is not a JSON object or is an error object.
+ */
+export function firstEventProblem(event: string): string | undefined {
+  for (const line of event.split(/\r\n|\n|\r/u)) {
+    if (line === '' || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    if (!SSE_FIELDS.has(field)) return 'upstream stream began with a malformed event';
+    if (field === 'event' && line.slice(colon + 1).trim() === 'error') {
+      return 'upstream stream began with an error event';
+    }
+  }
+  const data = eventData(event);
+  if (data === undefined) return undefined;
+  if (data === '[DONE]') return 'upstream stream ended before any data';
+  const parsed = parseJson(data);
+  if (!isRecord(parsed)) return 'upstream stream began with an event that is not a JSON chunk';
+  if (chunkFacts(parsed).isError) return 'upstream stream began with an error event';
+  return undefined;
+}
+
 /** Token usage as an upstream reports it. */
 export interface UpstreamUsage {
   readonly inputTokens: number;

@@ -1,13 +1,32 @@
 import { errorMessage } from '../core/index.js';
 import { parseRetryAfter } from './cooldown.js';
-import { SseSplitter, chunkFacts, eventData, parseJson, type ChunkFacts } from './sse.js';
+import type { Scrubber } from './scrub.js';
+import {
+  SseSplitter,
+  chunkFacts,
+  eventData,
+  firstEventProblem,
+  parseJson,
+  type ChunkFacts,
+} from './sse.js';
 import type { Upstream } from './upstream-config.js';
 
-/** Why an attempt failed in a way that moves on to the next model (the outcome's error_class). */
-export type FailureClass = 'rate_limited' | 'server_error' | 'timeout' | 'connection_error';
+/**
+ * Why an attempt failed in a way that moves on to the next model (the outcome's error_class).
+ * `auth_error`: the upstream refused Arbiter's own credentials (401, 403, 407).
+ */
+export type FailureClass =
+  'rate_limited' | 'server_error' | 'timeout' | 'connection_error' | 'auth_error';
 
-/** Upstream statuses that fail over: 408, 409, 429 and every 5xx. Other 4xx go back to the client. */
+/** Statuses that mean the upstream refused Arbiter's credentials, not the client's request. */
+const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403, 407]);
+
+/**
+ * Upstream statuses that fail over: 401/403/407 (Arbiter's credentials: never passed back, since
+ * their bodies can quote the key), 408, 409, 429 and every 5xx. Other 4xx go back to the client.
+ */
 export function failoverClass(status: number): FailureClass | undefined {
+  if (AUTH_STATUSES.has(status)) return 'auth_error';
   if (status === 429) return 'rate_limited';
   if (status === 408) return 'timeout';
   if (status === 409 || status >= 500) return 'server_error';
@@ -60,6 +79,8 @@ export interface CallOptions {
   readonly maxBytes: number;
   /** Wall time, ms (for HTTP-date `retry-after`). */
   readonly nowMs: number;
+  /** Removes upstream credentials from every body, event and message that comes back. */
+  readonly scrub: Scrubber;
 }
 
 /** Call one upstream; never throws for upstream or network failures (they come back classified). */
@@ -81,8 +102,9 @@ export async function callUpstream(options: CallOptions): Promise<AttemptResult>
       redirect: 'error',
     });
     const contentType = response.headers.get('content-type') ?? 'application/json';
+    const { scrub } = options;
     if (!response.ok) {
-      const body = await readText(response.body, options.maxBytes);
+      const body = scrub(await readText(response.body, options.maxBytes));
       const errorClass = failoverClass(response.status);
       if (errorClass === undefined) {
         return { kind: 'rejected', status: response.status, contentType, body };
@@ -100,7 +122,7 @@ export async function callUpstream(options: CallOptions): Promise<AttemptResult>
       };
     }
     if (!contentType.toLowerCase().includes('text/event-stream')) {
-      const body = await readText(response.body, options.maxBytes);
+      const body = scrub(await readText(response.body, options.maxBytes));
       const parsed = parseJson(body);
       if (parsed === undefined) {
         return {
@@ -121,7 +143,10 @@ export async function callUpstream(options: CallOptions): Promise<AttemptResult>
     if (response.body === null) {
       return { kind: 'failed', errorClass: 'server_error', message: 'upstream stream has no body' };
     }
-    const events = new UpstreamEvents(response.body, control);
+    const events = new UpstreamEvents(response.body, control, {
+      scrub,
+      maxEventBytes: options.maxBytes,
+    });
     const head = await events.head();
     if (!head.ok) return { kind: 'failed', errorClass: 'server_error', message: head.message };
     handedOver = true;
@@ -137,10 +162,15 @@ export async function callUpstream(options: CallOptions): Promise<AttemptResult>
     if (error instanceof BodyTooLargeError) {
       return { kind: 'failed', errorClass: 'server_error', message: error.message };
     }
+    if (error instanceof StreamFailure && error.errorClass !== 'client_closed') {
+      return { kind: 'failed', errorClass: error.errorClass, message: error.message };
+    }
     return {
       kind: 'failed',
       errorClass: control.timedOut ? 'timeout' : 'connection_error',
-      message: control.timedOut ? `no answer within ${options.timeoutMs} ms` : errorMessage(error),
+      message: control.timedOut
+        ? `no answer within ${options.timeoutMs} ms`
+        : options.scrub(errorMessage(error)),
     };
   } finally {
     if (!handedOver) control.dispose();
@@ -199,6 +229,18 @@ export class StreamFailure extends Error {
   }
 }
 
+/** Limits of one forwarded stream after its first event. */
+export interface StreamLimits {
+  /** Longest silence between events, ms. */
+  readonly idleTimeoutMs: number;
+  /** Monotonic ms after which the stream is cut off however lively it is (total cap). */
+  readonly endsAtMs: number;
+  /** The total cap, ms (for the message). */
+  readonly maxMs: number;
+  /** Monotonic time, ms. */
+  readonly now: () => number;
+}
+
 /** The events of an upstream SSE body, read with a first-event timeout and then an idle timeout. */
 export class UpstreamEvents {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -206,14 +248,25 @@ export class UpstreamEvents {
   private readonly decoder = new TextDecoder();
   private readonly splitter = new SseSplitter();
   private readonly pending: string[] = [];
+  private readonly scrub: Scrubber;
+  private readonly maxEventBytes: number;
   private ended = false;
 
-  constructor(body: ReadableStream<Uint8Array>, control: AttemptControl) {
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    control: AttemptControl,
+    options: { readonly scrub: Scrubber; readonly maxEventBytes: number },
+  ) {
     this.reader = body.getReader();
     this.control = control;
+    this.scrub = options.scrub;
+    this.maxEventBytes = options.maxEventBytes;
   }
 
-  /** Read until the first event with data; fails for an empty stream or an error event. */
+  /**
+   * Read until the first event with data. Fails (so the caller fails over) for an empty stream, an
+   * error event, a malformed event or a first data payload that is not a JSON completion chunk.
+   */
   async head(): Promise<{ ok: true; events: string[] } | { ok: false; message: string }> {
     const events: string[] = [];
     for (;;) {
@@ -221,32 +274,35 @@ export class UpstreamEvents {
       if (next === undefined)
         return { ok: false, message: 'upstream stream ended before any data' };
       events.push(next);
-      const data = eventData(next);
-      if (data === undefined) continue;
-      if (data !== '[DONE]' && chunkFacts(parseJson(data)).isError) {
-        return { ok: false, message: 'upstream stream began with an error event' };
-      }
+      const problem = firstEventProblem(next);
+      if (problem !== undefined) return { ok: false, message: problem };
+      if (eventData(next) === undefined) continue;
       return { ok: true, events };
     }
   }
 
   /**
    * The remaining events; throws {@link StreamFailure} when the upstream fails, falls silent for
-   * `idleTimeoutMs` or the client leaves. Always releases the upstream connection.
+   * `idleTimeoutMs`, runs past its total cap or the client leaves. Always releases the upstream
+   * connection.
    */
-  async *remaining(idleTimeoutMs: number): AsyncGenerator<string> {
+  async *remaining(limits: StreamLimits): AsyncGenerator<string> {
     try {
       for (;;) {
-        this.control.arm(idleTimeoutMs);
+        const left = limits.endsAtMs - limits.now();
+        if (left <= 0) throw capExceeded(limits.maxMs);
+        this.control.arm(Math.max(1, Math.min(limits.idleTimeoutMs, left)));
         let next: string | undefined;
         try {
           next = await this.nextEvent();
         } catch (error: unknown) {
+          if (error instanceof StreamFailure) throw error;
           if (this.control.clientGone) throw new StreamFailure('client_closed', 'client closed');
           if (this.control.timedOut) {
-            throw new StreamFailure('timeout', `upstream silent for ${idleTimeoutMs} ms`);
+            if (limits.now() >= limits.endsAtMs) throw capExceeded(limits.maxMs);
+            throw new StreamFailure('timeout', `upstream silent for ${limits.idleTimeoutMs} ms`);
           }
-          throw new StreamFailure('connection_error', errorMessage(error));
+          throw new StreamFailure('connection_error', this.scrub(errorMessage(error)));
         }
         if (next === undefined) return;
         yield next;
@@ -272,10 +328,22 @@ export class UpstreamEvents {
         this.pending.push(...rest.filter((event) => event.trim() !== ''));
       } else {
         this.pending.push(...this.splitter.push(this.decoder.decode(value, { stream: true })));
+        // An upstream that never ends its event would otherwise grow the buffer without bound.
+        if (this.splitter.rest().length > this.maxEventBytes) {
+          throw new StreamFailure(
+            'server_error',
+            `upstream event larger than ${this.maxEventBytes} bytes`,
+          );
+        }
       }
     }
-    return this.pending.shift();
+    const event = this.pending.shift();
+    return event === undefined ? undefined : this.scrub(event);
   }
+}
+
+function capExceeded(maxMs: number): StreamFailure {
+  return new StreamFailure('timeout', `upstream stream ran past its ${maxMs} ms cap`);
 }
 
 class BodyTooLargeError extends Error {}

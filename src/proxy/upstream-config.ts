@@ -23,6 +23,11 @@ export interface ProxySettings {
   readonly maxAttempts: number;
   /** Longest silence between SSE events once a stream is being forwarded, ms. @default 60000 */
   readonly streamIdleTimeoutMs: number;
+  /**
+   * Longest a stream may run from its attempt's start, however steadily it trickles, ms; then it
+   * ends with an error event (`timeout`). @default 600000
+   */
+  readonly streamMaxMs: number;
   /** Longest `retry-after` honoured (longer values are capped), ms. @default 600000 */
   readonly maxCooldownMs: number;
   /** Largest upstream response body read (JSON or one error body), bytes. @default 16777216 */
@@ -41,6 +46,7 @@ export const DEFAULT_PROXY_SETTINGS: ProxySettings = Object.freeze({
   deadlineMs: 120_000,
   maxAttempts: 3,
   streamIdleTimeoutMs: 60_000,
+  streamMaxMs: 600_000,
   maxCooldownMs: 600_000,
   maxResponseBytes: 16 * 1024 * 1024,
 });
@@ -51,6 +57,7 @@ const SETTING_ENV = {
   deadlineMs: { env: 'ARBITER_PROXY_DEADLINE_MS', min: 1, max: 3_600_000 },
   maxAttempts: { env: 'ARBITER_PROXY_MAX_ATTEMPTS', min: 1, max: 20 },
   streamIdleTimeoutMs: { env: 'ARBITER_PROXY_STREAM_IDLE_TIMEOUT_MS', min: 1, max: 3_600_000 },
+  streamMaxMs: { env: 'ARBITER_PROXY_STREAM_MAX_MS', min: 1, max: 86_400_000 },
   maxCooldownMs: { env: 'ARBITER_PROXY_MAX_COOLDOWN_MS', min: 0, max: 86_400_000 },
   maxResponseBytes: { env: 'ARBITER_PROXY_MAX_RESPONSE_BYTES', min: 1024, max: 1_073_741_824 },
 } as const satisfies Record<keyof ProxySettings, { env: string; min: number; max: number }>;

@@ -6,9 +6,15 @@ import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.j
 import { PendingWork, loadUpstreamConfig, type UpstreamConfig } from '../proxy/index.js';
 import type { RoutingService } from '../service/index.js';
 import { extractApiKey, type KeyRegistry, type Principal } from './auth.js';
-import { installErrorHandler } from './error-handler.js';
+import { clientErrorHandler, installErrorHandler } from './error-handler.js';
 import { ServiceMetrics } from './metrics-registry.js';
 import { RateLimiter } from './rate-limiter.js';
+import {
+  checkServerTimeouts,
+  loadServerTimeouts,
+  timeoutCheckIntervalMs,
+  type ServerTimeouts,
+} from './timeouts.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatCompletionsRoutes } from './routes/chat-completions.js';
 import { feedbackRoutes } from './routes/feedback.js';
@@ -51,6 +57,13 @@ export interface AppDeps {
    * @default read from `ARBITER_UPSTREAM_*` / `ARBITER_PROXY_*` in process.env (none: the route answers 503)
    */
   readonly upstreams?: UpstreamConfig;
+  /**
+   * How long a client may take to send its headers and its whole request; a stalled client is
+   * answered 408 and disconnected.
+   * @default read from `ARBITER_HEADERS_TIMEOUT_MS` / `ARBITER_REQUEST_TIMEOUT_MS` /
+   * `ARBITER_KEEP_ALIVE_TIMEOUT_MS` in process.env (10 s / 30 s / 72 s)
+   */
+  readonly timeouts?: ServerTimeouts;
   /** Usage accounting (GET /v1/usage, traffic shares in GET /v1/models); without it, no /v1/usage. */
   readonly usage?: Pick<UsageRepo, 'usage' | 'decisionCounts'>;
   /** Called from Fastify's onClose hook: flush and close the store and embedder here. */
@@ -59,9 +72,22 @@ export interface AppDeps {
 
 /** Build the Fastify app (not listening). Tests use `app.inject()`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const timeouts =
+    deps.timeouts === undefined
+      ? loadServerTimeouts(process.env)
+      : checkServerTimeouts(deps.timeouts);
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 262_144,
+    // Without these a client that sends half its headers (or half its body) holds a socket forever.
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeoutCheckIntervalMs(timeouts),
+    },
+    clientErrorHandler,
     // Fastify's Ajv defaults strip unknown properties and coerce types ("42" -> 42); a router must
     // reject both so a typo'd field or a wrong type is a 400, never silently ignored.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { RouterError, type RouterErrorCode } from '../core/index.js';
 
@@ -28,6 +30,63 @@ export const HTTP_STATUS: Readonly<Record<RouterErrorCode, number>> = {
   UPSTREAM_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
+
+/**
+ * 5xx codes whose message and details go to the client: the proxy builds them from model ids,
+ * statuses, error classes and times only (never upstream text), and the caller needs them to act.
+ */
+const PUBLIC_SERVER_ERRORS: ReadonlySet<RouterErrorCode> = new Set([
+  'UPSTREAM_FAILED',
+  'UPSTREAM_UNAVAILABLE',
+]);
+
+/** One Ajv error as Fastify hands it over (`error.validation`). */
+interface ValidationIssue {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly message?: string;
+}
+
+/** `/messages/0/content` -> `messages[0].content`. */
+function fieldPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').filter((part) => part !== '');
+  if (child !== undefined) parts.push(child);
+  return parts
+    .map((part) => part.replace(/~1/gu, '/').replace(/~0/gu, '~'))
+    .reduce(
+      (path, part) =>
+        /^\d+$/u.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`,
+      '',
+    );
+}
+
+/** A validation failure as `{message, details}`, naming the field (an unknown one included). */
+function describeValidation(error: FastifyError): {
+  message: string;
+  details: Record<string, unknown>;
+} {
+  const issue = error.validation?.[0] as ValidationIssue | undefined;
+  const context = error.validationContext ?? 'body';
+  if (issue === undefined) return { message: error.message, details: {} };
+  if (issue.keyword === 'additionalProperties') {
+    const unknown = issue.params['additionalProperty'];
+    const field = fieldPath(issue.instancePath, typeof unknown === 'string' ? unknown : undefined);
+    return {
+      message: `${context} has an unknown field "${field}"`,
+      details: { field, reason: 'unknown_field' },
+    };
+  }
+  if (issue.keyword === 'required') {
+    const missing = issue.params['missingProperty'];
+    const field = fieldPath(issue.instancePath, typeof missing === 'string' ? missing : undefined);
+    return { message: `${context} is missing "${field}"`, details: { field, reason: 'missing' } };
+  }
+  const field = fieldPath(issue.instancePath);
+  return field === ''
+    ? { message: error.message, details: {} }
+    : { message: `${context}.${field} ${issue.message ?? 'is invalid'}`, details: { field } };
+}
 
 /** Fastify's own client-error codes mapped onto ours. */
 function fastifyCode(error: FastifyError): { status: number; code: string } | undefined {
@@ -61,17 +120,29 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof RouterError) {
       const status = HTTP_STATUS[error.code];
       if (status >= 500) request.log.error({ err: error }, 'request failed');
-      const message = status >= 500 ? 'the service could not complete the request' : error.message;
+      const open = status < 500 || PUBLIC_SERVER_ERRORS.has(error.code);
+      const message = open ? error.message : 'the service could not complete the request';
       void reply.code(status).send({
         error: {
           code: error.code,
           message,
-          ...(status < 500 && error.details !== undefined ? { details: error.details } : {}),
+          ...(open && error.details !== undefined ? { details: error.details } : {}),
         },
       });
       return;
     }
     const mapped = fastifyCode(error);
+    if (mapped !== undefined && error.validation !== undefined) {
+      const { message, details } = describeValidation(error);
+      void reply.code(mapped.status).send({
+        error: {
+          code: mapped.code,
+          message,
+          ...(Object.keys(details).length === 0 ? {} : { details }),
+        },
+      });
+      return;
+    }
     if (mapped !== undefined) {
       void reply.code(mapped.status).send({ error: { code: mapped.code, message: error.message } });
       return;
@@ -81,4 +152,42 @@ export function installErrorHandler(app: FastifyInstance): void {
       .code(500)
       .send({ error: { code: 'INTERNAL', message: 'the service could not complete the request' } });
   });
+}
+
+/** Socket-level client errors (Node answers them before any route runs), in our error shape. */
+const CLIENT_ERRORS: Readonly<Record<string, { status: number; code: string; message: string }>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'REQUEST_TIMEOUT',
+    message: 'the request did not arrive in time',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'HEADERS_TOO_LARGE',
+    message: 'the request line and headers exceed the allowed size',
+  },
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node refused before routing (headers too large,
+ * headers or body not received in time, malformed HTTP) still gets `{ error: { code, message } }`,
+ * then the connection is closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = error.code === undefined ? undefined : CLIENT_ERRORS[error.code];
+  const { status, code, message } = known ?? {
+    status: 400,
+    code: 'INPUT_INVALID',
+    message: 'malformed HTTP request',
+  };
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

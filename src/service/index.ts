@@ -2,3 +2,4 @@ export * from './routing-service.js';
 export * from './production-controls.js';
 export * from './influence-limiter.js';
 export * from './bandit-catchup.js';
+export * from './idempotency.js';

@@ -1,4 +1,4 @@
-import { RouterError, systemClock, type Clock } from '../core/index.js';
+import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.js';
 import type { Catalog } from '../catalog/index.js';
 import { LruCache } from '../embed/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
@@ -99,9 +99,56 @@ export interface RoutingServiceOptions {
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
 /**
- * Routes requests and records what happens: decisions go through the store's batching path (durable
- * within a second and on shutdown), feedback is written before it is acknowledged, and listeners
- * (bandit, health) see every recorded outcome.
+ * Hash of what an outcome report says (decision, model, quality, latency, tokens, cost, error,
+ * retry-after), stored with its idempotency key: the same key with another report is refused
+ * (FEEDBACK_DUPLICATE) instead of being answered "duplicate" and lost.
+ */
+export function outcomeFingerprint(report: {
+  readonly decisionId: string;
+  readonly model: string;
+  readonly quality: number | null;
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+  readonly errorClass?: string;
+  readonly retryAfterMs?: number;
+}): string {
+  return sha256Hex(
+    JSON.stringify([
+      report.decisionId,
+      report.model,
+      report.quality,
+      report.latencyMs ?? null,
+      report.inputTokens ?? null,
+      report.outputTokens ?? null,
+      report.costUsd ?? null,
+      report.errorClass ?? null,
+      report.retryAfterMs ?? null,
+    ]),
+  );
+}
+
+/** The first non-finite number of a decision (a score, quality, cost or propensity), if any. */
+function nonFinite(decision: RouteDecision): string | undefined {
+  if (!Number.isFinite(decision.propensity)) return 'propensity';
+  if (!Number.isFinite(decision.willingnessToPay)) return 'willingness_to_pay';
+  for (const arm of decision.ranked) {
+    for (const [field, value] of [
+      ['score', arm.score],
+      ['predicted_quality', arm.predictedQuality],
+      ['estimated_cost_usd', arm.estimatedCostUsd],
+    ] as const) {
+      if (!Number.isFinite(value)) return `${field} of ${arm.model}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Routes requests and records what happens: a decision is durable in DuckDB before its id is handed
+ * out (concurrent routes share one commit), feedback is written before it is acknowledged, and
+ * listeners (bandit, health) see every recorded outcome.
  */
 export class RoutingService {
   private readonly options: RoutingServiceOptions;
@@ -123,28 +170,22 @@ export class RoutingService {
     this.listeners.push({ listener, learning: options.learning ?? false });
   }
 
-  /** Decide, then log the decision (buffered). */
+  /**
+   * Decide, then store the decision durably before returning it, so any id handed out accepts its
+   * feedback even after a crash. A decision with a non-finite number is refused (INTERNAL) and
+   * never stored, so a request that fails leaves no decision behind.
+   */
   async route(request: RouteRequest, signal?: AbortSignal): Promise<RouteDecision> {
     const decision = await this.options.router.route(
       request,
       signal === undefined ? {} : { signal },
     );
-    const predicted = decision.ranked.map((arm) => ({
-      model: arm.model,
-      quality: arm.predictedQuality,
-      costUsd: arm.estimatedCostUsd,
-      source: arm.source,
-    }));
-    this.recent.set(decision.decisionId, {
-      id: decision.decisionId,
-      tenant: decision.tenant,
-      chosenModel: decision.model,
-      candidates: decision.ranked.map((arm) => arm.model),
-      createdAtMs: decision.createdAtMs,
-      willingnessToPay: decision.willingnessToPay,
-      predicted,
-      ...(decision.policyFeatures === undefined ? {} : { features: decision.policyFeatures }),
-    });
+    const broken = nonFinite(decision);
+    if (broken !== undefined) {
+      throw new RouterError('INTERNAL', `the router produced a non-finite ${broken}`, {
+        details: { field: broken },
+      });
+    }
     await this.options.store.recordDecisions([
       {
         id: decision.decisionId,
@@ -175,13 +216,32 @@ export class RoutingService {
         },
       },
     ]);
+    // Durable first: the id goes out only once the row is committed. Decisions buffered by
+    // concurrent requests are appended in the same batch (batch-writer.ts), so they share a commit.
+    await this.options.store.decisions.flush();
+    this.recent.set(decision.decisionId, {
+      id: decision.decisionId,
+      tenant: decision.tenant,
+      chosenModel: decision.model,
+      candidates: decision.ranked.map((arm) => arm.model),
+      createdAtMs: decision.createdAtMs,
+      willingnessToPay: decision.willingnessToPay,
+      predicted: decision.ranked.map((arm) => ({
+        model: arm.model,
+        quality: arm.predictedQuality,
+        costUsd: arm.estimatedCostUsd,
+        source: arm.source,
+      })),
+      ...(decision.policyFeatures === undefined ? {} : { features: decision.policyFeatures }),
+    });
     return decision;
   }
 
   /**
    * Record an outcome. DECISION_UNKNOWN for an unknown, expired or other tenant's decision (the
    * three are not told apart, so ids of other tenants do not leak); INPUT_INVALID for a model that
-   * was not among the decision's candidates.
+   * was not among the decision's candidates; FEEDBACK_DUPLICATE for an idempotency key already used
+   * by a different report (the same report again is `duplicate`).
    */
   async feedback(input: FeedbackInput): Promise<FeedbackResult> {
     const decision = await this.findDecision(input.decisionId, input.tenant);
@@ -198,7 +258,9 @@ export class RoutingService {
         },
       );
     }
+    const fingerprint = outcomeFingerprint({ ...input, decisionId: decision.id, model });
     const outcome: OutcomeRecord = {
+      fingerprint,
       decisionId: decision.id,
       idempotencyKey: input.idempotencyKey,
       receivedAtMs: this.clock.now(),
@@ -216,6 +278,17 @@ export class RoutingService {
     // appender batch, so this stays cheap under load.
     await this.options.store.decisions.flush();
     const result = await this.options.store.recordFeedback(outcome);
+    if (
+      !result.recorded &&
+      result.storedFingerprint !== null &&
+      result.storedFingerprint !== fingerprint
+    ) {
+      throw new RouterError(
+        'FEEDBACK_DUPLICATE',
+        'this idempotency key was already used for a different report',
+        { details: { decision_id: decision.id } },
+      );
+    }
     const status = result.recorded ? 'recorded' : 'duplicate';
     if (result.recorded) {
       const learn = this.options.influence?.admit(input.tenant, model) ?? true;
@@ -244,8 +317,11 @@ export class RoutingService {
   }
 
   private async findDecision(id: string, tenant: string): Promise<DecisionSummary> {
-    let summary = this.recent.get(id);
+    const cached = this.recent.get(id);
+    let summary = cached?.tenant === tenant ? cached : undefined;
     if (summary === undefined) {
+      // An unknown id and another tenant's id take the same path at the same cost (the cache, then
+      // one indexed lookup filtered by tenant that finds nothing), so timing cannot tell them apart.
       const found = await this.options.store.decisions.get({ id, tenant });
       if (found.ok) summary = summaryFromRecord(found.value);
     }

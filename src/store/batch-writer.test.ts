@@ -46,6 +46,27 @@ async function count(db: Database): Promise<number> {
   return Number(rows[0]?.['n']);
 }
 
+/** Occupy the connection until `release()` (resolves once the hold has begun). */
+async function holdConnection(db: Database): Promise<{ release: () => Promise<void> }> {
+  let release = (): void => undefined;
+  let held: Promise<void> = Promise.resolve();
+  await new Promise<void>((started) => {
+    held = db.use(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          started();
+        }),
+    );
+  });
+  return {
+    release: () => {
+      release();
+      return held;
+    },
+  };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -159,6 +180,40 @@ describe('batch writer', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets flushes that wait for the connection share one append, and one failure', async () => {
+    const db = await tableDb();
+    try {
+      let appends = 0;
+      const w = createBatchWriter<Item>({
+        db,
+        table: 'items',
+        toRow: (row) => [row.id, row.name, Array.from(row.vector), row.at],
+        flushIntervalMs: 0,
+        afterAppend: () => {
+          appends++;
+          return Promise.resolve();
+        },
+      });
+      // Hold the connection, as an in-flight commit would, while three callers write and flush.
+      const busy = await holdConnection(db);
+      const flushes = [1, 2, 3].map((id) => w.writeNow([item(id)]));
+      await busy.release();
+      await Promise.all(flushes);
+      expect(appends).toBe(1);
+      expect(await count(db)).toBe(3);
+
+      // A failed shared batch fails every caller that joined it (none is told it is durable).
+      const busyAgain = await holdConnection(db);
+      const joined = [4, 1].map((id) => w.writeNow([item(id)]));
+      await busyAgain.release();
+      const settled = await Promise.allSettled(joined);
+      expect(settled.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+      expect(await count(db)).toBe(3);
+    } finally {
+      await db.close();
     }
   });
 

@@ -2,7 +2,8 @@
  * Buffered bulk writes through DuckDB's appender: rows collect in memory and go to the table in
  * data chunks of at most 2,048 rows (DuckDB's vector size), on a size threshold, on a timer, on
  * `flush()`, and on close. Callers that must not acknowledge before the row is durable use
- * `writeNow` (or `enqueue` then `flush`).
+ * `writeNow` (or `enqueue` then `flush`). A batch is taken when its turn on the connection comes,
+ * so concurrent flushes share one append and one commit (group commit).
  *
  * Failure semantics: a batch is appended as a unit; when any row in it fails (a constraint or a
  * conversion error), the batch is dropped and the error is reported: `flush()`/`writeNow()`
@@ -52,7 +53,7 @@ export interface BatchWriter<Row> {
   writeNow(rows: readonly Row[]): Promise<void>;
   /** Write every buffered row; resolves when they (and earlier in-flight batches) are stored. */
   flush(): Promise<void>;
-  /** Rows buffered and not yet handed to DuckDB. */
+  /** Rows buffered and not yet queued for DuckDB. */
   readonly pending: number;
   /** Flush, stop the timer and refuse further rows. Idempotent. */
   close(): Promise<void>;
@@ -142,7 +143,16 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     });
   }
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
-  let buffer: Row[] = [];
+  /** Rows collect in the open batch; it keeps taking rows until its turn on the connection. */
+  interface Batch {
+    readonly rows: Row[];
+    /** Settles once the batch is in the table; set when the batch is queued. */
+    written?: Promise<void>;
+    /** A flush() waits on it, so its failure reaches that caller instead of onError. */
+    awaited: boolean;
+  }
+  const newBatch = (): Batch => ({ rows: [], awaited: false });
+  let open = newBatch();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let deferredError: StoreError | undefined;
   let closed = false;
@@ -165,18 +175,29 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     timer = undefined;
   }
 
-  /** Hand the current buffer to the connection queue; FIFO, so earlier batches finish first. */
-  function drain(): Promise<void> {
+  /**
+   * Queue the open batch on the connection (once). It is taken only when its turn comes, so rows
+   * enqueued meanwhile, by other callers' flushes too, ride in the same append and commit (group
+   * commit); every flush that joined it settles with it. The queue is FIFO, so earlier batches
+   * finish first, and an empty batch's turn is a wait for them.
+   */
+  function schedule(): Batch {
     stopTimer();
-    const rows = buffer;
-    buffer = [];
-    return options.db.use((session) =>
-      rows.length === 0 ? Promise.resolve() : appendBatch(session, options, rows),
-    );
+    const batch = open;
+    batch.written ??= options.db.use((session) => {
+      if (open === batch) open = newBatch();
+      return batch.rows.length === 0
+        ? Promise.resolve()
+        : appendBatch(session, options, batch.rows);
+    });
+    return batch;
   }
 
   function backgroundDrain(): void {
-    drain().catch(report);
+    const batch = schedule();
+    batch.written?.catch((error: unknown) => {
+      if (!batch.awaited) report(error);
+    });
   }
 
   function assertOpen(): void {
@@ -188,16 +209,21 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   }
 
   async function flush(): Promise<void> {
-    await drain();
+    const batch = schedule();
+    batch.awaited = true;
+    await batch.written;
     takeDeferred();
   }
 
   const writer: BatchWriter<Row> = {
     enqueue(row) {
       assertOpen();
-      buffer.push(row);
-      if (buffer.length >= maxRows) backgroundDrain();
-      else if (timer === undefined && flushIntervalMs > 0) {
+      open.rows.push(row);
+      if (open.rows.length >= maxRows) {
+        backgroundDrain();
+        // A full batch takes no more rows, even before its turn comes.
+        open = newBatch();
+      } else if (timer === undefined && open.written === undefined && flushIntervalMs > 0) {
         timer = setTimeout(backgroundDrain, flushIntervalMs);
         // A pending flush must not keep the process alive; close() flushes on shutdown.
         timer.unref();
@@ -205,12 +231,13 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     },
     async writeNow(rows) {
       assertOpen();
-      for (const row of rows) buffer.push(row);
+      for (const row of rows) open.rows.push(row);
       await flush();
     },
     flush,
     get pending() {
-      return buffer.length;
+      // Rows of a queued batch are written before any later turn on the connection (FIFO).
+      return open.written === undefined ? open.rows.length : 0;
     },
     close() {
       if (closePromise === undefined) {

@@ -77,9 +77,10 @@ describe('decision repo', () => {
     try {
       await repo.insert(decisionFixture());
       expect(await repo.get({ id: 'nope' })).toEqual({ ok: false, reason: 'not_found' });
+      // Another tenant's decision is indistinguishable from an unknown id (issue 13, item 7).
       expect(await repo.get({ id: 'd-1', tenant: 'other' })).toEqual({
         ok: false,
-        reason: 'tenant_mismatch',
+        reason: 'not_found',
       });
       expect((await repo.get({ id: 'd-1', tenant: 'acme' })).ok).toBe(true);
     } finally {

@@ -71,8 +71,11 @@ export interface DecisionRecord {
   readonly features: Readonly<Record<string, unknown>> | null;
 }
 
-/** Why a decision lookup found nothing. Map both to DECISION_UNKNOWN so tenants cannot probe ids. */
-export type DecisionLookupFailure = 'not_found' | 'tenant_mismatch';
+/**
+ * Why a decision lookup found nothing. A lookup with a tenant answers `not_found` for another
+ * tenant's decision too, by the same query at the same cost, so tenants cannot probe ids.
+ */
+export type DecisionLookupFailure = 'not_found';
 
 /** Options for {@link createDecisionRepo}. */
 export interface DecisionRepoOptions {
@@ -109,7 +112,10 @@ export interface DecisionRepo {
   enqueue(decision: DecisionRecord): void;
   /** Write buffered decisions. */
   flush(): Promise<void>;
-  /** Look a decision up by id; with `tenant`, a decision of another tenant is refused. */
+  /**
+   * Look a decision up by id; with `tenant`, only that tenant's (another tenant's decision is
+   * `not_found`, by the same indexed query as an unknown id).
+   */
   get(lookup: {
     readonly id: string;
     readonly tenant?: string;
@@ -138,6 +144,7 @@ const INSERT_TYPES = {
   features: VARCHAR,
 };
 const GET_SQL = `SELECT ${COLUMNS} FROM decisions WHERE id = $id`;
+const GET_FOR_TENANT_SQL = `SELECT ${COLUMNS} FROM decisions WHERE id = $id AND tenant = $tenant`;
 const LIST_SQL = `SELECT ${COLUMNS} FROM decisions
   WHERE created_at >= epoch_ms($since_ms) AND created_at < epoch_ms($until_ms)
     AND ($tenant IS NULL OR tenant = $tenant)
@@ -228,12 +235,13 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
     async get({ id, tenant }) {
       // Feedback can arrive before the timer flush; make buffered decisions visible first.
       if (writer.pending > 0) await writer.flush();
-      const rows = await db.use((session) => session.prepared(GET_SQL, { id }));
+      const rows = await db.use((session) =>
+        tenant === undefined
+          ? session.prepared(GET_SQL, { id })
+          : session.prepared(GET_FOR_TENANT_SQL, { id, tenant }),
+      );
       const row = rows[0];
-      if (row === undefined) return fail('not_found');
-      const decision = fromRow(row);
-      if (tenant !== undefined && decision.tenant !== tenant) return fail('tenant_mismatch');
-      return ok(decision);
+      return row === undefined ? fail('not_found') : ok(fromRow(row));
     },
     async list(filter = {}) {
       if (writer.pending > 0) await writer.flush();

@@ -123,6 +123,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'outcome report fingerprints',
+    // A hash of what a report said, kept with its idempotency key: a replay of the key with another
+    // report is refused instead of being answered "duplicate" and lost. Appended at the end, so the
+    // appender's column order (outcomeRow) gains one trailing column.
+    sql: `
+      ALTER TABLE outcomes ADD COLUMN fingerprint VARCHAR;
+      ALTER TABLE outcomes_staging ADD COLUMN fingerprint VARCHAR;
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

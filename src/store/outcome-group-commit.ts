@@ -13,7 +13,7 @@ import { appendRows, type AppenderRow } from './batch-writer.js';
 import type { Database, Session } from './db.js';
 import { withTransaction } from './db.js';
 import type { OutcomeRecord, RecordOutcomeResult } from './outcome-repo.js';
-import { asString, msToBigInt } from './values.js';
+import { asString, asStringOrNull, msToBigInt } from './values.js';
 
 /** An outcome in the column order of `outcomes` (and of its staging and group tables after `seq`). */
 export function outcomeRow(o: OutcomeRecord): AppenderRow {
@@ -29,14 +29,16 @@ export function outcomeRow(o: OutcomeRecord): AppenderRow {
     o.outputTokens,
     o.costUsd,
     o.errorClass,
+    o.fingerprint ?? null,
   ];
 }
 
 const INSERT_SQL = `INSERT INTO outcomes VALUES ($decision_id, $idempotency_key,
   epoch_ms($received_at_ms), $tenant, $model, $quality, $latency_ms, $input_tokens, $output_tokens,
-  $cost_usd, $error_class)
+  $cost_usd, $error_class, $fingerprint)
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING idempotency_key`;
+const STORED_FINGERPRINT_SQL = 'SELECT fingerprint FROM outcomes WHERE idempotency_key = $key';
 const INSERT_TYPES = {
   received_at_ms: BIGINT,
   quality: DOUBLE,
@@ -45,11 +47,12 @@ const INSERT_TYPES = {
   output_tokens: INTEGER,
   cost_usd: DOUBLE,
   error_class: VARCHAR,
+  fingerprint: VARCHAR,
 };
 const CREATE_GROUP_SQL = `CREATE TEMP TABLE IF NOT EXISTS outcomes_group (
   seq INTEGER, decision_id VARCHAR, idempotency_key VARCHAR, received_at TIMESTAMP, tenant VARCHAR,
   model VARCHAR, quality DOUBLE, latency_ms DOUBLE, input_tokens INTEGER, output_tokens INTEGER,
-  cost_usd DOUBLE, error_class VARCHAR)`;
+  cost_usd DOUBLE, error_class VARCHAR, fingerprint VARCHAR)`;
 const CLEAR_GROUP_SQL = 'DELETE FROM temp.main.outcomes_group';
 /** Within the group the earliest call wins a key, as it would have one call at a time. */
 const MERGE_GROUP_SQL = `INSERT INTO outcomes
@@ -57,6 +60,9 @@ const MERGE_GROUP_SQL = `INSERT INTO outcomes
   QUALIFY row_number() OVER (PARTITION BY idempotency_key ORDER BY seq) = 1
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING idempotency_key`;
+/** The fingerprints stored under the group's keys (read after the merge, same transaction). */
+const GROUP_FINGERPRINTS_SQL = `SELECT idempotency_key, fingerprint FROM outcomes
+  WHERE idempotency_key IN (SELECT idempotency_key FROM temp.main.outcomes_group)`;
 
 interface Waiter {
   readonly outcome: OutcomeRecord;
@@ -65,7 +71,9 @@ interface Waiter {
 }
 
 const RECORDED: RecordOutcomeResult = { recorded: true };
-const DUPLICATE: RecordOutcomeResult = { recorded: false, duplicate: true };
+function duplicate(storedFingerprint: string | null): RecordOutcomeResult {
+  return { recorded: false, duplicate: true, storedFingerprint };
+}
 
 async function insertOne(session: Session, o: OutcomeRecord): Promise<RecordOutcomeResult> {
   const rows = await session.prepared(
@@ -82,10 +90,13 @@ async function insertOne(session: Session, o: OutcomeRecord): Promise<RecordOutc
       output_tokens: o.outputTokens,
       cost_usd: o.costUsd,
       error_class: o.errorClass,
+      fingerprint: o.fingerprint ?? null,
     },
     INSERT_TYPES,
   );
-  return rows.length > 0 ? RECORDED : DUPLICATE;
+  if (rows.length > 0) return RECORDED;
+  const stored = await session.prepared(STORED_FINGERPRINT_SQL, { key: o.idempotencyKey });
+  return duplicate(asStringOrNull(stored[0]?.['fingerprint'] ?? null, 'fingerprint'));
 }
 
 async function insertGroup(
@@ -93,7 +104,7 @@ async function insertGroup(
   group: readonly OutcomeRecord[],
 ): Promise<RecordOutcomeResult[]> {
   await session.run(CREATE_GROUP_SQL);
-  const newKeys = await withTransaction(session.connection, async () => {
+  const { newKeys, stored } = await withTransaction(session.connection, async () => {
     await session.run(CLEAR_GROUP_SQL);
     await appendRows(
       session,
@@ -101,11 +112,22 @@ async function insertGroup(
       group.map((o, seq) => [seq, ...outcomeRow(o)]),
     );
     const rows = await session.all(MERGE_GROUP_SQL);
+    const fingerprints = await session.all(GROUP_FINGERPRINTS_SQL);
     await session.run(CLEAR_GROUP_SQL);
-    return new Set(rows.map((row) => asString(row['idempotency_key'], 'idempotency_key')));
+    return {
+      newKeys: new Set(rows.map((row) => asString(row['idempotency_key'], 'idempotency_key'))),
+      stored: new Map(
+        fingerprints.map((row) => [
+          asString(row['idempotency_key'], 'idempotency_key'),
+          asStringOrNull(row['fingerprint'], 'fingerprint'),
+        ]),
+      ),
+    };
   });
   // The first caller with a new key recorded it; later callers with that key are duplicates.
-  return group.map((o) => (newKeys.delete(o.idempotencyKey) ? RECORDED : DUPLICATE));
+  return group.map((o) =>
+    newKeys.delete(o.idempotencyKey) ? RECORDED : duplicate(stored.get(o.idempotencyKey) ?? null),
+  );
 }
 
 /** Coalesces concurrent awaited outcome inserts into shared transactions. */
@@ -132,7 +154,7 @@ export function createOutcomeGroupCommit(db: Database): OutcomeGroupCommit {
         session,
         group.map((w) => w.outcome),
       );
-      group.forEach((w, i) => w.resolve(results[i] ?? DUPLICATE));
+      group.forEach((w, i) => w.resolve(results[i] ?? duplicate(null)));
     } catch {
       for (const w of group) await insertOne(session, w.outcome).then(w.resolve, w.reject);
     }

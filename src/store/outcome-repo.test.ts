@@ -14,11 +14,14 @@ describe('outcome repo', () => {
   it('records an outcome once; a retry with the same key is a duplicate no-op', async () => {
     const { db, repo } = await setup();
     try {
-      const outcome = outcomeFixture();
+      const outcome = outcomeFixture({ fingerprint: 'fp-1' });
       expect(await repo.record(outcome)).toEqual({ recorded: true });
-      expect(await repo.record({ ...outcome, quality: 0.1 })).toEqual({
+      // The duplicate answer carries the stored fingerprint, so the caller can tell a replay of
+      // the same report from another report under the same key (issue 13, item 4).
+      expect(await repo.record({ ...outcome, quality: 0.1, fingerprint: 'fp-2' })).toEqual({
         recorded: false,
         duplicate: true,
+        storedFingerprint: 'fp-1',
       });
       expect(await repo.getByIdempotencyKey('k-1')).toEqual(outcome);
       expect(await repo.listForDecision('d-1')).toEqual([outcome]);
@@ -53,18 +56,18 @@ describe('outcome repo', () => {
   it('shares one commit among concurrent records and still reports duplicates per caller', async () => {
     const { db, repo } = await setup();
     try {
-      await repo.record(outcomeFixture({ idempotencyKey: 'old' }));
+      await repo.record(outcomeFixture({ idempotencyKey: 'old', fingerprint: 'old-fp' }));
       const results = await Promise.all([
-        repo.record(outcomeFixture({ idempotencyKey: 'x', quality: 1 })),
+        repo.record(outcomeFixture({ idempotencyKey: 'x', quality: 1, fingerprint: 'x1' })),
         repo.record(outcomeFixture({ idempotencyKey: 'old' })),
         repo.record(outcomeFixture({ idempotencyKey: 'y' })),
-        repo.record(outcomeFixture({ idempotencyKey: 'x', quality: 0 })),
+        repo.record(outcomeFixture({ idempotencyKey: 'x', quality: 0, fingerprint: 'x0' })),
       ]);
       expect(results).toEqual([
         { recorded: true },
-        { recorded: false, duplicate: true },
+        { recorded: false, duplicate: true, storedFingerprint: 'old-fp' },
         { recorded: true },
-        { recorded: false, duplicate: true },
+        { recorded: false, duplicate: true, storedFingerprint: 'x1' },
       ]);
       expect((await repo.getByIdempotencyKey('x'))?.quality).toBe(1);
     } finally {

@@ -31,11 +31,24 @@ export interface OutcomeRecord {
   readonly costUsd: number | null;
   /** Error class (`timeout`, `rate_limited`, ...) when the call failed; null on success. */
   readonly errorClass: string | null;
+  /**
+   * Hash of what the report said (see service `outcomeFingerprint`), stored with the idempotency
+   * key so a replay of the key can be told apart from a different report. Absent on imported rows.
+   */
+  readonly fingerprint?: string | null;
 }
 
-/** What recording an outcome did: a retry with a known key is reported, not stored twice. */
+/**
+ * What recording an outcome did: a retry with a known key is reported, not stored twice, with the
+ * fingerprint stored under that key (null for rows stored without one).
+ */
 export type RecordOutcomeResult =
-  { readonly recorded: true } | { readonly recorded: false; readonly duplicate: true };
+  | { readonly recorded: true }
+  | {
+      readonly recorded: false;
+      readonly duplicate: true;
+      readonly storedFingerprint: string | null;
+    };
 
 /** Per-model aggregates over a time window, for the HTTP stats endpoint. */
 export interface ModelStats {
@@ -105,7 +118,7 @@ export interface OutcomeRepo {
 }
 
 const COLUMNS = `decision_id, idempotency_key, epoch_ms(received_at)::DOUBLE AS received_at_ms, tenant,
-  model, quality, latency_ms, input_tokens, output_tokens, cost_usd, error_class`;
+  model, quality, latency_ms, input_tokens, output_tokens, cost_usd, error_class, fingerprint`;
 const GET_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE idempotency_key = $key`;
 const LIST_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE decision_id = $decision_id
   ORDER BY received_at, idempotency_key`;
@@ -134,7 +147,9 @@ const STATS_SQL = `SELECT model,
   ORDER BY model`;
 
 function fromRow(row: SqlRow): OutcomeRecord {
+  const fingerprint = asStringOrNull(row['fingerprint'], 'fingerprint');
   return {
+    ...(fingerprint === null ? {} : { fingerprint }),
     decisionId: asString(row['decision_id'], 'decision_id'),
     idempotencyKey: asString(row['idempotency_key'], 'idempotency_key'),
     receivedAtMs: asNumber(row['received_at_ms'], 'received_at'),

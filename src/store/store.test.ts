@@ -51,6 +51,7 @@ describe('openStore', () => {
     expect(await store.recordFeedback(outcomeFixture())).toEqual({
       recorded: false,
       duplicate: true,
+      storedFingerprint: null,
     });
     await store.close();
     await store.close();

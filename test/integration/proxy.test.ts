@@ -3,281 +3,24 @@
  * next behaviour from a script (by arrival order), so a test scripts the failover path along the
  * router's ranking and then checks that the upstream saw the ranking's models in order.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CatalogRegistry,
-  DEFAULT_CATALOG_PATH,
-  parseCatalog,
-  type CatalogFile,
-} from '../../src/catalog/index.js';
-import { createRng } from '../../src/core/index.js';
-import { HashEmbedder } from '../../src/embed/index.js';
-import {
-  createUpstreamConfig,
-  upstreamModelName,
-  type ProxySettings,
-} from '../../src/proxy/index.js';
-import { Router, priorArmPredictor, type RouteDecision } from '../../src/router/index.js';
-import { buildApp } from '../../src/server/app.js';
-import { createKeyRegistry, generateApiKey } from '../../src/server/auth.js';
-import { RoutingService } from '../../src/service/index.js';
-import { openStore, type OutcomeRecord, type Store } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
 import { countTokens, estimateCost } from '../../src/tokens/index.js';
+import {
+  FOUR,
+  QWEN,
+  catalog,
+  chat,
+  chunk,
+  completion,
+  fake,
+  forget,
+  outcomes,
+  start,
+  upstreamOrder,
+  useProxyHarness,
+} from '../support/proxy-harness.js';
 
-// ---------------------------------------------------------------- fake upstream
-
-type Behaviour =
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'json'; body: unknown }
-  | { kind: 'hang' }
-  /** 200 text/event-stream, the given `data:` payloads, then a clean end or a dropped connection. */
-  | { kind: 'sse'; data: readonly string[]; then: 'end' | 'drop' | 'hang' };
-
-interface SeenRequest {
-  readonly provider: string;
-  readonly authorization: string | undefined;
-  readonly body: Record<string, unknown>;
-}
-
-class FakeUpstream {
-  readonly seen: SeenRequest[] = [];
-  private script: Behaviour[] = [];
-  private readonly server: Server;
-  private readonly open = new Set<ServerResponse>();
-
-  constructor() {
-    this.server = createServer((request, response) => this.handle(request, response));
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** Behaviours for the next requests, in arrival order; requests past the script get a 500. */
-  play(...behaviours: Behaviour[]): void {
-    this.script = [...behaviours];
-    this.seen.length = 0;
-  }
-
-  /** Upstream model names requested, in order. */
-  models(): string[] {
-    return this.seen.map((request) => String(request.body['model']));
-  }
-
-  /** Drop connections left hanging by a test. */
-  reset(): void {
-    for (const response of this.open) response.destroy();
-    this.open.clear();
-    this.script = [];
-    this.seen.length = 0;
-  }
-
-  async close(): Promise<void> {
-    this.reset();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(request: IncomingMessage, response: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      this.seen.push({
-        provider: request.url?.split('/')[1] ?? '',
-        authorization: request.headers.authorization,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-      });
-      this.respond(this.script.shift() ?? { kind: 'status', status: 500 }, response);
-    });
-  }
-
-  private respond(behaviour: Behaviour, response: ServerResponse): void {
-    switch (behaviour.kind) {
-      case 'status':
-        response.writeHead(behaviour.status, {
-          'content-type': 'application/json',
-          ...behaviour.headers,
-        });
-        response.end(JSON.stringify(behaviour.body ?? { error: { message: 'scripted' } }));
-        return;
-      case 'json':
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(behaviour.body));
-        return;
-      case 'hang':
-        this.open.add(response);
-        return;
-      case 'sse': {
-        response.writeHead(200, { 'content-type': 'text/event-stream' });
-        response.flushHeaders();
-        for (const data of behaviour.data) response.write(`data: ${data}\n\n`);
-        if (behaviour.then === 'end') {
-          response.end();
-        } else if (behaviour.then === 'hang') {
-          this.open.add(response);
-        } else {
-          // Let the written events leave before the connection drops.
-          setTimeout(() => response.socket?.destroy(), 50);
-        }
-        return;
-      }
-    }
-  }
-}
-
-function completion(text: string, usage?: { prompt: number; completion: number }): unknown {
-  return {
-    id: 'chatcmpl-fake',
-    object: 'chat.completion',
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-    ...(usage === undefined
-      ? {}
-      : {
-          usage: {
-            prompt_tokens: usage.prompt,
-            completion_tokens: usage.completion,
-            total_tokens: usage.prompt + usage.completion,
-          },
-        }),
-  };
-}
-
-function chunk(content: string): string {
-  return JSON.stringify({
-    id: 'chatcmpl-fake',
-    object: 'chat.completion.chunk',
-    choices: [{ index: 0, delta: { content }, finish_reason: null }],
-  });
-}
-
-// ---------------------------------------------------------------- service under test
-
-const QWEN = 'qwen/qwen2.5-7b-instruct';
-/** One model per upstream of interest: openai, together, nvidia (two). No anthropic upstream. */
-const FOUR = ['openai/gpt-3.5-turbo-1106', 'meta/llama-2-70b-chat', QWEN, 'google/gemma-2-9b-it'];
-
-const catalogFile = JSON.parse(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')) as CatalogFile;
-// NVIDIA's API names models with their namespace: exercise the catalog's upstream_model field.
-const catalog = parseCatalog({
-  ...catalogFile,
-  models: catalogFile.models.map((model) =>
-    model.id === QWEN ? { ...model, upstream_model: QWEN } : model,
-  ),
-});
-
-const tenantKey = generateApiKey();
-const keys = createKeyRegistry({
-  keys: [{ sha256: tenantKey.sha256, tenant: 'acme', role: 'tenant' }],
-});
-const auth = { authorization: `Bearer ${tenantKey.key}` };
-
-interface Harness {
-  readonly app: FastifyInstance;
-  readonly store: Store;
-  /** Decisions the service made, by id. */
-  readonly decisions: Map<string, RouteDecision>;
-}
-
-const fake = new FakeUpstream();
-let baseUrl = '';
-const harnesses: Harness[] = [];
-
-async function start(
-  options: {
-    settings?: Partial<ProxySettings>;
-    providers?: readonly string[];
-    allowAnonymous?: boolean;
-  } = {},
-): Promise<Harness> {
-  const store = await openStore({ path: ':memory:' });
-  const registry = new CatalogRegistry(catalog);
-  const router = new Router({
-    catalog: () => registry.current(),
-    embedder: new HashEmbedder(),
-    predictor: priorArmPredictor(),
-    rng: createRng(11),
-  });
-  const service = new RoutingService({ router, store, catalog: () => registry.current() });
-  const decisions = new Map<string, RouteDecision>();
-  const route = service.route.bind(service);
-  service.route = async (request, signal) => {
-    const decision = await route(request, signal);
-    decisions.set(decision.decisionId, decision);
-    return decision;
-  };
-  const app = await buildApp({
-    registry,
-    service: () => service,
-    keys,
-    allowAnonymousRoute: options.allowAnonymous ?? true,
-    upstreams: createUpstreamConfig({
-      upstreams: (options.providers ?? ['openai', 'together', 'nvidia']).map((provider) => ({
-        provider,
-        baseUrl: `${baseUrl}/${provider}/v1/`,
-        apiKey: `sk-${provider}`,
-      })),
-      settings: {
-        attemptTimeoutMs: 400,
-        streamIdleTimeoutMs: 400,
-        deadlineMs: 10_000,
-        maxAttempts: 4,
-        ...options.settings,
-      },
-    }),
-    rateLimitPerMinute: 0,
-    onClose: () => store.close(),
-  });
-  const harness = { app, store, decisions };
-  harnesses.push(harness);
-  return harness;
-}
-
-const chat = (
-  harness: Harness,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = auth,
-) =>
-  harness.app.inject({
-    method: 'POST',
-    url: '/v1/chat/completions',
-    payload: { messages: [{ role: 'user', content: 'Say hello' }], ...body },
-    headers,
-  });
-
-/** The fallback order of a decision, as upstream model names. */
-function upstreamOrder(harness: Harness, decisionId: string): string[] {
-  const decision = harness.decisions.get(decisionId);
-  if (decision === undefined) throw new Error(`no decision ${decisionId}`);
-  return decision.ranked.map((arm) =>
-    upstreamModelName(catalog.get(arm.model) ?? { id: arm.model }),
-  );
-}
-
-/** Wait until the proxy's outcome writes (after the answer) have landed. */
-function outcomes(harness: Harness, decisionId: string, count: number): Promise<OutcomeRecord[]> {
-  return vi.waitFor(
-    async () => {
-      const rows = await harness.store.outcomes.listForDecision(decisionId);
-      expect(rows).toHaveLength(count);
-      return [...rows].sort((a, b) => a.idempotencyKey.localeCompare(b.idempotencyKey));
-    },
-    { timeout: 5_000, interval: 20 },
-  );
-}
-
-beforeAll(async () => {
-  baseUrl = await fake.listen();
-});
-afterEach(async () => {
-  fake.reset();
-  for (const harness of harnesses.splice(0)) await harness.app.close();
-});
-afterAll(async () => fake.close());
+useProxyHarness();
 
 // ---------------------------------------------------------------- tests
 
@@ -314,7 +57,7 @@ describe('POST /v1/chat/completions (proxy mode)', () => {
 
     const rows = await outcomes(harness, decisionId, 4);
     expect(rows.map((row) => row.idempotencyKey)).toEqual(
-      [1, 2, 3, 4].map((n) => `proxy:${decisionId}:${n}`),
+      [1, 2, 3, 4].map((n) => `#proxy:${decisionId}:${n}`),
     );
     expect(rows.map((row) => row.model)).toEqual(
       harness.decisions.get(decisionId)?.ranked.map((a) => a.model),
@@ -380,7 +123,7 @@ describe('POST /v1/chat/completions (proxy mode)', () => {
     expect(fake.seen).toHaveLength(1);
     const decisionId = String(response.headers['x-arbiter-decision-id']);
     await harness.app.close(); // drains pending outcome writes
-    harnesses.splice(harnesses.indexOf(harness), 1);
+    forget(harness);
     expect(await harness.store.outcomes.listForDecision(decisionId).catch(() => [])).toEqual([]);
   });
 

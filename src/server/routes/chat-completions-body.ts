@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import { RouterError } from '../../core/index.js';
 import type { Capability, RouteRequest } from '../../router/index.js';
 import type { Principal } from '../auth.js';
-import { toRouteRequest, type RouteBody } from './route.js';
+import { WillingnessToPay, toRouteRequest, type RouteBody } from './route.js';
 
 const Text = Type.String({ maxLength: 100_000 });
 const Id = Type.String({ minLength: 1, maxLength: 256 });
@@ -31,7 +31,22 @@ const ContentPart = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    file: Type.Optional(
+      Type.Object(
+        {
+          file_data: Type.Optional(Type.String({ maxLength: 10_000_000 })),
+          file_id: Type.Optional(Id),
+          filename: Type.Optional(Type.String({ maxLength: 1_024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
+  { additionalProperties: false },
+);
+
+const FunctionCall = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 256 }), arguments: Text },
   { additionalProperties: false },
 );
 
@@ -39,10 +54,7 @@ const ToolCall = Type.Object(
   {
     id: Id,
     type: Type.Literal('function'),
-    function: Type.Object(
-      { name: Type.String({ minLength: 1, maxLength: 256 }), arguments: Text },
-      { additionalProperties: false },
-    ),
+    function: FunctionCall,
   },
   { additionalProperties: false },
 );
@@ -55,24 +67,32 @@ const ChatMessage = Type.Object(
     tool_calls: Type.Optional(Type.Array(ToolCall, { maxItems: 128 })),
     tool_call_id: Type.Optional(Id),
     refusal: Type.Optional(Nullable(Text)),
+    /** A previous audio answer, by id. */
+    audio: Type.Optional(Nullable(Type.Object({ id: Id }, { additionalProperties: false }))),
+    /** Deprecated form of `tool_calls`. */
+    function_call: Type.Optional(Nullable(FunctionCall)),
+  },
+  { additionalProperties: false },
+);
+
+const FunctionDefinition = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    // A JSON Schema: free-form, bounded by the body limit.
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    strict: Type.Optional(Nullable(Type.Boolean())),
   },
   { additionalProperties: false },
 );
 
 const Tool = Type.Object(
-  {
-    type: Type.Literal('function'),
-    function: Type.Object(
-      {
-        name: Type.String({ minLength: 1, maxLength: 64 }),
-        description: Type.Optional(Type.String({ maxLength: 10_000 })),
-        // A JSON Schema: free-form, bounded by the body limit.
-        parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        strict: Type.Optional(Nullable(Type.Boolean())),
-      },
-      { additionalProperties: false },
-    ),
-  },
+  { type: Type.Literal('function'), function: FunctionDefinition },
+  { additionalProperties: false },
+);
+
+const FunctionName = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
 );
 
@@ -80,7 +100,7 @@ const Tool = Type.Object(
 const ArbiterOptions = Type.Object(
   {
     tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    willingness_to_pay: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+    willingness_to_pay: Type.Optional(WillingnessToPay),
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
     max_latency_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
     candidates: Type.Optional(
@@ -95,9 +115,16 @@ const ArbiterOptions = Type.Object(
 );
 
 /**
- * `POST /v1/chat/completions` body: the OpenAI chat-completions request. Every field but `model` and
- * `arbiter` is forwarded to the upstream unchanged; fields not listed here are refused (400) rather
- * than silently dropped or forwarded unchecked.
+ * Fields the OpenAI SDKs send that are accepted but not forwarded. `store` asks one vendor to keep
+ * the conversation; which vendors may keep a tenant's data is the tenant policy's call
+ * (`zero_retention_only`, `data_collection`), and Arbiter keeps its own record of each call.
+ */
+export const DROPPED_FIELDS = ['store'] as const;
+
+/**
+ * `POST /v1/chat/completions` body: the OpenAI chat-completions request. Every field but `model`,
+ * `arbiter` and {@link DROPPED_FIELDS} is forwarded to the upstream unchanged; fields not listed here
+ * are refused (400 naming the field) rather than silently dropped or forwarded unchecked.
  */
 export const ChatCompletionsBody = Type.Object(
   {
@@ -113,7 +140,10 @@ export const ChatCompletionsBody = Type.Object(
     stream_options: Type.Optional(
       Nullable(
         Type.Object(
-          { include_usage: Type.Optional(Type.Boolean()) },
+          {
+            include_usage: Type.Optional(Type.Boolean()),
+            include_obfuscation: Type.Optional(Type.Boolean()),
+          },
           { additionalProperties: false },
         ),
       ),
@@ -150,18 +180,62 @@ export const ChatCompletionsBody = Type.Object(
     top_logprobs: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 20 }))),
     seed: Type.Optional(Nullable(Type.Integer())),
     user: Type.Optional(Type.String({ maxLength: 256 })),
+    safety_identifier: Type.Optional(Type.String({ maxLength: 256 })),
+    prompt_cache_key: Type.Optional(Type.String({ maxLength: 1_024 })),
+    prompt_cache_retention: Type.Optional(Nullable(Type.Enum(['in-memory', '24h']))),
+    store: Type.Optional(Nullable(Type.Boolean())),
+    modalities: Type.Optional(
+      Nullable(Type.Array(Type.Enum(['text', 'audio']), { maxItems: 2, uniqueItems: true })),
+    ),
+    audio: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            voice: Type.Union([
+              Type.String({ minLength: 1, maxLength: 64 }),
+              Type.Object({ id: Id }, { additionalProperties: false }),
+            ]),
+            format: Type.Enum(['wav', 'aac', 'mp3', 'flac', 'opus', 'pcm16']),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    prediction: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            type: Type.Literal('content'),
+            content: Type.Union([Text, Type.Array(ContentPart, { maxItems: 64 })]),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    service_tier: Type.Optional(
+      Nullable(Type.Enum(['auto', 'default', 'flex', 'scale', 'priority'])),
+    ),
+    verbosity: Type.Optional(Nullable(Type.Enum(['low', 'medium', 'high']))),
+    web_search_options: Type.Optional(
+      Type.Object(
+        {
+          search_context_size: Type.Optional(Type.Enum(['low', 'medium', 'high'])),
+          // { type: 'approximate', approximate: { city, country, region, timezone } }
+          user_location: Type.Optional(Nullable(Type.Record(Type.String(), Type.Unknown()))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Deprecated form of `tools`. */
+    functions: Type.Optional(Type.Array(FunctionDefinition, { minItems: 1, maxItems: 128 })),
+    /** Deprecated form of `tool_choice`. */
+    function_call: Type.Optional(Type.Union([Type.Enum(['none', 'auto']), FunctionName])),
     tools: Type.Optional(Type.Array(Tool, { maxItems: 128 })),
     tool_choice: Type.Optional(
       Type.Union([
         Type.Enum(['none', 'auto', 'required']),
         Type.Object(
-          {
-            type: Type.Literal('function'),
-            function: Type.Object(
-              { name: Type.String({ minLength: 1, maxLength: 64 }) },
-              { additionalProperties: false },
-            ),
-          },
+          { type: Type.Literal('function'), function: FunctionName },
           { additionalProperties: false },
         ),
       ]),
@@ -176,7 +250,9 @@ export const ChatCompletionsBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    reasoning_effort: Type.Optional(Type.Enum(['minimal', 'low', 'medium', 'high'])),
+    reasoning_effort: Type.Optional(
+      Nullable(Type.Enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'])),
+    ),
     metadata: Type.Optional(
       Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 }), {
         maxProperties: 16,
@@ -215,10 +291,19 @@ export function modelPatterns(body: ChatCompletionsRequest): string[][] {
   return lists;
 }
 
+/** The body sent upstream (`model` is set per candidate): without Arbiter's and dropped fields. */
+export function forwardedBody(body: ChatCompletionsRequest): Record<string, unknown> {
+  const forwarded: Record<string, unknown> = { ...body };
+  delete forwarded['model'];
+  delete forwarded['arbiter'];
+  for (const field of DROPPED_FIELDS) delete forwarded[field];
+  return forwarded;
+}
+
 /** Capabilities the request needs: tools, JSON output, image input. */
 export function requiredCapabilities(body: ChatCompletionsRequest): Capability[] {
   const needed: Capability[] = [];
-  if ((body.tools?.length ?? 0) > 0) needed.push('tools');
+  if ((body.tools?.length ?? 0) > 0 || (body.functions?.length ?? 0) > 0) needed.push('tools');
   const format = body.response_format?.type;
   if (format === 'json_object' || format === 'json_schema') needed.push('json');
   const image = body.messages.some(

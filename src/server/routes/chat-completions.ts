@@ -8,17 +8,25 @@ import {
   fallbackOrder,
   forward,
   proxyCandidates,
+  scrubberFor,
+  type AttemptFailure,
   type AttemptOutcome,
   type PendingWork,
   type UpstreamConfig,
 } from '../../proxy/index.js';
 import type { RouteDecision } from '../../router/index.js';
-import type { RoutingService } from '../../service/index.js';
+import { proxyIdempotencyKey, type RoutingService } from '../../service/index.js';
 import type { Principal } from '../auth.js';
 import type { ServiceMetrics } from '../metrics-registry.js';
 import { ERROR_RESPONSES, ErrorBody } from '../schemas.js';
-import { ChatCompletionsBody, modelPatterns, toChatRouteRequest } from './chat-completions-body.js';
+import {
+  ChatCompletionsBody,
+  forwardedBody,
+  modelPatterns,
+  toChatRouteRequest,
+} from './chat-completions-body.js';
 import { admitRouting } from '../access.js';
+import { requestTenant } from './route.js';
 
 /** Options for the chat-completions plugin. */
 export interface ChatCompletionsOptions {
@@ -42,7 +50,7 @@ function recordOutcome(
   return service.feedback({
     decisionId: decision.decisionId,
     tenant: decision.tenant,
-    idempotencyKey: `proxy:${decision.decisionId}:${outcome.attempt}`,
+    idempotencyKey: proxyIdempotencyKey(decision.decisionId, outcome.attempt),
     // Proxy mode cannot judge the answer; the caller may post /v1/feedback with a quality later.
     quality: null,
     model: outcome.model,
@@ -69,6 +77,7 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
     clock: options.clock,
     maxMs: options.upstreams.settings.maxCooldownMs,
   });
+  const scrub = scrubberFor(options.upstreams);
   app.post(
     '/v1/chat/completions',
     {
@@ -85,6 +94,8 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
       const catalog = options.catalog();
       let decision: RouteDecision;
       try {
+        // Who the caller may act as is settled before anything about upstreams.
+        requestTenant(body.arbiter?.tenant, principal);
         const allowed = withRetryAfter(reply, () =>
           proxyCandidates({
             catalog,
@@ -124,18 +135,17 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) clientGone.abort();
       });
-      const passThrough: Record<string, unknown> = { ...body };
-      delete passThrough['model'];
-      delete passThrough['arbiter'];
       const result = await forward({
         candidates: fallbackOrder({ decision, catalog, config: options.upstreams }),
-        body: passThrough,
+        body: forwardedBody(body),
         settings: options.upstreams.settings,
         cooldown,
         signal: clientGone.signal,
         startedMs,
         clock: options.clock,
         record: (outcome) => options.pending.run(() => recordOutcome(service, decision, outcome)),
+        scrub,
+        warn: (message) => request.log.warn(message),
       });
       void reply
         .header('x-arbiter-decision-id', decision.decisionId)
@@ -170,7 +180,8 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
           const code =
             result.reason === 'cooling_down' ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_FAILED';
           options.metrics.routeErrors.inc({ code });
-          throw new RouterError(code, `no upstream answered (${result.reason})`, {
+          // Built from models, statuses, classes and times only: nothing an upstream wrote.
+          throw new RouterError(code, failureMessage(result.reason, result.failures), {
             details: {
               decision_id: decision.decisionId,
               reason: result.reason,
@@ -178,6 +189,7 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
                 model: failure.model,
                 error_class: failure.errorClass,
                 ...(failure.status === undefined ? {} : { status: failure.status }),
+                ms: Math.round(failure.latencyMs),
               })),
             },
           });
@@ -187,6 +199,16 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
   );
   return Promise.resolve();
 };
+
+/** `no upstream answered (exhausted): openai/gpt-4o 500 server_error in 12 ms; ...`. */
+function failureMessage(reason: string, failures: readonly AttemptFailure[]): string {
+  const attempts = failures.map(
+    (failure) =>
+      `${failure.model} ${failure.status === undefined ? '' : `${failure.status} `}` +
+      `${failure.errorClass} in ${Math.round(failure.latencyMs)} ms`,
+  );
+  return `no upstream answered (${reason})${attempts.length === 0 ? '' : `: ${attempts.join('; ')}`}`;
+}
 
 /** Run `fn`; an UPSTREAM_UNAVAILABLE that carries `retry_after_s` sets the `retry-after` header. */
 function withRetryAfter<T>(

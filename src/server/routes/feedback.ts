@@ -1,7 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { RouterError } from '../../core/index.js';
-import type { RoutingService } from '../../service/index.js';
+import {
+  clientIdempotencyKey,
+  implicitIdempotencyKey,
+  type RoutingService,
+} from '../../service/index.js';
 import type { Principal } from '../auth.js';
 import type { ServiceMetrics } from '../metrics-registry.js';
 import { ERROR_RESPONSES } from '../schemas.js';
@@ -37,6 +41,7 @@ const FeedbackHeaders = Type.Object({
 
 /** `POST /v1/feedback` response. */
 export const FeedbackResponse = Type.Object({
+  /** `duplicate`: this idempotency key already recorded this same report (nothing changed). */
   status: Type.Enum(['recorded', 'duplicate']),
   decision_id: Type.String(),
   model: Type.String(),
@@ -90,8 +95,12 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<FeedbackRoutesOptions> = 
       const result = await service.feedback({
         decisionId: body.decision_id,
         tenant: principal.tenant,
-        // Keys are scoped by tenant so one tenant's key can never shadow another's.
-        idempotencyKey: `${principal.tenant}:${request.headers['idempotency-key'] ?? `decision:${body.decision_id}`}`,
+        // Client keys are scoped by tenant; a report without one gets a key in a namespace no client
+        // key can reach (service/idempotency.ts).
+        idempotencyKey:
+          request.headers['idempotency-key'] === undefined
+            ? implicitIdempotencyKey(principal.tenant, body.decision_id)
+            : clientIdempotencyKey(principal.tenant, request.headers['idempotency-key']),
         quality,
         ...(body.model === undefined ? {} : { model: body.model }),
         ...(body.latency_ms === undefined ? {} : { latencyMs: body.latency_ms }),

@@ -9,6 +9,26 @@ import { ERROR_RESPONSES } from '../schemas.js';
 import { admitRouting } from '../access.js';
 
 const Text = Type.String({ maxLength: 100_000 });
+
+/**
+ * Smallest `willingness_to_pay` a request may give, USD per unit quality: 100x below the 0-10
+ * slider's floor (1e-4), where cost already decides alone. Below it `cost / willingness_to_pay`
+ * leaves the doubles (5e-324 gives Infinity and NaN scores).
+ */
+export const MIN_REQUEST_WILLINGNESS_TO_PAY = 1e-6;
+
+/**
+ * The tenant every anonymous request is routed, stored and budgeted as. No API key can hold it
+ * (key tenants match `^[A-Za-z0-9._-]+$`), so no key can post feedback on anonymous decisions or
+ * share their sessions; a tenants file cannot name it either, so anonymous requests get `*`.
+ */
+export const ANONYMOUS_TENANT = '@anonymous';
+
+/** The schema of `willingness_to_pay` (route and proxy bodies). */
+export const WillingnessToPay = Type.Number({
+  minimum: MIN_REQUEST_WILLINGNESS_TO_PAY,
+  maximum: 1e6,
+});
 const ContentPart = Type.Object(
   { type: Type.String({ maxLength: 32 }), text: Type.Optional(Text) },
   { additionalProperties: false },
@@ -34,7 +54,7 @@ export const RouteBody = Type.Object(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }),
     ),
     tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    willingness_to_pay: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+    willingness_to_pay: Type.Optional(WillingnessToPay),
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
     max_latency_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
     capabilities: Type.Optional(
@@ -89,7 +109,36 @@ export interface RouteRoutesOptions {
   readonly allowAnonymous: boolean;
 }
 
-/** Map the HTTP body onto the router's request, enforcing tenant rules. */
+/**
+ * The tenant a request acts as: a tenant key's own (naming another is FORBIDDEN), the one an admin
+ * key names (else its own), and {@link ANONYMOUS_TENANT} without a key (naming one is INPUT_INVALID).
+ */
+export function requestTenant(
+  requested: string | undefined,
+  principal: Principal | undefined,
+): string {
+  if (principal === undefined && requested !== undefined) {
+    throw new RouterError(
+      'INPUT_INVALID',
+      'tenant needs an API key: anonymous requests are routed as their own namespace',
+      { details: { field: 'tenant', reason: 'anonymous' } },
+    );
+  }
+  if (
+    principal !== undefined &&
+    principal.role !== 'admin' &&
+    requested !== undefined &&
+    requested !== principal.tenant
+  ) {
+    throw new RouterError('FORBIDDEN', 'this API key cannot route for another tenant', {
+      details: { field: 'tenant' },
+    });
+  }
+  if (principal === undefined) return ANONYMOUS_TENANT;
+  return principal.role === 'admin' ? (requested ?? principal.tenant) : principal.tenant;
+}
+
+/** Map the HTTP body onto the router's request, enforcing tenant rules ({@link requestTenant}). */
 export function toRouteRequest(
   body: Static<typeof RouteBody>,
   principal: Principal | undefined,
@@ -99,20 +148,7 @@ export function toRouteRequest(
       details: { field: body.prompt === undefined ? 'prompt' : 'messages' },
     });
   }
-  if (
-    principal !== undefined &&
-    principal.role !== 'admin' &&
-    body.tenant !== undefined &&
-    body.tenant !== principal.tenant
-  ) {
-    throw new RouterError('FORBIDDEN', 'this API key cannot route for another tenant', {
-      details: { field: 'tenant' },
-    });
-  }
-  const tenant =
-    principal?.role === 'admin'
-      ? (body.tenant ?? principal.tenant)
-      : (principal?.tenant ?? body.tenant);
+  const tenant = requestTenant(body.tenant, principal);
   return {
     ...(body.prompt === undefined ? {} : { prompt: body.prompt }),
     ...(body.messages === undefined ? {} : { messages: body.messages }),
@@ -124,7 +160,7 @@ export function toRouteRequest(
     ...(body.max_latency_ms === undefined ? {} : { maxLatencyMs: body.max_latency_ms }),
     ...(body.capabilities === undefined ? {} : { capabilities: body.capabilities }),
     ...(body.session_id === undefined ? {} : { sessionId: body.session_id }),
-    tenant: tenant ?? 'default',
+    tenant,
   };
 }
 
