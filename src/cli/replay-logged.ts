@@ -32,6 +32,29 @@ async function readLog(
   return out;
 }
 
+/** Below this effective sample size an off-policy estimate is reported as unreliable. */
+export const DEFAULT_MIN_EFFECTIVE_SAMPLE_SIZE = 30;
+
+/**
+ * The warning for an estimate resting on too few effectively-weighted decisions (importance
+ * weights concentrate on a handful of them), or undefined when it rests on enough.
+ */
+export function sampleSizeWarning(
+  candidate: string,
+  effectiveSampleSize: number | undefined,
+  minimum: number,
+): string | undefined {
+  if (effectiveSampleSize !== undefined && effectiveSampleSize >= minimum) return undefined;
+  const ess =
+    effectiveSampleSize === undefined
+      ? 'no usable decision'
+      : `an effective sample size of ${effectiveSampleSize.toFixed(1)}`;
+  return (
+    `warning: the estimate for ${candidate} rests on ${ess}, below the minimum of ${minimum} ` +
+    '(--min-ess): its value and interval are not reliable; log more decisions with outcomes'
+  );
+}
+
 /** Run one logged mode; returns the exit code. */
 export async function runLoggedReplay(options: {
   readonly mode: 'ope' | 'retrain';
@@ -39,6 +62,8 @@ export async function runLoggedReplay(options: {
   readonly candidates: readonly BanditPolicyName[];
   readonly seed: number;
   readonly save?: boolean;
+  /** OPE: effective sample size below which an estimate is flagged. @default 30 */
+  readonly minEffectiveSampleSize?: number;
   readonly print: (line: string) => void;
 }): Promise<number> {
   const store = await openStore({ path: options.db });
@@ -100,9 +125,11 @@ async function ope(
   options: {
     readonly candidates: readonly BanditPolicyName[];
     readonly seed: number;
+    readonly minEffectiveSampleSize?: number;
     readonly print: (line: string) => void;
   },
 ): Promise<unknown[]> {
+  const minimum = options.minEffectiveSampleSize ?? DEFAULT_MIN_EFFECTIVE_SAMPLE_SIZE;
   const reports = [];
   for (const name of options.candidates) {
     const candidate = await loadPolicy(store, name, options.print);
@@ -160,12 +187,16 @@ async function ope(
       logs.length === 0
         ? undefined
         : evaluateOffPolicy({ logs, probabilities, rng: createRng(options.seed), resamples: 1000 });
+    const warning = sampleSizeWarning(name, estimate?.effectiveSampleSize, minimum);
+    if (warning !== undefined) options.print(warning);
     reports.push({
       candidate: name,
       version: candidate.version,
       decisions: logs.length,
       skipped,
       estimate,
+      reliable: warning === undefined,
+      ...(warning === undefined ? {} : { warning }),
     });
   }
   return reports;

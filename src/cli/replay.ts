@@ -36,6 +36,7 @@ Options:
   --runs N            prequential: runs per configuration, exploration seeds seed..seed+N-1 (default 3)
   --trainer KIND      offline predictor: knn (default), logistic, mf
   --db PATH           DuckDB file with logged decisions (ope, retrain)
+  --min-ess N         ope: flag estimates whose effective sample size is below N (default 30)
   --save              retrain: save the rebuilt state to policy_state
   --out DIR           output folder (default benchmarks/results/bandit)
   --embedder KIND     use-lite (default) or hash (fast, for smoke tests)
@@ -88,6 +89,7 @@ export const replayCommand: Command = {
         scenario: { type: 'string' },
         runs: { type: 'string', default: '3' },
         'data-dir': { type: 'string' },
+        'min-ess': { type: 'string', default: '30' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -108,6 +110,8 @@ export const replayCommand: Command = {
     const sliders = values.tradeoff.split(',').map(Number);
     if (sliders.some((s) => !(s >= 0 && s <= 10)))
       throw new RouterError('INPUT_INVALID', '--tradeoff values must be in [0, 10]');
+    const minEss = Number(values['min-ess']);
+    if (!(minEss >= 0)) throw new RouterError('INPUT_INVALID', '--min-ess must be a number >= 0');
     const seed = Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0)
       throw new RouterError('INPUT_INVALID', '--seed must be a non-negative integer');
@@ -151,6 +155,7 @@ export const replayCommand: Command = {
             db: flags.db,
             candidates: flags.candidates,
             seed,
+            minEffectiveSampleSize: minEss,
             print: log,
           });
         simulatedOpeMode(flags, await data(flags, requireDataset(flags)));

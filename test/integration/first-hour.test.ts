@@ -393,3 +393,51 @@ describe('/docs', () => {
     expect(doc.paths['/v1/usage']).toBeDefined();
   });
 });
+
+describe('arbiter replay ope on a small log', () => {
+  it('warns, in the JSON and on stderr, below the minimum effective sample size', async () => {
+    const { dir, keys } = makeStateDir();
+    const db = join(dir, 'arbiter.duckdb');
+    const app = await startTestService(dir, { dbPath: db });
+    for (let i = 0; i < 4; i++) {
+      const route = await app.inject({
+        method: 'POST',
+        url: '/v1/route',
+        headers: bearer(keys.tenantA),
+        payload: { prompt: `question ${i}`, candidates: [GPT35, GPT4] },
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/v1/feedback',
+        headers: bearer(keys.tenantA),
+        payload: { decision_id: route.json<{ decision_id: string }>().decision_id, quality: 0.5 },
+      });
+    }
+    await app.close();
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err.push(String(chunk));
+      return true;
+    });
+    try {
+      const { replayCommand } = await import('../../src/cli/replay.js');
+      expect(await replayCommand.run(['ope', '--db', db, '--candidate', 'thompson'])).toBe(0);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const [report] = JSON.parse(out.join('')) as {
+      decisions: number;
+      reliable: boolean;
+      warning: string;
+    }[];
+    expect(report).toMatchObject({ decisions: 4, reliable: false });
+    expect(report?.warning).toContain('below the minimum of 30');
+    expect(err.join('')).toContain('not reliable');
+  });
+});
