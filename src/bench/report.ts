@@ -135,7 +135,9 @@ export function renderFrontierSvg(result: SuiteResult): string {
   const series: Series[] = result.routers
     .filter((r) => r.sweep.length > 0)
     .map((r) => ({ name: r.name, points: r.sweep.map((p) => ({ x: p.costUsd, y: p.quality })) }));
-  const fixed = result.baselines.filter((b) => b.name !== 'best-single');
+  // A baseline that is also a router (the oracle) is plotted once, as its sweep.
+  const plotted = new Set(series.map((s) => s.name));
+  const fixed = result.baselines.filter((b) => b.name !== 'best-single' && !plotted.has(b.name));
   for (const b of fixed)
     series.push({
       name: b.name.replace(/^single:/u, ''),

@@ -44,6 +44,14 @@ const COLORS = [
   '#8c6d31',
   '#843c39',
   '#7b4173',
+  // Enough distinct colours for a full frontier legend (routers, baselines, 11 models, hull).
+  '#5254a3',
+  '#b5cf6b',
+  '#e7ba52',
+  '#ad494a',
+  '#a55194',
+  '#6b6ecf',
+  '#000000',
 ];
 
 function escapeXml(text: string): string {
