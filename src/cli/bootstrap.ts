@@ -37,7 +37,9 @@ import {
 } from '../service/index.js';
 import { loadUpstreamConfig, unmatchedUpstreamWarnings } from '../proxy/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
+import { API_VERSION } from '../server/openapi.js';
 import { createEmbedder } from './create-embedder.js';
+import type { StartupInfo } from './startup-summary.js';
 
 /** A composed, not-yet-listening service. */
 export interface Service {
@@ -47,6 +49,8 @@ export interface Service {
   readonly ready: Promise<void>;
   /** The online policy, once ready (undefined for `greedy`). */
   readonly bandit: () => BanditLearning | undefined;
+  /** What `serve` prints at start (the URL is the caller's), once ready. */
+  readonly startupInfo: (url: string) => StartupInfo | undefined;
 }
 
 const OVERRIDES_KEY = 'catalog_overrides';
@@ -106,6 +110,7 @@ export async function composeService(
   let learning: BanditLearning | undefined;
   let controls: ProductionControls | undefined;
   let embedder: Embedder | undefined = options.embedder;
+  let info: Omit<StartupInfo, 'url'> | undefined;
   const app = await buildApp({
     registry,
     service: () => service,
@@ -201,6 +206,26 @@ export async function composeService(
       if (caughtUp.applied > 0) await learning.save();
     }
     service = routing;
+    const models = registry.current().models;
+    const sources = predictor.estimate(new Float32Array(embedder.dimension), models);
+    const learned = sources.filter((estimate) => estimate.source === 'predictor').length;
+    info = {
+      version: API_VERSION,
+      catalogPath: config.catalogPath,
+      models: models.length,
+      enabledModels: models.filter((model) => model.disabled !== true).length,
+      artifactDir: config.artifactDir,
+      predictor: predictor.version,
+      learnedModels: learned,
+      priorModels: models.length - learned,
+      embedder: embedder.modelId,
+      policy: policy === undefined ? 'greedy' : `${policy.name}@${policy.version}`,
+      keysFile: config.keysFile ?? join(config.stateDir, 'keys.json'),
+      keys: keys?.size ?? 0,
+      allowAnonymousRoute: config.allowAnonymousRoute,
+      stateDir: config.stateDir,
+      dbPath: config.dbPath,
+    };
     app.log.info(
       {
         embedder: embedder.modelId,
@@ -211,7 +236,13 @@ export async function composeService(
       'router ready',
     );
   })();
-  return { app, store, ready, bandit: () => learning };
+  return {
+    app,
+    store,
+    ready,
+    bandit: () => learning,
+    startupInfo: (url) => (info === undefined ? undefined : { ...info, url }),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { composeService } from './bootstrap.js';
+import { formatStartupSummary } from './startup-summary.js';
 import type { Command } from './main.js';
 
 const HELP = `Usage: arbiter serve [--port N] [--host ADDR] [--state-dir DIR] [--catalog FILE] [--embedder KIND]
@@ -59,7 +60,7 @@ export const serveCommand: Command = {
     if (values.embedder !== undefined) overrides.embedder = values.embedder;
     if (values.keys !== undefined) overrides.keysFile = values.keys;
     const config = loadConfig({ overrides });
-    const { app, ready } = await composeService(config);
+    const { app, ready, startupInfo } = await composeService(config);
 
     let stopping = false;
     const stopped = new Promise<void>((resolve) => {
@@ -78,6 +79,11 @@ export const serveCommand: Command = {
     try {
       await app.listen({ port: config.port, host: config.host });
       await ready;
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const info = startupInfo(`http://${host}:${port}`);
+      if (info !== undefined) process.stdout.write(formatStartupSummary(info));
     } catch (error: unknown) {
       await app.close();
       throw error;

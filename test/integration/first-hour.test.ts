@@ -329,6 +329,10 @@ describe('start-up warnings', () => {
       },
     });
     await service.ready;
+    // The start-up summary: no artifact for the hash embedder, so every model runs on its prior.
+    const info = service.startupInfo('http://127.0.0.1:1');
+    expect(info).toMatchObject({ learnedModels: 0, keys: 3, dbPath: ':memory:' });
+    expect(info?.priorModels).toBe(info?.models);
     await service.app.close();
     const warnings = log.lines().map((line) => String(line['msg']));
     const meta = warnings.filter((message) => message.includes('ARBITER_UPSTREAM_META_URL'));
