@@ -12,6 +12,8 @@ const DIMENSION = 512;
 /** A group may hold at most this share of padding, unless it is smaller than SMALL_GROUP_TOKENS. */
 const MAX_PADDING_SHARE = 0.25;
 const SMALL_GROUP_TOKENS = 256;
+/** Padded tokens per session run at most: bounds activation memory (FFN 2048 x 1536 floats = 12.6 MB). */
+const MAX_GROUP_TOKENS = 2048;
 
 /** USE-Lite's SentencePiece tokenizer as @energetic-ai/embeddings builds it (no tfjs model loaded). */
 export async function loadUseLiteTokenizer() {
@@ -35,6 +37,7 @@ export function groupByLength(rows, maxBatch) {
     const padded = (current.length + 1) * length;
     const fits =
       current.length < maxBatch &&
+      padded <= MAX_GROUP_TOKENS &&
       (padded <= SMALL_GROUP_TOKENS || padded - (real + length) <= MAX_PADDING_SHARE * padded);
     if (current.length > 0 && !fits) {
       groups.push(current);
