@@ -55,11 +55,9 @@ export interface Service {
 
 const OVERRIDES_KEY = 'catalog_overrides';
 
-/** The keys file in force: the configured one, or `<stateDir>/keys.json` when it exists. */
-export function keysFilePath(config: Pick<Config, 'keysFile' | 'stateDir'>): string | undefined {
-  if (config.keysFile !== undefined) return config.keysFile;
-  const fallback = join(config.stateDir, 'keys.json');
-  return existsSync(fallback) ? fallback : undefined;
+/** The keys file in force: the configured one, or `<stateDir>/keys.json` (which may not exist yet). */
+export function keysFilePath(config: Pick<Config, 'keysFile' | 'stateDir'>): string {
+  return config.keysFile ?? join(config.stateDir, 'keys.json');
 }
 
 /**
@@ -94,7 +92,7 @@ export async function composeService(
       saved === undefined ? undefined : (JSON.parse(saved) as CatalogOverrides),
     );
     // The registry follows the file, so keys added while the service runs work without a restart.
-    keys = loadKeyRegistry(config.keysFile ?? join(config.stateDir, 'keys.json'), {
+    keys = loadKeyRegistry(keysFilePath(config), {
       allowMissing: config.keysFile === undefined,
       onReload: (size) => log.info({ keys: size }, 'keys file changed: keys reloaded'),
       onError: (error) =>
@@ -220,7 +218,7 @@ export async function composeService(
       priorModels: models.length - learned,
       embedder: embedder.modelId,
       policy: policy === undefined ? 'greedy' : `${policy.name}@${policy.version}`,
-      keysFile: config.keysFile ?? join(config.stateDir, 'keys.json'),
+      keysFile: keysFilePath(config),
       keys: keys?.size ?? 0,
       allowAnonymousRoute: config.allowAnonymousRoute,
       stateDir: config.stateDir,

@@ -23,7 +23,8 @@ const HELP = `Usage: arbiter keys add --tenant NAME [--role tenant|admin] [--nam
 
 Create an API key: it is printed once and only its SHA-256 hash is stored in the keys file
 (default <state-dir>/keys.json, or ARBITER_KEYS_FILE). Tenant keys route and send feedback for their
-tenant; admin keys can also manage models and read every tenant's stats.
+tenant; admin keys can also manage models and read every tenant's stats and usage. A running
+\`arbiter serve\` reads the keys file again within a second: no restart is needed.
 `;
 
 function readKeys(path: string): KeysFile {

@@ -9,8 +9,8 @@ const HELP = `Usage: arbiter serve [--port N] [--host ADDR] [--state-dir DIR] [-
 Start the routing service on its embedded defaults: a DuckDB file under ./data, the offline
 USE-Lite embedder, the shipped catalog (models/catalog.json) and predictor (models/default).
 
-Endpoints: POST /v1/route, POST /v1/feedback, GET /v1/models, /v1/admin/models/..., GET /healthz,
-GET /readyz, GET /metrics, GET /docs, GET /openapi.json.
+Endpoints: POST /v1/route, POST /v1/feedback, GET /v1/models, GET /v1/usage, /v1/admin/models/...,
+POST /v1/chat/completions, GET /healthz, GET /readyz, GET /metrics, GET /docs, GET /openapi.json.
 
 Options (each also has an env var):
   --port N          TCP port (PORT, default 8080)
@@ -20,8 +20,8 @@ Options (each also has an env var):
   --catalog FILE    model catalog JSON (ARBITER_CATALOG)
   --artifact DIR    predictor artifact folder (ARBITER_ARTIFACT, default models/default)
   --embedder KIND   use-lite | transformers | hash (ARBITER_EMBEDDER)
-  --keys FILE       API keys file (ARBITER_KEYS_FILE, default <state-dir>/keys.json if present);
-                    create keys with: arbiter keys add --tenant NAME [--role admin]
+  --keys FILE       API keys file (ARBITER_KEYS_FILE, default <state-dir>/keys.json), followed
+                    while serving; create keys with: arbiter keys add --tenant NAME [--role admin]
   -h, --help        show this help
 
 Stops gracefully on SIGINT/SIGTERM: in-flight requests finish, buffered decisions are flushed.
