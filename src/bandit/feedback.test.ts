@@ -88,7 +88,10 @@ describe('bandit feedback loop', () => {
     expect((await h.service.feedback(input)).status).toBe('recorded');
     expect(h.policy.version).toBe(1);
     expect((await h.service.feedback(input)).status).toBe('duplicate');
-    expect((await h.service.feedback({ ...input, quality: 0 })).status).toBe('duplicate');
+    // The same key with another report is refused, and teaches nothing (issue 13, item 4).
+    await expect(h.service.feedback({ ...input, quality: 0 })).rejects.toMatchObject({
+      code: 'FEEDBACK_DUPLICATE',
+    });
     expect(h.policy.version).toBe(1);
     expect(h.learning.counts.applied).toBe(1);
   });
