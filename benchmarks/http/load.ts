@@ -9,8 +9,8 @@
  * request (every request embeds). Reports req/s, latency p50/p99 and Arbiter's own overhead header.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -22,8 +22,50 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'benchmarks/results/http-load.md' },
     port: { type: 'string', default: '18181' },
     embedder: { type: 'string', default: 'use-lite' },
+    // Words per distinct prompt (0: the original ~15-word question template).
+    words: { type: 'string', default: '0' },
+    // USE-Lite runtime of the server (ARBITER_USE_LITE_RUNTIME): onnx or tfjs.
+    runtime: { type: 'string', default: 'onnx' },
   },
 });
+const words = Number(values.words);
+const VOCABULARY = (
+  'time person year way day thing man world life hand part child eye woman place work week case point ' +
+  'government company number group problem fact model price token route answer question code data ' +
+  'system program function value error server cache memory network quality cost latency request ' +
+  'explain write prove compare summarise translate list describe compute design test debug optimise'
+).split(' ');
+
+/** A distinct prompt of `count` words: the counter's digits pick the words, so no two requests repeat. */
+function distinctPrompt(counter: number, count: number): string {
+  const out: string[] = [`request ${counter}:`];
+  let state = counter * 2654435761;
+  for (let i = 0; i < count - 2; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    out.push(VOCABULARY[state % VOCABULARY.length] as string);
+  }
+  return out.join(' ');
+}
+
+/** CPU time (user + system, all threads) a process has used, ms (Linux /proc; 100 ticks per second). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Resident set size of a process, MB (Linux /proc). */
+function rssMb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/u.exec(status)?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const port = Number(values.port);
@@ -51,6 +93,8 @@ interface Row {
   readonly non2xx: number;
   readonly overheadP50?: number;
   readonly overheadP99?: number;
+  /** Server CPU time per request (all threads, embedding workers included), ms. */
+  cpuPerRequest?: number;
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -72,6 +116,14 @@ function rowOf(name: string, result: autocannon.Result): Row {
 
 async function measure(name: string, options: Partial<autocannon.Options>): Promise<Row> {
   return rowOf(name, await autocannon({ url: base, connections, duration, ...options }));
+}
+
+/** Run a scenario and record the server's CPU time per request. */
+async function withCpu(run: () => Promise<Row>): Promise<Row> {
+  const before = cpuMs(server.pid);
+  const row = await run();
+  row.cpuPerRequest = (cpuMs(server.pid) - before) / Math.max(1, row.requests);
+  return row;
 }
 
 /** Load /v1/route with bodies from `body`, collecting Arbiter's own overhead from each answer. */
@@ -112,53 +164,78 @@ const server = spawn(
       LOG_LEVEL: 'warn',
       ARBITER_RATE_LIMIT: '0',
       ARBITER_EMBEDDER: values.embedder,
+      ARBITER_USE_LITE_RUNTIME: values.runtime,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   },
 );
 try {
   await waitReady();
+  const readyRssMb = rssMb(server.pid);
+  // First /v1/route after ready: nothing warmed by an earlier request.
+  const firstStarted = performance.now();
+  const first = await fetch(`${base}/v1/route`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'What is the first question after start?' }),
+  });
+  await first.text();
+  const firstRouteMs = performance.now() - firstStarted;
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   const rows: Row[] = [];
   rows.push(
-    await measure('no-op Fastify route (GET /healthz)', { url: `${base}/healthz`, method: 'GET' }),
+    await withCpu(() =>
+      measure('no-op Fastify route (GET /healthz)', { url: `${base}/healthz`, method: 'GET' }),
+    ),
   );
 
   const cachedBody = JSON.stringify({
     prompt: 'Explain the difference between TCP and UDP in two sentences.',
   });
-  rows.push(await measureRoute('/v1/route, repeated prompt (cached embedding)', () => cachedBody));
+  rows.push(
+    await withCpu(() =>
+      measureRoute('/v1/route, repeated prompt (cached embedding)', () => cachedBody),
+    ),
+  );
   let counter = 0;
   rows.push(
-    await measureRoute('/v1/route, distinct prompt per request (embeds every time)', () => {
-      counter += 1;
-      return JSON.stringify({
-        prompt: `Question ${counter}: what is ${counter} times ${counter % 97} and why does it matter for topic ${counter % 13}?`,
-      });
-    }),
+    await withCpu(() =>
+      measureRoute('/v1/route, distinct prompt per request (embeds every time)', () => {
+        counter += 1;
+        if (words > 0) return JSON.stringify({ prompt: distinctPrompt(counter, words) });
+        return JSON.stringify({
+          prompt: `Question ${counter}: what is ${counter} times ${counter % 97} and why does it matter for topic ${counter % 13}?`,
+        });
+      }),
+    ),
   );
 
+  const endRssMb = rssMb(server.pid);
+  const loadAfter = loadavg()[0] ?? Number.NaN;
   const noop = rows[0]?.rps ?? Number.NaN;
   const fmt = (n: number | undefined, digits = 1): string =>
     n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
   const table = [
-    '| scenario | requests | req/s | ratio to no-op | latency p50 ms | latency p99 ms | overhead p50 ms | overhead p99 ms | errors | non-2xx |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | requests | req/s | ratio to no-op | latency p50 ms | latency p99 ms | overhead p50 ms | overhead p99 ms | server CPU ms/req | errors | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (row) =>
-        `| ${row.name} | ${row.requests} | ${fmt(row.rps)} | ${fmt(row.rps / noop, 3)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.overheadP50, 2)} | ${fmt(row.overheadP99, 2)} | ${row.errors} | ${row.non2xx} |`,
+        `| ${row.name} | ${row.requests} | ${fmt(row.rps)} | ${fmt(row.rps / noop, 3)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.overheadP50, 2)} | ${fmt(row.overheadP99, 2)} | ${fmt(row.cpuPerRequest, 2)} | ${row.errors} | ${row.non2xx} |`,
     ),
   ].join('\n');
   const report = `# HTTP load: /v1/route on loopback
 
-Command: \`npx tsx benchmarks/http/load.ts --duration ${duration} --connections ${connections} --embedder ${values.embedder}\`
+Command: \`npx tsx benchmarks/http/load.ts --duration ${duration} --connections ${connections} --embedder ${values.embedder} --runtime ${values.runtime} --words ${words}\`
 Date: ${new Date().toISOString()} · node ${process.version} · ${cpus().length} cores (server and load generator share them)
-Server: \`arbiter serve\` with embedder \`${values.embedder}\` (use-lite: on two worker threads behind the LRU cache and
-the micro-batcher), shipped catalog and predictor, thompson policy, DuckDB file in a temp dir, rate limit off. ${connections} connections, ${duration} s per scenario.
+Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} · server RSS at ready ${readyRssMb.toFixed(0)} MB, at end ${endRssMb.toFixed(0)} MB · first /v1/route after ready ${firstRouteMs.toFixed(1)} ms
+Server: \`arbiter serve\` with embedder \`${values.embedder}\` (use-lite runtime \`${values.runtime}\`: onnx on
+${process.env.ARBITER_EMBED_WORKERS ?? '1'} worker thread(s) with continuous batching, tfjs on two workers behind the micro-batcher; LRU cache in front), shipped catalog and predictor, thompson policy, DuckDB file in a temp dir, rate limit off. ${connections} connections, ${duration} s per scenario.
 
 ${table}
 
 "overhead" is Arbiter's own \`overhead_ms\` (parse to decision, embedding included); latency is what
-autocannon saw end to end. Targets (issue 4): >= 150 decisions/s with p99 < 100 ms; cached overhead < 2 ms p50.
+autocannon saw end to end. Targets (issue 4): >= 150 decisions/s with p99 < 100 ms; cached overhead < 2 ms p50. "server CPU ms/req" is the
+server process's CPU time (all threads) over the scenario divided by its requests.
 `;
   writeFileSync(values.out, report);
   process.stdout.write(report);
