@@ -12,7 +12,7 @@ import {
 import { createOnnxUseLiteEmbedder } from './onnx-use-lite-embedder.js';
 import { TEST_STATE_DIR } from './onnx-use-lite-parity.fixture.js';
 import { groupByLength } from './onnx-use-lite-runtime.mjs';
-import { createOnnxUseLiteWorkerEmbedder } from './onnx-use-lite-worker-embedder.js';
+import { createOnnxUseLiteWorkerEmbedder, shareQueue } from './onnx-use-lite-worker-embedder.js';
 
 describe('USE-Lite ONNX graph cache', () => {
   const dirs: string[] = [];
@@ -75,3 +75,30 @@ runEmbedderConformance('USE-Lite on onnxruntime', () =>
 runEmbedderConformance('USE-Lite on onnxruntime workers', () =>
   createOnnxUseLiteWorkerEmbedder({ stateDir: TEST_STATE_DIR, workers: 2 }),
 );
+
+describe('shareQueue (continuous batching over worker threads)', () => {
+  it('splits a burst evenly over the idle workers: no convoy on one worker', () => {
+    expect(
+      shareQueue(
+        Array.from({ length: 16 }, () => 1),
+        2,
+        64,
+      ),
+    ).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7],
+      [8, 9, 10, 11, 12, 13, 14, 15],
+    ]);
+    expect(shareQueue([1, 1, 1], 2, 64)).toEqual([[0, 1], [2]]);
+  });
+
+  it('gives one free worker everything queued, up to maxBatch texts', () => {
+    expect(shareQueue([1, 1, 1], 1, 64)).toEqual([[0, 1, 2]]);
+    expect(shareQueue([30, 30, 30], 1, 64)).toEqual([[0, 1]]);
+    expect(shareQueue([100, 1], 2, 64)).toEqual([[0], [1]]);
+  });
+
+  it('leaves the queue alone when no worker is idle', () => {
+    expect(shareQueue([1, 2], 0, 64)).toEqual([]);
+    expect(shareQueue([], 2, 64)).toEqual([]);
+  });
+});

@@ -71,6 +71,33 @@ export async function createOnnxUseLiteWorkerEmbedder(
   });
 }
 
+/**
+ * Share the head of the queue (job sizes in texts, oldest first) between `idle` workers: each takes whole
+ * jobs, in order, up to an even share of what is queued and at most `maxBatch` texts (a single larger job
+ * still goes alone). Returns, per worker that gets work, the indices of its jobs; jobs left over wait for
+ * the next worker that comes free.
+ */
+export function shareQueue(sizes: readonly number[], idle: number, maxBatch: number): number[][] {
+  const plan: number[][] = [];
+  let queued = sizes.reduce((sum, size) => sum + size, 0);
+  let next = 0;
+  for (let worker = 0; worker < idle && next < sizes.length; worker++) {
+    const share = Math.min(maxBatch, Math.ceil(queued / (idle - worker)));
+    const group: number[] = [];
+    let taken = 0;
+    while (next < sizes.length && taken < share) {
+      const size = sizes[next] ?? 0;
+      if (taken > 0 && taken + size > maxBatch) break;
+      group.push(next);
+      taken += size;
+      next += 1;
+    }
+    queued -= taken;
+    plan.push(group);
+  }
+  return plan;
+}
+
 /** Resolve on the worker's `ready` message; reject if it fails or exits first. Leaves no listener. */
 function waitReady(worker: Worker): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -163,22 +190,20 @@ class OnnxUseLiteWorkerEmbedder implements Embedder {
 
   private dispatch(): void {
     const idle = this.slots.filter((slot) => slot.running === undefined);
-    let queued = this.queue.reduce((sum, job) => sum + job.texts.length, 0);
-    for (let i = 0; i < idle.length && this.queue.length > 0; i++) {
+    const plan = shareQueue(
+      this.queue.map((job) => job.texts.length),
+      idle.length,
+      this.maxBatch,
+    );
+    const taken = plan.reduce((sum, group) => sum + group.length, 0);
+    const jobs = this.queue.splice(0, taken);
+    let next = 0;
+    plan.forEach((group, i) => {
       const slot = idle[i] as Slot;
-      const share = Math.min(this.maxBatch, Math.ceil(queued / (idle.length - i)));
-      const jobs: Job[] = [];
-      let taken = 0;
-      while (this.queue.length > 0 && taken < share) {
-        const next = this.queue[0] as Job;
-        if (taken > 0 && taken + next.texts.length > this.maxBatch) break;
-        jobs.push(this.queue.shift() as Job);
-        taken += next.texts.length;
-      }
-      queued -= taken;
-      slot.running = jobs;
-      slot.worker.postMessage({ id: 0, texts: jobs.flatMap((job) => job.texts) });
-    }
+      slot.running = jobs.slice(next, next + group.length);
+      next += group.length;
+      slot.worker.postMessage({ id: 0, texts: slot.running.flatMap((job) => job.texts) });
+    });
   }
 
   private finish(slot: Slot, message: WorkerMessage): void {
