@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/index.js';
 import type { Config } from '../../src/config/index.js';
 import { bearer as auth, makeStateDir, startTestService } from '../support/service.js';
 
 const { dir, keys } = makeStateDir();
+/** The shipped catalog's Anthropic models (counts follow the catalog in force). */
+const ANTHROPIC = loadCatalog().models.filter((model) => model.id.startsWith('anthropic/')).length;
 const tenantA = { key: keys.tenantA };
 const tenantB = { key: keys.tenantB };
 const admin = { key: keys.admin };
@@ -56,7 +59,7 @@ describe('HTTP service', () => {
         candidates: { model: string }[];
         debug: { routed_text: string };
       }>();
-      expect(body.candidates).toHaveLength(4);
+      expect(body.candidates).toHaveLength(ANTHROPIC + 1);
       expect(body.debug.routed_text).toContain('sonnet');
     });
 
@@ -73,7 +76,7 @@ describe('HTTP service', () => {
       expect(none.statusCode).toBe(422);
       const body = none.json<{ error: { code: string; details: { excluded: unknown[] } } }>();
       expect(body.error.code).toBe('NO_ELIGIBLE_ARM');
-      expect(body.error.details.excluded).toHaveLength(3);
+      expect(body.error.details.excluded).toHaveLength(ANTHROPIC);
     });
 
     it.each([
