@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -101,4 +102,25 @@ describe('shareQueue (continuous batching over worker threads)', () => {
     expect(shareQueue([1, 2], 0, 64)).toEqual([]);
     expect(shareQueue([], 2, 64)).toEqual([]);
   });
+});
+
+describe('USE-Lite ONNX worker crash', () => {
+  it('fails only the batch in flight and keeps serving on a replacement worker', async () => {
+    const embedder = await createOnnxUseLiteWorkerEmbedder({
+      stateDir: TEST_STATE_DIR,
+      workers: 1,
+    });
+    try {
+      const before = await embedder.embed(['a question about primes']);
+      // Reach the worker the way a native crash would end it.
+      const internals = embedder as unknown as { slots: { worker: Worker }[] };
+      const exited = new Promise((resolve) => internals.slots[0]?.worker.once('exit', resolve));
+      await internals.slots[0]?.worker.terminate();
+      await exited;
+      const after = await embedder.embed(['a question about primes']);
+      expect(Array.from(after[0] ?? [])).toEqual(Array.from(before[0] ?? []));
+    } finally {
+      await embedder.close();
+    }
+  }, 120_000);
 });

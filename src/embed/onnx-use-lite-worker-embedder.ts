@@ -53,10 +53,9 @@ export async function createOnnxUseLiteWorkerEmbedder(
   const maxBatch = options.maxBatch ?? 64;
   const count = Math.max(1, options.workers ?? 1);
   const url = new URL('./onnx-use-lite-worker.mjs', import.meta.url);
-  const workers = Array.from(
-    { length: count },
-    () => new Worker(url, { workerData: { modelPath, intraOpThreads: 1, maxBatch } }),
-  );
+  const spawn = (): Worker =>
+    new Worker(url, { workerData: { modelPath, intraOpThreads: 1, maxBatch } });
+  const workers = Array.from({ length: count }, spawn);
   try {
     await Promise.all(workers.map(waitReady));
   } catch (error: unknown) {
@@ -68,6 +67,7 @@ export async function createOnnxUseLiteWorkerEmbedder(
   return new OnnxUseLiteWorkerEmbedder(workers, {
     maxBatch,
     maxChars: options.maxChars ?? DEFAULT_MAX_CHARS,
+    spawn,
   });
 }
 
@@ -118,26 +118,38 @@ function waitReady(worker: Worker): Promise<void> {
   });
 }
 
+/** Replacement workers started over the embedder's life after crashes; past this, a crash is final. */
+const MAX_RESPAWNS = 8;
+
 class OnnxUseLiteWorkerEmbedder implements Embedder {
   readonly modelId = USE_LITE_MODEL_ID;
   readonly dimension = 512;
-  private readonly slots: Slot[];
+  private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly maxBatch: number;
   private readonly maxChars: number;
+  private readonly spawn: () => Worker;
+  private respawns = 0;
+  private starting = 0;
   private dispatchScheduled = false;
   private closed = false;
 
-  constructor(workers: readonly Worker[], options: { maxBatch: number; maxChars: number }) {
+  constructor(
+    workers: readonly Worker[],
+    options: { maxBatch: number; maxChars: number; spawn: () => Worker },
+  ) {
     this.maxBatch = options.maxBatch;
     this.maxChars = options.maxChars;
-    this.slots = workers.map((worker) => {
-      const slot: Slot = { worker, running: undefined };
-      worker.on('message', (message: WorkerMessage) => this.finish(slot, message));
-      worker.on('error', (error: unknown) => this.fail(slot, error));
-      worker.on('exit', (code) => this.fail(slot, new Error(`worker exited with code ${code}`)));
-      return slot;
-    });
+    this.spawn = options.spawn;
+    for (const worker of workers) this.attach(worker);
+  }
+
+  private attach(worker: Worker): void {
+    const slot: Slot = { worker, running: undefined };
+    worker.on('message', (message: WorkerMessage) => this.finish(slot, message));
+    worker.on('error', (error: unknown) => this.fail(slot, error));
+    worker.on('exit', (code) => this.fail(slot, new Error(`worker exited with code ${code}`)));
+    this.slots.push(slot);
   }
 
   embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
@@ -145,7 +157,7 @@ class OnnxUseLiteWorkerEmbedder implements Embedder {
       return Promise.reject(new DOMException('This operation was aborted', 'AbortError'));
     }
     if (texts.length === 0) return Promise.resolve([]);
-    if (this.closed || this.slots.length === 0) {
+    if (this.closed || this.slots.length + this.starting === 0) {
       return Promise.reject(new RouterError('EMBEDDING_FAILED', 'USE-Lite embedder is closed'));
     }
     const prepared = texts.map((text) => prepareText(text, this.maxChars));
@@ -227,6 +239,7 @@ class OnnxUseLiteWorkerEmbedder implements Embedder {
     if (this.queue.length > 0) this.dispatch();
   }
 
+  /** A worker died: fail its batch, start a replacement (bounded), and keep serving on the others. */
   private fail(slot: Slot, cause: unknown): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
@@ -234,7 +247,33 @@ class OnnxUseLiteWorkerEmbedder implements Embedder {
     const error = new RouterError('EMBEDDING_FAILED', 'USE-Lite worker crashed', { cause });
     for (const job of slot.running ?? []) job.reject(error);
     slot.running = undefined;
-    if (this.slots.length === 0) for (const job of this.queue.splice(0)) job.reject(error);
-    else this.dispatch();
+    if (!this.closed && this.respawns < MAX_RESPAWNS) {
+      this.respawns += 1;
+      this.starting += 1;
+      const worker = this.spawn();
+      waitReady(worker).then(
+        () => {
+          this.starting -= 1;
+          if (this.closed) {
+            void worker.terminate();
+            return;
+          }
+          this.attach(worker);
+          this.dispatch();
+        },
+        () => {
+          this.starting -= 1;
+          void worker.terminate();
+          this.rejectQueueIfNoWorker(error);
+        },
+      );
+    }
+    this.rejectQueueIfNoWorker(error);
+    this.dispatch();
+  }
+
+  private rejectQueueIfNoWorker(error: unknown): void {
+    if (this.slots.length + this.starting > 0) return;
+    for (const job of this.queue.splice(0)) job.reject(error);
   }
 }
