@@ -8,18 +8,80 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errorMessage, RouterError } from '../core/index.js';
 import type { OutputLengthPredictor, QualityPredictor } from '../predict/index.js';
-import { outputLengthPredictorFromState, predictorFromState } from '../predict/index.js';
+import {
+  dequantizeRows,
+  outputLengthPredictorFromState,
+  predictorFromState,
+  quantizeRows,
+  type QuantizedRows,
+} from '../predict/index.js';
 import type { ArtifactManifest } from './manifest.js';
 import { parseManifest, PREDICTOR_FILE } from './manifest.js';
 
 /** The manifest file inside an artifact directory. */
 export const MANIFEST_FILE = 'manifest.json';
 
+/**
+ * Reference traffic kept in the artifact (a sample of its held-out prompts): what the 0-10 knob is
+ * calibrated on (router/knob.ts). Embeddings are stored as int8 rows with a per-row scale.
+ */
+export interface ReferenceTraffic {
+  readonly embeddings: readonly Float32Array[];
+  /** Prompt tokens (cl100k_base) per reference prompt. */
+  readonly inputTokens: readonly number[];
+  /** Source dataset per reference prompt. */
+  readonly datasets: readonly string[];
+}
+
 /** A loaded artifact. */
 export interface PredictorArtifact {
   readonly manifest: ArtifactManifest;
   readonly quality: QualityPredictor;
   readonly outputLength: OutputLengthPredictor;
+  /** Absent in artifacts written before reference traffic existed. */
+  readonly reference?: ReferenceTraffic;
+}
+
+function encodeReference(reference: ReferenceTraffic): Record<string, unknown> {
+  const cols = reference.embeddings[0]?.length ?? 0;
+  return {
+    embeddings: quantizeRows(reference.embeddings, cols),
+    inputTokens: [...reference.inputTokens],
+    datasets: [...reference.datasets],
+  };
+}
+
+function decodeReference(value: unknown, dimension: number, path: string): ReferenceTraffic {
+  const record = (value ?? {}) as Record<string, unknown>;
+  try {
+    const embeddings = dequantizeRows(record['embeddings'] as QuantizedRows).map((row) =>
+      Float32Array.from(row),
+    );
+    const inputTokens = record['inputTokens'];
+    const datasets = record['datasets'];
+    if (
+      !Array.isArray(inputTokens) ||
+      !Array.isArray(datasets) ||
+      inputTokens.length !== embeddings.length ||
+      datasets.length !== embeddings.length ||
+      embeddings.some((row) => row.length !== dimension)
+    )
+      throw new Error('reference rows do not line up');
+    return {
+      embeddings,
+      inputTokens: inputTokens.map((v) => Number(v)),
+      datasets: datasets.map((v) => String(v)),
+    };
+  } catch (error: unknown) {
+    throw new RouterError(
+      'ARTIFACT_INVALID',
+      `${path}: bad reference traffic: ${errorMessage(error)}`,
+      {
+        cause: error,
+        details: { file: path },
+      },
+    );
+  }
 }
 
 /** Options for {@link loadPredictorArtifact}. */
@@ -93,6 +155,7 @@ export function loadPredictorArtifact(
   const body = parseJson(bytes, predictorPath) as {
     quality?: unknown;
     outputLength?: unknown;
+    reference?: unknown;
   } | null;
   const quality = predictorFromState(body?.quality);
   const outputLength = outputLengthPredictorFromState(body?.outputLength);
@@ -108,7 +171,11 @@ export function loadPredictorArtifact(
   }
   if (quality.models.join('\n') !== manifest.models.join('\n'))
     fail('predictor models do not match the manifest');
-  return { manifest, quality, outputLength };
+  const reference =
+    body?.reference === undefined
+      ? undefined
+      : decodeReference(body.reference, manifest.embedder.dimension, predictorPath);
+  return { manifest, quality, outputLength, ...(reference === undefined ? {} : { reference }) };
 }
 
 /** Options for {@link writePredictorArtifact}. */
@@ -116,6 +183,7 @@ export interface WriteArtifactOptions {
   readonly dir: string;
   readonly quality: QualityPredictor;
   readonly outputLength: OutputLengthPredictor;
+  readonly reference?: ReferenceTraffic;
   /** Manifest fields other than the predictor file block (filled in here). */
   readonly manifest: Omit<ArtifactManifest, 'predictor'>;
 }
@@ -123,7 +191,11 @@ export interface WriteArtifactOptions {
 /** Write predictor.json and manifest.json (with the predictor's sha256); returns the manifest. */
 export function writePredictorArtifact(options: WriteArtifactOptions): ArtifactManifest {
   mkdirSync(options.dir, { recursive: true });
-  const body = `${JSON.stringify({ quality: options.quality.toState(), outputLength: options.outputLength.toState() })}\n`;
+  const body = `${JSON.stringify({
+    quality: options.quality.toState(),
+    outputLength: options.outputLength.toState(),
+    ...(options.reference === undefined ? {} : { reference: encodeReference(options.reference) }),
+  })}\n`;
   writeFileSync(join(options.dir, PREDICTOR_FILE), body);
   const manifest: ArtifactManifest = {
     ...options.manifest,

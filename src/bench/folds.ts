@@ -45,11 +45,13 @@ export function buildFolds(options: {
     parts: readonly DatasetPart[],
     testRows: readonly number[],
   ): DatasetPart[] => {
-    const texts = new Set(testRows.map((i) => test.dataset.prompts[i]?.text));
+    const texts = new Set(testRows.map((i) => normalisedText(test.dataset.prompts[i]?.text ?? '')));
     return parts.map((part) =>
       subsetPart(
         part,
-        part.dataset.prompts.flatMap((prompt, i) => (texts.has(prompt.text) ? [] : [i])),
+        part.dataset.prompts.flatMap((prompt, i) =>
+          texts.has(normalisedText(prompt.text)) ? [] : [i],
+        ),
       ),
     );
   };
@@ -94,4 +96,9 @@ export function assertTrainable(fold: EvaluationFold, index: number): void {
       details: { fold: index },
     });
   }
+}
+
+/** Prompt text with whitespace runs collapsed: the key that keeps a prompt off both sides of a split. */
+export function normalisedText(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
 }

@@ -93,17 +93,10 @@ describe('runSuite', () => {
     expect(result.testPrompts).toBe(60);
     expect(result.strongModel).toBe('openai/gpt-4-1106-preview');
     const names = result.routers.map((r) => r.name);
-    expect(names).toEqual([
-      'router-knn',
-      'router-logistic',
-      'oracle',
-      'router-knn-weak-fails',
-      'router-logistic-weak-fails',
-      'random',
-    ]);
-    // In this fixture the strong model is always right, so 1 - P(weak) orders prompts as well as the gain.
-    const weakFails = result.routers.find((r) => r.name === 'router-knn-weak-fails');
-    expect(weakFails?.twoModel?.apgr.estimate).toBeGreaterThan(0.5);
+    expect(names).toEqual(['router-knn', 'router-logistic', 'oracle', 'random']);
+    // Every router's curve is the served rule's (no bench-only orderings): it beats random here.
+    const logistic = result.routers.find((r) => r.name === 'router-logistic');
+    expect(logistic?.twoModel?.apgr.estimate).toBeGreaterThan(0.5);
     const oracle = result.routers.find((r) => r.name === 'oracle');
     const knn = result.routers.find((r) => r.name === 'router-knn');
     // Strong is always right, weak fails on about 37%: the oracle reaches PGR 1 at ~37% strong calls.

@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import type { Catalog } from '../catalog/index.js';
 import { loadCatalog } from '../catalog/index.js';
-import { createRng } from '../core/index.js';
+import { createRng, RouterError } from '../core/index.js';
 import { EmbeddingCache, loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { aiq, oracleScores } from '../metrics/index.js';
@@ -20,6 +20,7 @@ import { rowsOf, trainFolds } from './train-folds.js';
 import { runPrequential, type PrequentialStrategy } from './prequential.js';
 import { qualityColumn, scoreOrdering, scoreRouter, type ScoringContext } from './score-router.js';
 import { fixedStrategies } from './strategies.js';
+import { publicModelFacts } from './public-facts.js';
 import type { RouterResult, StrategySummary, SuiteConfig, SuiteResult } from './types.js';
 
 /** Options for {@link runSuite}. */
@@ -55,6 +56,8 @@ export interface RunSuiteOptions {
   readonly prequential?: readonly PrequentialStrategy[];
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
+  readonly preloaded?: ReadonlyMap<string, RoutingDataset>;
 }
 
 /** Run a suite and return its results (no files written; see writeSuiteOutputs). */
@@ -70,7 +73,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
   const log = options.log ?? ((): void => undefined);
   const catalog = options.catalog ?? loadCatalog();
   const dataDir = options.dataDir ?? resolveDataDir();
-  const routers = options.routers ?? ['knn', 'logistic', 'mf'];
+  const routers = options.routers ?? ['irt', 'logistic'];
   const resamples = options.resamples ?? 500;
   const sliders = options.sliders ?? Array.from({ length: 101 }, (_, i) => i / 10);
   const loaderOptions = {
@@ -86,7 +89,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
   const trainNames = protocol.kind === 'transfer' ? protocol.train : [];
   const datasets = new Map<string, RoutingDataset>();
   for (const name of [testName, ...trainNames])
-    datasets.set(name, loadDataset(name, loaderOptions));
+    datasets.set(name, options.preloaded?.get(name) ?? loadDataset(name, loaderOptions));
   t = lap('loadMs', t);
   const cache = EmbeddingCache.open(
     embedder,
@@ -149,6 +152,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       strong,
       calibrationTargets,
       log,
+      facts: publicModelFacts(catalog),
     });
   t = lap('trainMs', t);
 
@@ -163,6 +167,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     ].every((value) => Number.isFinite(value)),
   );
   const unlabelledDropped = tested.length - evalRows.length;
+  if (evalRows.length === 0) {
+    throw new RouterError(
+      'DATA_INVALID',
+      `no test prompt has a quality label for every one of its ${models.length} models: nothing to score`,
+      { details: { models, prompts: tested.length } },
+    );
+  }
   if (unlabelledDropped > 0)
     log(`${unlabelledDropped} test prompts lack a label for some model: not scored`);
   const n = evalRows.length;
@@ -273,22 +284,6 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       ...oracle,
       ...(exact.twoModel === undefined ? {} : { twoModel: exact.twoModel }),
     });
-    // RouteLLM's framing: send a prompt to the strong model when the weak one is likely to fail.
-    // Ordering by 1 - P(weak) ignores the strong model's own estimate, which on these pairs (GPT-4
-    // right or wrong for reasons the embedding cannot see) only adds noise to the ordering.
-    for (const kind of routers) {
-      const rows = predicted.get(kind) as Float64Array[];
-      routerResults.push(
-        scoreOrdering(
-          { ...context, pair },
-          {
-            name: `router-${kind}-weak-fails`,
-            description: `${kind} predictor, prompts ordered by 1 - P(weak model succeeds)`,
-            scores: Float64Array.from(rows, (row) => 1 - (row[weak] as number)),
-          },
-        ),
-      );
-    }
     routerResults.push(
       scoreOrdering(
         { ...context, pair },

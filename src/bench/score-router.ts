@@ -55,6 +55,24 @@ export function scoreOrdering(
   };
 }
 
+/**
+ * Two-model order of the served rule: Δq̂ / Δĉ per prompt (higher = switches to the strong model at
+ * a lower willingness to pay). A prompt the strong model is not predicted to improve (Δq̂ <= 0)
+ * never switches: it sorts last, by how little it loses.
+ */
+export function servedOrderScores(
+  predictedQuality: readonly ArrayLike<number>[],
+  estimatedCostUsd: readonly ArrayLike<number>[],
+  pair: { readonly strong: number; readonly weak: number },
+): Float64Array {
+  return Float64Array.from(predictedQuality, (row, i) => {
+    const gain = (row[pair.strong] as number) - (row[pair.weak] as number);
+    const cost = estimatedCostUsd[i] as ArrayLike<number>;
+    const extra = Math.max(1e-12, (cost[pair.strong] as number) - (cost[pair.weak] as number));
+    return gain > 0 ? gain / extra : gain - 1e12;
+  });
+}
+
 /** Sweep the knob over predicted quality and estimated cost, and score the operating points. */
 export function scoreRouter(
   context: ScoringContext,
@@ -99,13 +117,11 @@ export function scoreRouter(
       },
     };
   }
-  // APGR and CPT are defined on the share of strong *calls* (RouteLLM thresholds its strong-win
-  // rate), so the curve orders prompts by predicted quality gain Δq̂ alone; the knob sweep above is
-  // the cost-aware order (strong iff Δq̂ > Δĉ / wtp).
-  const scores = Float64Array.from(
-    predictedQuality,
-    (row) => (row[pair.strong] as number) - (row[pair.weak] as number),
-  );
+  // APGR and CPT are defined on the share of strong *calls*. The served rule (decision-rule.ts)
+  // sends a prompt to the strong model iff Δq̂ > Δĉ / wtp, i.e. once the knob passes the prompt's
+  // switch point Δĉ / Δq̂: sweeping the knob over every value therefore orders prompts by
+  // servedOrderScores, and the curve below is exactly the set of operating points /v1/route reaches.
+  const scores = servedOrderScores(predictedQuality, estimatedCostUsd, pair);
   const { twoModel } = scoreOrdering({ ...context, pair }, { ...meta, scores });
   return { ...meta, sweep, ...(twoModel === undefined ? {} : { twoModel }) };
 }

@@ -12,6 +12,9 @@ import {
   subsetTrainingSet,
   trainingSetFromDatasets,
   trainQualityPredictor,
+  datasetBalanceWeights,
+  labelScales,
+  type PublicModelFacts,
   type TrainerKind,
 } from '../predict/index.js';
 import { calibrateFold } from './calibrate-router.js';
@@ -51,6 +54,8 @@ export interface TrainFoldsOptions {
   readonly strong: number;
   readonly calibrationTargets: readonly number[];
   readonly log: (line: string) => void;
+  /** Public facts for the irt trainer (catalog priors and tiers). */
+  readonly facts?: PublicModelFacts;
 }
 
 /** Summed calibration results of one router for one target share. */
@@ -118,18 +123,29 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       const t0 = performance.now();
       log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
       const sample = sampleRows(set.embeddings.length, options.tuneRows, seed);
+      const facts = options.facts === undefined ? {} : { facts: options.facts };
       const tuned = trainQualityPredictor({
         kind,
         set: subsetTrainingSet(set, sample),
         seed,
+        ...facts,
         tune: { folds: options.tuneFolds, groups: sample.map((i) => set.groups[i] as string) },
       });
+      // The joint model is calibrated by construction (cross-entropy on every label) and keeps its
+      // own uncertainty; Platt scaling per model would discard the shared difficulty.
       const trained = trainQualityPredictor({
         kind,
         set,
         seed,
-        hyperparameters: tuned.hyperparameters,
-        calibration: kind === 'knn' ? 'none' : 'platt',
+        ...facts,
+        ...(kind === 'irt'
+          ? {
+              rowWeights: datasetBalanceWeights(set.datasets),
+              rowDatasets: labelScales(set.datasets, set.groups),
+            }
+          : {}),
+        hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
+        calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
       });
       const rows = trained.predictor.predict(testEmbeddings);
       const out = predictedAll.get(kind) as Float64Array[];

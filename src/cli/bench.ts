@@ -1,7 +1,8 @@
 /**
  * `arbiter bench`: run a routing benchmark suite and write results.json, report.md and SVG plots.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { loadCatalog } from '../catalog/index.js';
 import { parseArgs } from 'node:util';
 import {
   SUITE_NAMES,
@@ -11,7 +12,7 @@ import {
   type SuiteConfig,
 } from '../bench/index.js';
 import { RouterError } from '../core/index.js';
-import { REPO_ROOT, resolveDataDir } from '../data/index.js';
+import { REPO_ROOT, loadLogDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
 import { TRAINER_KINDS, type TrainerKind } from '../predict/index.js';
@@ -20,6 +21,7 @@ import { gitCommit } from './git-commit.js';
 
 const HELP = `Usage: arbiter bench --suite NAME [--out DIR] [options]
        arbiter bench --train LIST --test NAME [--out DIR] [options]
+       arbiter bench [--train LIST] --test-file FILE.jsonl [--out DIR] [options]
 
 Compare routing strategies on the same held-out prompts: random, cheapest, each single model, best
 single model, oracle, and the learned routers (kNN, logistic, matrix factorisation) across the
@@ -35,9 +37,17 @@ Suites: ${SUITE_NAMES.join(', ')}
 Options:
   --suite NAME       one of the suites above
   --train LIST       custom transfer suite: comma-separated training datasets
-  --test NAME        custom transfer suite: the test dataset
+  --test NAME        custom transfer suite: the test dataset (shared datasets, or
+                     alpacaeval/gpt-3.5-turbo-1106 | alpacaeval/claude-instant-v1 |
+                     alpacaeval/mixtral-8x7b: GPT-4 Turbo vs that model, evaluation only)
+  --test-file FILE   score on your own prompts: a JSONL log (docs/log-format.md) with a quality
+                     per model per prompt; trained on --train (default
+                     mmlu,gsm8k,routerbench,llmrouter: the shipped artifact's recipe). Prompts
+                     whose text (whitespace-normalised) is in the training data are dropped from
+                     training; prompts without a label for every model are not scored
   --out DIR          output directory (default benchmarks/results/<suite>)
-  --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default all)
+  --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default irt,logistic; irt
+                     is the served predictor; every router is scored with the served rule)
   --seed N           seed for folds, bootstrap and training (default 42)
   --resamples N      bootstrap resamples (default 500)
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
@@ -65,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
       suite: { type: 'string' },
       train: { type: 'string' },
       test: { type: 'string' },
+      'test-file': { type: 'string' },
       out: { type: 'string' },
       routers: { type: 'string' },
       seed: { type: 'string' },
@@ -81,7 +92,27 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   let config: SuiteConfig;
-  if (values.suite !== undefined) {
+  const preloaded = new Map<string, RoutingDataset>();
+  if (values['test-file'] !== undefined) {
+    const catalog = loadCatalog();
+    const dataset = loadLogDataset(values['test-file'], {
+      resolveModelId: (name) => catalog.resolveModelId(name),
+    });
+    preloaded.set(dataset.name, dataset);
+    const train = (values.train ?? 'mmlu,gsm8k,routerbench,llmrouter')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    config = {
+      name: `${train.join('+')}-to-${basename(values['test-file']).replace(/\.jsonl?$/u, '')}`.replace(
+        /[^A-Za-z0-9+._-]+/gu,
+        '_',
+      ),
+      description: `Train on ${train.join(', ')}, test on ${values['test-file']} (${dataset.prompts.length} prompts, ${dataset.models.length} models).`,
+      protocol: { kind: 'transfer', train, test: dataset.name },
+      defaultOutputTokens: 256,
+    };
+  } else if (values.suite !== undefined) {
     config = suiteConfig(values.suite);
   } else if (values.train !== undefined && values.test !== undefined) {
     const train = values.train
@@ -95,10 +126,12 @@ export async function run(argv: string[]): Promise<number> {
       defaultOutputTokens: 256,
     };
   } else {
-    process.stderr.write(`arbiter bench: give --suite, or --train and --test\n\n${HELP}`);
+    process.stderr.write(
+      `arbiter bench: give --suite, --train and --test, or --test-file\n\n${HELP}`,
+    );
     return 2;
   }
-  const routers = (values.routers ?? TRAINER_KINDS.join(',')).split(',').map((s) => s.trim());
+  const routers = (values.routers ?? 'irt,logistic').split(',').map((s) => s.trim());
   for (const kind of routers) {
     if (!(TRAINER_KINDS as readonly string[]).includes(kind)) {
       throw new RouterError(
@@ -128,6 +161,7 @@ export async function run(argv: string[]): Promise<number> {
       routers: routers as TrainerKind[],
       gitCommit: gitCommit(),
       log: (line) => process.stderr.write(`[bench ${config.name}] ${line}\n`),
+      preloaded,
     });
     const files = writeSuiteOutputs(result, out);
     process.stdout.write(`${files.join('\n')}\n`);

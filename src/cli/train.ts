@@ -16,6 +16,7 @@ import { loadCatalog } from '../catalog/index.js';
 import { RouterError } from '../core/index.js';
 import type { RoutingDataset } from '../data/index.js';
 import {
+  EVALUATION_ONLY_DATASETS,
   EmbeddingCache,
   isDatasetName,
   loadDataset,
@@ -34,13 +35,18 @@ import {
   evaluatePredictor,
   fitOutputLengthPredictor,
   holdOutSplit,
+  datasetBalanceWeights,
+  labelScales,
   labelStatistics,
+  medianAbsoluteLogError,
   subsetTrainingSet,
   TRAINER_KINDS,
   trainingSetFromDatasets,
   trainQualityPredictor,
 } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
+import { publicModelFacts } from '../bench/public-facts.js';
+import { sampleRows } from '../bench/train-folds.js';
 import type { Command } from './main.js';
 import { gitCommit } from './git-commit.js';
 
@@ -53,7 +59,10 @@ log-loss / AUC, and write DIR/predictor.json + DIR/manifest.json.
 Options:
   --datasets LIST      comma-separated: mmlu, gsm8k, routerbench, llmrouter, mt-bench,
                        routerbench/<task> (default mmlu,gsm8k)
-  --predictor KIND     knn | logistic | mf (default mf)
+  --predictor KIND     irt | knn | logistic | mf (default irt: the joint difficulty/ability model,
+                       an ensemble of 4 bootstrap fits whose spread is the served uncertainty)
+  --max-prompts CAPS   at most N prompts per dataset, a seeded sample: N (every dataset) or
+                       NAME=N,... (e.g. mmlu=4000); default all
   --out DIR            artifact directory, e.g. models/my-predictor (required)
   --seed N             seed for split, initialisation and minibatches (default 0)
   --holdout F          held-out share of prompts (default 0.2)
@@ -157,13 +166,41 @@ function constantPredictor(set: TrainingSet): QualityPredictor {
   };
 }
 
+/** Prompts of the held-out split kept in the artifact as reference traffic for the knob. */
+const REFERENCE_PROMPTS = 400;
+
+/** `N` (every dataset) or `name=N,name=N` -> cap per dataset name (`*` for all). */
+function parsePromptCaps(value: string | undefined): Map<string, number> {
+  const caps = new Map<string, number>();
+  if (value === undefined) return caps;
+  for (const part of value.split(',')) {
+    const [name, raw] = part.includes('=') ? part.split('=') : ['*', part];
+    const cap = Number(raw);
+    if (name === undefined || !Number.isInteger(cap) || cap <= 0)
+      throw new RouterError('INPUT_INVALID', `--max-prompts ${value}: expected N or NAME=N,...`);
+    caps.set(name.trim(), cap);
+  }
+  return caps;
+}
+
+/** At most `limit` prompts of a dataset: a seeded sample in the original order. */
+function samplePrompts(dataset: RoutingDataset, limit: number, seed: number): RoutingDataset {
+  if (dataset.prompts.length <= limit) return dataset;
+  const keep = sampleRows(dataset.prompts.length, limit, seed);
+  return {
+    ...dataset,
+    prompts: keep.map((i) => dataset.prompts[i] as RoutingDataset['prompts'][number]),
+  };
+}
+
 /** `arbiter train` entry point. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       datasets: { type: 'string', default: 'mmlu,gsm8k' },
-      predictor: { type: 'string', default: 'mf' },
+      predictor: { type: 'string', default: 'irt' },
+      'max-prompts': { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string', default: '0' },
       holdout: { type: 'string', default: '0.2' },
@@ -209,6 +246,11 @@ export async function run(argv: string[]): Promise<number> {
     .filter((s) => s.length > 0);
   for (const name of names) {
     if (!isDatasetName(name)) throw new RouterError('INPUT_INVALID', `unknown dataset "${name}"`);
+    if (EVALUATION_ONLY_DATASETS.includes(name))
+      throw new RouterError(
+        'INPUT_INVALID',
+        `${name} is CC BY-NC, for evaluation only: arbiter train does not train on it`,
+      );
   }
   if (values.embedder !== 'use-lite' && values.embedder !== 'hash') {
     throw new RouterError('INPUT_INVALID', '--embedder must be use-lite or hash');
@@ -220,7 +262,14 @@ export async function run(argv: string[]): Promise<number> {
   const catalog = loadCatalog();
   const countForModel = (text: string, modelId: string): number =>
     countTokens(text, catalog.get(modelId)?.tokenizer ?? 'cl100k_base');
-  const datasets = names.map((name) => loadDataset(name, { dataDir, countTokens: countForModel }));
+  const caps = parsePromptCaps(values['max-prompts']);
+  const datasets = names.map((name) =>
+    samplePrompts(
+      loadDataset(name, { dataDir, countTokens: countForModel }),
+      caps.get(name) ?? caps.get('*') ?? Number.POSITIVE_INFINITY,
+      seed,
+    ),
+  );
   const loadedAt = performance.now();
   const embedder = values.embedder === 'hash' ? new HashEmbedder({ dimension: 64 }) : lazyUseLite();
   let embeddings: Float32Array[][];
@@ -246,6 +295,20 @@ export async function run(argv: string[]): Promise<number> {
   const test = subsetTrainingSet(set, split.test);
   const trainGroups = split.train.map((i) => set.groups[i] ?? '');
 
+  const facts = publicModelFacts(catalog);
+  const jointInputs = (rows: readonly number[]) => {
+    const sources = rows.map((i) => set.datasets[i] ?? '');
+    return kind === 'irt'
+      ? {
+          facts,
+          rowWeights: datasetBalanceWeights(sources),
+          rowDatasets: labelScales(
+            sources,
+            rows.map((i) => set.groups[i] ?? ''),
+          ),
+        }
+      : {};
+  };
   const trainOnce = (rows: typeof train, groups: readonly string[]) =>
     trainQualityPredictor({
       kind,
@@ -253,6 +316,7 @@ export async function run(argv: string[]): Promise<number> {
       seed,
       hyperparameters: fixed,
       calibration,
+      ...jointInputs(split.train),
       ...(values.tune ? { tune: { groups } } : {}),
     });
   const trained = trainOnce(train, trainGroups);
@@ -285,16 +349,40 @@ export async function run(argv: string[]): Promise<number> {
       seed,
       hyperparameters: trained.hyperparameters,
       calibration,
+      ...jointInputs(set.embeddings.map((_, i) => i)),
     });
     outputRows = set;
   }
-  const outputLength = fitOutputLengthPredictor(outputRows);
+  // Output length: held-out median absolute log error per dataset (rows with answer lengths).
+  const lengthOnTrain = fitOutputLengthPredictor(train);
+  const lengthErrors: Record<string, number> = {};
+  for (const name of names) {
+    const rows = split.test.filter((i) => set.datasets[i] === name);
+    const error = medianAbsoluteLogError(lengthOnTrain, subsetTrainingSet(set, rows));
+    if (Number.isFinite(error)) lengthErrors[name] = Number(error.toFixed(4));
+  }
+  if (Object.keys(lengthErrors).length > 0)
+    process.stdout.write(
+      `output length, held-out median |log error|: ${JSON.stringify(lengthErrors)}\n`,
+    );
+  const outputLength = values['refit-all'] ? fitOutputLengthPredictor(outputRows) : lengthOnTrain;
+  // Reference traffic for the knob calibration: a seeded sample of held-out prompts.
+  const referenceRows = sampleRows(split.test.length, REFERENCE_PROMPTS, seed + 3).map(
+    (k) => split.test[k] as number,
+  );
+  const allPrompts = datasets.flatMap((dataset) => dataset.prompts);
+  const reference = {
+    embeddings: referenceRows.map((i) => set.embeddings[i] as Float32Array),
+    inputTokens: referenceRows.map((i) => countTokens(allPrompts[i]?.text ?? '', 'cl100k_base')),
+    datasets: referenceRows.map((i) => set.datasets[i] ?? ''),
+  };
   const finishedAt = performance.now();
   const outDir = resolve(values.out);
   const manifest = writePredictorArtifact({
     dir: outDir,
     quality: final.predictor,
     outputLength,
+    reference,
     manifest: {
       id: basename(outDir),
       version: ARTIFACT_MANIFEST_VERSION,
@@ -317,6 +405,7 @@ export async function run(argv: string[]): Promise<number> {
         heldOut: rounded(overall),
         perDataset,
         baselineHeldOut: rounded(baseline).overall,
+        outputLengthMedianAbsLogError: lengthErrors,
       },
       createdBy: ['arbiter', 'train', ...argv].join(' '),
       createdAt: new Date().toISOString(),

@@ -11,3 +11,4 @@ export * from './llmrouter.js';
 export * from './registry.js';
 export * from './embedding-cache.js';
 export * from './arbiter-jsonl.js';
+export * from './log-dataset.js';

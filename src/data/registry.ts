@@ -1,6 +1,7 @@
 import { RouterError } from '../core/index.js';
 import { DATA_PATHS, requireDataPath, resolveDataDir } from './data-dir.js';
 import type { RoutingDataset } from './dataset.js';
+import { loadAlpacaEval } from './alpacaeval.js';
 import { loadLlmRouter } from './llmrouter.js';
 import type { LoaderOptions } from './loader-common.js';
 import { loadMtBench } from './mt-bench.js';
@@ -18,7 +19,17 @@ export const DATASET_NAMES = [
   'routerbench/mbpp',
   'routerbench/winograde',
   'llmrouter',
+  'alpacaeval/gpt-3.5-turbo-1106',
+  'alpacaeval/claude-instant-v1',
+  'alpacaeval/mixtral-8x7b',
 ] as const;
+
+/** Datasets licensed for evaluation only (CC BY-NC): never in the shipped artifact. */
+export const EVALUATION_ONLY_DATASETS: readonly string[] = [
+  'alpacaeval/gpt-3.5-turbo-1106',
+  'alpacaeval/claude-instant-v1',
+  'alpacaeval/mixtral-8x7b',
+];
 
 /** One shared dataset name. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -38,6 +49,9 @@ const FIRST_PATH: Readonly<Record<DatasetName, string>> = {
   'routerbench/mbpp': DATA_PATHS.routerBenchDir,
   'routerbench/winograde': DATA_PATHS.routerBenchDir,
   llmrouter: DATA_PATHS.llmRouterTrain,
+  'alpacaeval/gpt-3.5-turbo-1106': 'AlpacaEval/preferences.jsonl',
+  'alpacaeval/claude-instant-v1': 'AlpacaEval/preferences.jsonl',
+  'alpacaeval/mixtral-8x7b': 'AlpacaEval/preferences.jsonl',
 };
 
 /**
@@ -68,5 +82,11 @@ export function loadDataset(name: string, options: LoaderOptions = {}): RoutingD
       return loadRouterBench({ ...options, tasks: ['winograde'] });
     case 'llmrouter':
       return loadLlmRouter(options);
+    case 'alpacaeval/gpt-3.5-turbo-1106':
+      return loadAlpacaEval('openai/gpt-3.5-turbo-1106', options);
+    case 'alpacaeval/claude-instant-v1':
+      return loadAlpacaEval('anthropic/claude-instant-v1', options);
+    case 'alpacaeval/mixtral-8x7b':
+      return loadAlpacaEval('mistralai/mixtral-8x7b-instruct-v0.1', options);
   }
 }

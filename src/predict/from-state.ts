@@ -5,12 +5,13 @@ import { RouterError } from '../core/index.js';
 import type { QualityPredictor } from './predictor.js';
 import { calibratedPredictorFromState } from './calibration.js';
 import { ensemblePredictorFromState } from './ensemble-predictor.js';
+import { irtPredictorFromState } from './irt-predictor.js';
 import { knnPredictorFromState } from './knn-predictor.js';
 import { logisticPredictorFromState } from './logistic-predictor.js';
 import { mfPredictorFromState } from './mf-predictor.js';
 
 /** Predictor kinds this build can restore. */
-export const PREDICTOR_KINDS = ['knn', 'logistic', 'mf', 'calibrated', 'ensemble'] as const;
+export const PREDICTOR_KINDS = ['knn', 'logistic', 'mf', 'irt', 'calibrated', 'ensemble'] as const;
 /** A restorable predictor kind. */
 export type PredictorKind = (typeof PREDICTOR_KINDS)[number];
 
@@ -34,6 +35,8 @@ export function predictorFromState(state: unknown): QualityPredictor {
       return logisticPredictorFromState(state);
     case 'mf':
       return mfPredictorFromState(state);
+    case 'irt':
+      return irtPredictorFromState(state);
     case 'calibrated':
       return calibratedPredictorFromState(state, predictorFromState);
     case 'ensemble':

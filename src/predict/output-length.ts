@@ -26,7 +26,16 @@ export interface OutputLengthOptions {
   readonly minObservations?: number;
   /** Used when no model has any output-token data. @default 256 */
   readonly defaultTokens?: number;
+  /**
+   * Smallest prediction for a model without length data of its own (the shared prompt effect):
+   * chat models rarely answer an open question in fewer tokens. Models with data keep theirs.
+   * @default 32
+   */
+  readonly floorTokens?: number;
 }
+
+/** Default smallest predicted output length, tokens. */
+export const MIN_OUTPUT_TOKENS = 32;
 
 /** Fit from `set.outputTokens` (models without data fall back to medians). */
 export function fitOutputLengthPredictor(
@@ -60,6 +69,40 @@ export function fitOutputLengthPredictor(
     bias[j] = model.bias;
     fitted[j] = 1;
   }
+  // Shared prompt-verbosity model for models without data of their own: log(1 + tokens) =
+  // offset_m + v . x + b over every observation, offsets centred per model (one ridge on the
+  // targets minus each model's mean), so it transfers the prompt effect, not one model's verbosity.
+  const sharedRows: Float32Array[] = [];
+  const sharedTargets: number[] = [];
+  const offsets: number[] = [];
+  for (let j = 0; j < m; j++) {
+    const values: { x: Float32Array; t: number }[] = [];
+    tokens.forEach((row, i) => {
+      const t = row[j] ?? Number.NaN;
+      if (Number.isFinite(t) && t >= 0)
+        values.push({ x: set.embeddings[i] as Float32Array, t: Math.log1p(t) });
+    });
+    if (values.length === 0) continue;
+    const offset = values.reduce((sum, v) => sum + v.t, 0) / values.length;
+    offsets.push(offset);
+    for (const v of values) {
+      sharedRows.push(v.x);
+      sharedTargets.push(v.t - offset);
+    }
+  }
+  const meanOffset =
+    offsets.length > 0
+      ? offsets.reduce((sum, v) => sum + v, 0) / offsets.length
+      : Math.log1p(globalMedian);
+  const shared =
+    sharedRows.length >= (options.minObservations ?? 50)
+      ? fitLinearModel({
+          rows: sharedRows,
+          targets: sharedTargets,
+          loss: 'squared',
+          l2: options.l2 ?? 1e-2,
+        })
+      : { weights: new Float64Array(d), bias: 0 };
   // Round now exactly as toState() does, so a restored predictor predicts identically.
   return new RidgeOutputLength(
     set.models,
@@ -69,7 +112,25 @@ export function fitOutputLengthPredictor(
     fitted,
     Float64Array.from(Float32Array.from(weights)),
     Float64Array.from(Float32Array.from(bias)),
+    {
+      weights: Float64Array.from(Float32Array.from(shared.weights)),
+      bias: roundSignificant(shared.bias + meanOffset, 7),
+      floor: options.floorTokens ?? MIN_OUTPUT_TOKENS,
+      unseen: Uint8Array.from(set.models, (_, j) =>
+        tokens.some((row) => Number.isFinite(row[j] ?? Number.NaN)) ? 0 : 1,
+      ),
+    },
   );
+}
+
+/** The shared part of the length model (absent in artifacts written before it existed). */
+interface SharedLength {
+  readonly weights: Float64Array;
+  /** Bias including the mean model offset. */
+  readonly bias: number;
+  readonly floor: number;
+  /** 1 for models without any length observation (they get the shared prediction). */
+  readonly unseen: Uint8Array;
 }
 
 class RidgeOutputLength implements OutputLengthPredictor {
@@ -82,6 +143,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
   private readonly fitted: Uint8Array;
   private readonly weights: Float64Array;
   private readonly bias: Float64Array;
+  private readonly shared: SharedLength | undefined;
 
   constructor(
     models: readonly string[],
@@ -91,6 +153,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
     fitted: Uint8Array,
     weights: Float64Array,
     bias: Float64Array,
+    shared?: SharedLength,
   ) {
     this.models = models;
     this.dimension = dimension;
@@ -99,6 +162,17 @@ class RidgeOutputLength implements OutputLengthPredictor {
     this.fitted = fitted;
     this.weights = weights;
     this.bias = bias;
+    this.shared = shared;
+  }
+
+  /**
+   * Expected output tokens of a model this predictor has no data for: the shared prompt effect at
+   * the mean model verbosity (floored); undefined for artifacts without a shared part.
+   */
+  predictUnseen(x: Float32Array): number | undefined {
+    if (this.shared === undefined) return undefined;
+    const z = dot(this.shared.weights, x, this.dimension) + this.shared.bias;
+    return Math.max(this.shared.floor, Math.expm1(z));
   }
 
   predict(embeddings: readonly Float32Array[]): Float64Array[] {
@@ -106,7 +180,10 @@ class RidgeOutputLength implements OutputLengthPredictor {
     const d = this.dimension;
     return embeddings.map((x) =>
       Float64Array.from(this.models, (_, j) => {
-        if (this.fitted[j] !== 1) return Math.max(1, this.medians[j] ?? this.globalMedian);
+        if (this.fitted[j] !== 1) {
+          const median = Math.max(1, this.medians[j] ?? this.globalMedian);
+          return this.shared?.unseen[j] === 1 ? (this.predictUnseen(x) ?? median) : median;
+        }
         const z = dot(this.weights.subarray(j * d, (j + 1) * d), x, d) + (this.bias[j] ?? 0);
         return Math.max(1, Math.expm1(z));
       }),
@@ -124,6 +201,14 @@ class RidgeOutputLength implements OutputLengthPredictor {
       fitted: [...this.fitted],
       weights: encodeFloat32(this.weights),
       bias: encodeFloat32(this.bias),
+      ...(this.shared === undefined
+        ? {}
+        : {
+            sharedWeights: encodeFloat32(this.shared.weights),
+            sharedBias: this.shared.bias,
+            floorTokens: this.shared.floor,
+            unseen: [...this.shared.unseen],
+          }),
     };
   }
 }
@@ -143,5 +228,34 @@ export function outputLengthPredictorFromState(value: unknown): OutputLengthPred
     Uint8Array.from(fitted),
     decodeFloat32(state.weights, m * state.dimension),
     decodeFloat32(state.bias, m),
+    state['sharedWeights'] === undefined
+      ? undefined
+      : {
+          weights: decodeFloat32(state['sharedWeights'], state.dimension),
+          bias: numberField(state, 'sharedBias'),
+          floor: numberField(state, 'floorTokens'),
+          unseen: Uint8Array.from(numberArrayField(state, 'unseen', m)),
+        },
   );
+}
+
+/**
+ * Median over observed (prompt, model) pairs of |log(1 + predicted) - log(1 + actual)| output
+ * tokens (NaN when the set has no lengths).
+ */
+export function medianAbsoluteLogError(predictor: OutputLengthPredictor, set: TrainingSet): number {
+  const tokens = set.outputTokens;
+  if (tokens === undefined || set.embeddings.length === 0) return Number.NaN;
+  const predicted = predictor.predict(set.embeddings);
+  const columns = set.models.map((id) => predictor.models.indexOf(id));
+  const errors: number[] = [];
+  tokens.forEach((row, i) => {
+    row.forEach((actual, j) => {
+      const c = columns[j] ?? -1;
+      if (!Number.isFinite(actual) || actual < 0 || c < 0) return;
+      const guess = predicted[i]?.[c] ?? Number.NaN;
+      errors.push(Math.abs(Math.log1p(guess) - Math.log1p(actual)));
+    });
+  });
+  return errors.length === 0 ? Number.NaN : median(errors);
 }

@@ -12,9 +12,10 @@ import { fitKnnPredictor } from './knn-predictor.js';
 import type { LinearLoss } from './linear-model.js';
 import { fitLogisticPredictor } from './logistic-predictor.js';
 import { fitMfPredictor } from './mf-predictor.js';
+import { fitIrtPredictor } from './irt-predictor.js';
 
 /** Trainable quality-predictor kinds. */
-export const TRAINER_KINDS = ['knn', 'logistic', 'mf'] as const;
+export const TRAINER_KINDS = ['irt', 'knn', 'logistic', 'mf'] as const;
 /** A trainable kind. */
 export type TrainerKind = (typeof TRAINER_KINDS)[number];
 
@@ -38,8 +39,22 @@ export interface QualityHyperparameters {
   readonly l2Model?: number;
   /** mf: L2 on the shared projection. */
   readonly l2Shared?: number;
-  /** mf: Adam step size. */
+  /** mf, irt: Adam step size. */
   readonly learningRate?: number;
+  /** irt: L2 on the difficulty direction. */
+  readonly l2Difficulty?: number;
+  /** irt: L2 on the specialisation projection and vectors. */
+  readonly l2Specialisation?: number;
+  /** irt: bootstrap ensemble members. */
+  readonly members?: number;
+}
+
+/** Public facts the irt trainer ties abilities to (catalog priors and tiers). */
+export interface PublicModelFacts {
+  /** Public aggregate win rate in (0, 1) per model id. */
+  readonly publicScores: ReadonlyMap<string, number>;
+  /** Catalog tier per model id. */
+  readonly modelTiers: ReadonlyMap<string, string>;
 }
 
 /** A small default search grid per kind (kept small: every point costs `folds` fits). */
@@ -51,6 +66,8 @@ export function defaultGrid(kind: TrainerKind): QualityHyperparameters[] {
       return [1e-4, 1e-3, 1e-2].map((l2) => ({ l2 }));
     case 'mf':
       return [8, 16, 32].map((latentDimension) => ({ latentDimension }));
+    case 'irt':
+      return [0, 4, 8].map((latentDimension) => ({ latentDimension, members: 1 }));
   }
 }
 
@@ -60,8 +77,12 @@ export function fitQualityPredictor(options: {
   readonly set: TrainingSet;
   readonly hyperparameters?: QualityHyperparameters;
   readonly seed?: number;
-  /** Per-row loss weights (mf only). */
+  /** Per-row loss weights (mf, irt). */
   readonly rowWeights?: ArrayLike<number>;
+  /** Source dataset per row: per-dataset label-scale offsets (irt). */
+  readonly rowDatasets?: readonly string[];
+  /** Public facts (irt). */
+  readonly facts?: PublicModelFacts;
 }): QualityPredictor {
   const h = options.hyperparameters ?? {};
   switch (options.kind) {
@@ -86,6 +107,19 @@ export function fitQualityPredictor(options: {
         ...(h.learningRate === undefined ? {} : { learningRate: h.learningRate }),
         ...(options.rowWeights === undefined ? {} : { rowWeights: options.rowWeights }),
       });
+    case 'irt':
+      return fitIrtPredictor(options.set, {
+        seed: options.seed ?? 0,
+        ...(h.latentDimension === undefined ? {} : { latentDimension: h.latentDimension }),
+        ...(h.epochs === undefined ? {} : { epochs: h.epochs }),
+        ...(h.learningRate === undefined ? {} : { learningRate: h.learningRate }),
+        ...(h.l2Difficulty === undefined ? {} : { l2Difficulty: h.l2Difficulty }),
+        ...(h.l2Specialisation === undefined ? {} : { l2Specialisation: h.l2Specialisation }),
+        ...(h.members === undefined ? {} : { members: h.members }),
+        ...(options.rowWeights === undefined ? {} : { rowWeights: options.rowWeights }),
+        ...(options.rowDatasets === undefined ? {} : { rowDatasets: options.rowDatasets }),
+        ...(options.facts === undefined ? {} : options.facts),
+      });
   }
 }
 
@@ -93,6 +127,12 @@ export function fitQualityPredictor(options: {
 export interface TrainQualityOptions {
   readonly kind: TrainerKind;
   readonly set: TrainingSet;
+  /** Per-row loss weights (mf, irt), for the final fit on `set`. */
+  readonly rowWeights?: ArrayLike<number>;
+  /** Source dataset per row of `set` (irt offsets), for the final fit. */
+  readonly rowDatasets?: readonly string[];
+  /** Public facts (irt). */
+  readonly facts?: PublicModelFacts;
   /** @default 0 */
   readonly seed?: number;
   /** Fixed hyperparameters (merged over every grid point when tuning). */
@@ -128,7 +168,13 @@ export function trainQualityPredictor(options: TrainQualityOptions): TrainedQual
       set: options.set,
       candidates: grid,
       fit: (set, hyperparameters) =>
-        fitQualityPredictor({ kind: options.kind, set, hyperparameters, seed }),
+        fitQualityPredictor({
+          kind: options.kind,
+          set,
+          hyperparameters,
+          seed,
+          ...(options.facts === undefined ? {} : { facts: options.facts }),
+        }),
       folds: options.tune.folds ?? 3,
       seed,
       ...(options.tune.groups === undefined ? {} : { groups: options.tune.groups }),
@@ -137,7 +183,19 @@ export function trainQualityPredictor(options: TrainQualityOptions): TrainedQual
     crossValidation = cv.results;
   }
   const fit = (set: TrainingSet): QualityPredictor =>
-    fitQualityPredictor({ kind: options.kind, set, hyperparameters: chosen, seed });
+    fitQualityPredictor({
+      kind: options.kind,
+      set,
+      hyperparameters: chosen,
+      seed,
+      ...(options.facts === undefined ? {} : { facts: options.facts }),
+      ...(options.rowWeights !== undefined && set === options.set
+        ? { rowWeights: options.rowWeights }
+        : {}),
+      ...(options.rowDatasets !== undefined && set === options.set
+        ? { rowDatasets: options.rowDatasets }
+        : {}),
+    });
   const calibration = options.calibration ?? 'none';
   const predictor =
     calibration === 'none'

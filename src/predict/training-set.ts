@@ -254,3 +254,24 @@ export function holdOutSplit(options: HoldOutOptions): {
   held.forEach((h, i) => (h === 1 ? test : train).push(i));
   return { train, test };
 }
+
+/**
+ * Per-row weights that balance datasets: a row of a dataset with n rows weighs n^-power (0: every
+ * row equal; 1: every dataset equal), normalised to mean 1. @default power 0.5
+ */
+export function datasetBalanceWeights(datasets: readonly string[], power = 0.5): Float64Array {
+  const counts = new Map<string, number>();
+  for (const name of datasets) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const weights = Float64Array.from(datasets, (name) => (counts.get(name) ?? 1) ** -power);
+  const mean = weights.reduce((s, v) => s + v, 0) / Math.max(1, weights.length);
+  return weights.map((w) => w / mean);
+}
+
+/**
+ * The label scale of each row, for the joint model's per-scale offsets: a dataset scored with one
+ * metric is one scale; LLMRouter scores each task with its own metric (exact match, F1, pass@1), so
+ * each of its tasks is a scale (`groups` are `<dataset>/<group>`).
+ */
+export function labelScales(datasets: readonly string[], groups: readonly string[]): string[] {
+  return datasets.map((name, i) => (name === 'llmrouter' ? (groups[i] ?? name) : name));
+}

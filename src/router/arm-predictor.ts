@@ -1,5 +1,6 @@
 import type { CatalogModel } from '../catalog/index.js';
 import type { OutputLengthPredictor, QualityPredictor } from '../predict/index.js';
+import { IrtPredictor } from '../predict/irt-predictor.js';
 
 /** Predicted outcome of sending one prompt to one model. */
 export interface ArmEstimate {
@@ -7,8 +8,10 @@ export interface ArmEstimate {
   readonly quality: number;
   /** Expected completion tokens. */
   readonly outputTokens: number;
-  /** Where the estimate came from: the trained predictor, or the catalog tier prior. */
+  /** Where the estimate came from: the trained predictor, or public priors (catalog). */
   readonly source: 'predictor' | 'prior';
+  /** Standard deviation of `quality` (ensemble spread; priors add the prior map's residual). */
+  readonly uncertainty?: number;
 }
 
 /** Estimates quality and output length for every model, from one prompt embedding. */
@@ -35,6 +38,9 @@ export const TIER_PRIOR_QUALITY: Readonly<Record<CatalogModel['tags']['tier'], n
 /** Output tokens assumed when nothing better is known. */
 export const DEFAULT_OUTPUT_TOKENS = 256;
 
+/** Uncertainty reported for a constant tier prior (no artifact): wide. */
+const TIER_PRIOR_UNCERTAINTY = 0.25;
+
 /** An ArmPredictor that knows only the catalog (no artifact). */
 export function priorArmPredictor(): ArmPredictor {
   return {
@@ -45,6 +51,7 @@ export function priorArmPredictor(): ArmPredictor {
         quality: TIER_PRIOR_QUALITY[model.tags.tier],
         outputTokens: DEFAULT_OUTPUT_TOKENS,
         source: 'prior' as const,
+        uncertainty: TIER_PRIOR_UNCERTAINTY,
       })),
   };
 }
@@ -59,20 +66,28 @@ export interface TrainedArmPredictorOptions {
 }
 
 /**
- * Adapts trained predictors to catalog models: models the artifact covers get its estimates, the rest
- * fall back to {@link TIER_PRIOR_QUALITY}.
+ * Adapts trained predictors to catalog models. Models the artifact covers get its estimates. With
+ * the joint IRT model every other catalog model is put on the same footing from public facts: an
+ * ability from its AlpacaEval score and tier (or its tier alone), its tier's discrimination, and
+ * the prompt's predicted difficulty (`source: 'prior'`). Other predictor kinds fall back to
+ * {@link TIER_PRIOR_QUALITY}.
  */
 export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPredictor {
   const qualityIndex = new Map(options.quality.models.map((id, i) => [id, i]));
   const lengthIndex = new Map((options.outputLength?.models ?? []).map((id, i) => [id, i]));
   const dimension = (options.quality.toState().dimension as number | undefined) ?? undefined;
   const resolve = options.resolve ?? ((model: CatalogModel) => model.id);
+  const irt = options.quality instanceof IrtPredictor ? options.quality : undefined;
   return {
     version: options.version,
     dimension,
     estimate(embedding, models) {
-      const quality = options.quality.predict([embedding])[0];
+      const joint = irt?.estimate([embedding])[0];
+      const quality = joint?.mean ?? options.quality.predict([embedding])[0];
       const lengths = options.outputLength?.predict([embedding])[0];
+      const lengthModel = options.outputLength as
+        { predictUnseen?: (x: Float32Array) => number | undefined } | undefined;
+      const unseenTokens = lengthModel?.predictUnseen?.(embedding) ?? DEFAULT_OUTPUT_TOKENS;
       return models.map((model) => {
         const id = resolve(model);
         const qi = qualityIndex.get(id);
@@ -80,13 +95,34 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
         const q = qi === undefined ? undefined : quality?.[qi];
         const tokens = li === undefined ? undefined : lengths?.[li];
         const known = q !== undefined && Number.isFinite(q);
+        const outputTokens =
+          tokens !== undefined && Number.isFinite(tokens) && tokens > 0 ? tokens : unseenTokens;
+        if (known) {
+          return {
+            quality: Math.min(1, Math.max(0, q)),
+            outputTokens,
+            source: 'predictor' as const,
+            uncertainty: qi === undefined ? 0 : (joint?.spread[qi] ?? 0),
+          };
+        }
+        if (irt !== undefined) {
+          const lc = model.prior?.alpaca_eval_lc;
+          const prior = irt.priorEstimate(embedding, {
+            tier: model.tags.tier,
+            ...(lc === undefined ? {} : { publicScore: lc / 100 }),
+          });
+          return {
+            quality: prior.mean,
+            outputTokens,
+            source: 'prior' as const,
+            uncertainty: prior.spread,
+          };
+        }
         return {
-          quality: known ? Math.min(1, Math.max(0, q)) : TIER_PRIOR_QUALITY[model.tags.tier],
-          outputTokens:
-            tokens !== undefined && Number.isFinite(tokens) && tokens > 0
-              ? tokens
-              : DEFAULT_OUTPUT_TOKENS,
-          source: known ? ('predictor' as const) : ('prior' as const),
+          quality: TIER_PRIOR_QUALITY[model.tags.tier],
+          outputTokens,
+          source: 'prior' as const,
+          uncertainty: TIER_PRIOR_UNCERTAINTY,
         };
       });
     },

@@ -13,3 +13,6 @@ export * from './sessions.js';
 export * from './budget.js';
 export * from './tenant-policy.js';
 export * from './controls.js';
+export * from './decision-rule.js';
+export * from './knob.js';
+export * from './served-knob.js';

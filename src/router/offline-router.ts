@@ -1,14 +1,11 @@
 /**
  * Offline (batch) routing over predicted quality and estimated cost, used by the benchmark suite and
- * by threshold calibration. Same decision rule as the online router (see tradeoff.ts):
- *
- *   choose argmax_m  quality[m] - costUsd[m] / willingnessToPay
- *
- * over the models whose estimated cost is within `maxCostUsd` (when given). Ties go to the cheaper
- * model, then the lower index. When no model fits under the cap, the cheapest model is chosen and
- * the prompt is counted in `overBudget` (the online router returns NO_ELIGIBLE_ARM instead).
+ * by the knob calibration. The decision rule is the online router's, from decision-rule.ts, over the
+ * models whose estimated cost is within `maxCostUsd` (when given); ties go to the cheaper model,
+ * then the lower index. When no model fits under the cap, the cheapest model is chosen and the
+ * prompt is counted in `overBudget` (the online router returns NO_ELIGIBLE_ARM instead).
  */
-import { utility } from './tradeoff.js';
+import { chooseArm, type ArmEconomics } from './decision-rule.js';
 
 /** Inputs of {@link routeOffline}: per prompt, per model (columns aligned across both arrays). */
 export interface OfflineRouteInput {
@@ -20,6 +17,8 @@ export interface OfflineRouteInput {
   readonly willingnessToPay: number;
   /** Per-request cost cap in USD. @default no cap */
   readonly maxCostUsd?: number;
+  /** Quality-floor mode (see decision-rule.ts). @default none */
+  readonly qualityFloor?: number;
 }
 
 /** Result of {@link routeOffline}. */
@@ -38,24 +37,22 @@ export function routeOffline(input: OfflineRouteInput): OfflineRouting {
   let overBudget = 0;
   predictedQuality.forEach((quality, i) => {
     const cost = estimatedCostUsd[i] as ArrayLike<number>;
-    let best = -1;
-    let bestUtility = Number.NEGATIVE_INFINITY;
+    const arms: ArmEconomics[] = [];
+    const index: number[] = [];
     let cheapest = 0;
     for (let m = 0; m < quality.length; m++) {
       const c = cost[m] as number;
       if (c < (cost[cheapest] as number)) cheapest = m;
       if (!(c <= cap)) continue;
-      const u = utility(quality[m] as number, c, willingnessToPay);
-      if (u > bestUtility || (u === bestUtility && best >= 0 && c < (cost[best] as number))) {
-        best = m;
-        bestUtility = u;
-      }
+      arms.push({ predictedQuality: quality[m] as number, estimatedCostUsd: c });
+      index.push(m);
     }
-    if (best < 0) {
-      overBudget++;
-      best = cheapest;
-    }
-    choices[i] = best;
+    const pick = chooseArm(arms, {
+      willingnessToPay,
+      ...(input.qualityFloor === undefined ? {} : { qualityFloor: input.qualityFloor }),
+    });
+    if (pick < 0) overBudget++;
+    choices[i] = pick < 0 ? cheapest : (index[pick] as number);
   });
   return { choices, overBudget };
 }

@@ -22,6 +22,11 @@ export interface RouteRequest {
   readonly willingnessToPay?: number;
   /** Per-request cost cap, USD (estimated cost must not exceed it). */
   readonly maxCostUsd?: number;
+  /**
+   * Quality floor in (0, 1]: choose the cheapest candidate predicted to reach this share of the best
+   * candidate's predicted quality (instead of the utility trade-off).
+   */
+  readonly qualityFloor?: number;
   /** Latency SLO, ms: models whose observed p95 exceeds it are excluded. */
   readonly maxLatencyMs?: number;
   /** Capabilities the model must have. */

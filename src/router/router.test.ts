@@ -96,7 +96,9 @@ describe('Router', () => {
     const router = makeRouter(priorArmPredictor());
     const decision = await router.route({ prompt: 'hi', candidates: ['anthropic/*'] });
     expect(decision.ranked.every((arm) => arm.model.startsWith('anthropic/'))).toBe(true);
-    expect(decision.ranked).toHaveLength(3);
+    expect(decision.ranked).toHaveLength(
+      loadCatalog().models.filter((model) => model.provider === 'anthropic').length,
+    );
     const error = await routeError(router, { prompt: 'hi', candidates: ['nobody/*', 'openai/*'] });
     expect(error.code).toBe('MODEL_UNKNOWN');
     expect(error.details).toEqual({ candidates: ['nobody/*'] });

@@ -24,7 +24,9 @@ import {
   type SelectionArmTags,
   type SelectionPolicy,
 } from './selection.js';
-import { DEFAULT_TRADEOFF, tradeoffToWillingness, utility } from './tradeoff.js';
+import { DEFAULT_TRADEOFF, tradeoffToWillingness } from './tradeoff.js';
+import { armScore, compareArms, qualityThreshold } from './decision-rule.js';
+import { isDefaultCandidate } from '../catalog/index.js';
 
 /** One ranked candidate in a decision (the ranking doubles as the fallback order). */
 export interface RankedArm extends ScoredArm {
@@ -34,6 +36,8 @@ export interface RankedArm extends ScoredArm {
   readonly latencyP95Ms: number | null;
   /** Where the quality estimate came from. */
   readonly source: 'predictor' | 'prior';
+  /** Standard deviation of the predicted quality (ensemble spread, plus the prior's for priors). */
+  readonly qualityUncertainty: number;
 }
 
 /** A routing decision. */
@@ -83,6 +87,11 @@ export interface RouterDeps {
   readonly rng: Rng;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
+  /**
+   * The calibrated 0-10 knob: willingness to pay for a slider value (see knob.ts).
+   * @default tradeoffToWillingness (the uncalibrated log-uniform map)
+   */
+  readonly knob?: (slider: number) => number;
 }
 
 /** embed → predict → filter → score → policy → decision. Pure of I/O except the embedder. */
@@ -150,8 +159,9 @@ export class Router {
       throw new RouterError('EMBEDDING_FAILED', 'embedder returned no row');
 
     const tokens = createTokenCounter(full);
+    // Disabled and legacy (dataset-only) models are routed only when a request names candidates.
     const asked = catalog.models.filter(
-      (model) => model.disabled !== true || request.candidates !== undefined,
+      (model) => isDefaultCandidate(model) || request.candidates !== undefined,
     );
     const estimates = new Map(
       this.deps.predictor.estimate(embedding, asked).map((estimate, i) => [asked[i]?.id, estimate]),
@@ -168,8 +178,8 @@ export class Router {
 
     const pacing = pacingFactor(budgets);
     const wtp =
-      (request.willingnessToPay ?? tradeoffToWillingness(request.tradeoff ?? DEFAULT_TRADEOFF)) *
-      pacing;
+      (request.willingnessToPay ??
+        (this.deps.knob ?? tradeoffToWillingness)(request.tradeoff ?? DEFAULT_TRADEOFF)) * pacing;
     const ranked: RankedArm[] = [];
     const tagsOf = new Map<string, SelectionArmTags>();
     for (const model of eligible) {
@@ -213,11 +223,12 @@ export class Router {
         model: model.id,
         predictedQuality: quality,
         estimatedCostUsd: cost,
-        score: utility(quality, cost, wtp),
+        score: armScore(quality, cost, wtp),
         inputTokens,
         outputTokens,
         latencyP95Ms: latency ?? null,
         source: estimate?.source ?? 'prior',
+        qualityUncertainty: estimate?.uncertainty ?? 0,
       });
       tagsOf.set(model.id, {
         tier: model.tags.tier,
@@ -230,7 +241,8 @@ export class Router {
         details: { excluded },
       });
     }
-    ranked.sort((a, b) => b.score - a.score || a.estimatedCostUsd - b.estimatedCostUsd);
+    const threshold = qualityThreshold(ranked, request.qualityFloor);
+    ranked.sort((a, b) => compareArms(a, b, threshold));
 
     const policy = this.policy;
     const selection = policy.select({

@@ -56,6 +56,14 @@ export const RouteBody = Type.Object(
     tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     willingness_to_pay: Type.Optional(WillingnessToPay),
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+    quality_floor: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description:
+          "choose the cheapest candidate predicted to reach this share of the best candidate's predicted quality (instead of the trade-off knob)",
+      }),
+    ),
     max_latency_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
     capabilities: Type.Optional(
       Type.Array(Type.Enum(['tools', 'vision', 'json']), { maxItems: 3, uniqueItems: true }),
@@ -77,7 +85,12 @@ const RankedArmBody = Type.Object({
   input_tokens: Type.Integer(),
   output_tokens: Type.Integer(),
   score: Type.Number(),
-  source: Type.Optional(Type.String()),
+  source: Type.Enum(['predictor', 'prior'], {
+    description: 'predictor: learned from outcome data; prior: from public scores and tier only',
+  }),
+  quality_uncertainty: Type.Optional(
+    Type.Number({ description: 'debug: sd of predicted_quality' }),
+  ),
 });
 
 /** `POST /v1/route` response. */
@@ -157,6 +170,7 @@ export function toRouteRequest(
     ...(body.tradeoff === undefined ? {} : { tradeoff: body.tradeoff }),
     ...(body.willingness_to_pay === undefined ? {} : { willingnessToPay: body.willingness_to_pay }),
     ...(body.max_cost_usd === undefined ? {} : { maxCostUsd: body.max_cost_usd }),
+    ...(body.quality_floor === undefined ? {} : { qualityFloor: body.quality_floor }),
     ...(body.max_latency_ms === undefined ? {} : { maxLatencyMs: body.max_latency_ms }),
     ...(body.capabilities === undefined ? {} : { capabilities: body.capabilities }),
     ...(body.session_id === undefined ? {} : { sessionId: body.session_id }),
@@ -180,7 +194,8 @@ function toResponse(
       input_tokens: arm.inputTokens,
       output_tokens: arm.outputTokens,
       score: arm.score,
-      ...(debug ? { source: arm.source } : {}),
+      source: arm.source,
+      ...(debug ? { quality_uncertainty: arm.qualityUncertainty } : {}),
     })),
     excluded: [...decision.excluded],
     policy: decision.policy,

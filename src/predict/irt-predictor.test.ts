@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, randomNormal } from '../core/index.js';
+import { randomUnit } from './__fixtures__/synthetic.js';
+import { fitIrtPredictor, fitPriorMap, irtPredictorFromState } from './irt-predictor.js';
+import { predictorFromState } from './from-state.js';
+import { sigmoid } from './linalg.js';
+import type { TrainingSet } from './predictor.js';
+
+/**
+ * Truth: one difficulty direction u; model m succeeds with sigmoid(a_m - s_m * 4 u.x). The strong
+ * model (a = 3, s = 0.5) barely notices difficulty, the weak one (a = 1, s = 1.5) fails on hard prompts.
+ */
+const rng = createRng(5);
+const d = 16;
+const u = randomUnit(rng, d);
+const truth = [
+  { a: 3, s: 0.5 },
+  { a: 1, s: 1.5 },
+  { a: 0, s: 1 },
+];
+const difficultyOf = (x: Float32Array): number => 4 * x.reduce((s, v, j) => s + v * (u[j] ?? 0), 0);
+const probability = (x: Float32Array, m: number): number =>
+  sigmoid((truth[m]?.a ?? 0) - (truth[m]?.s ?? 1) * difficultyOf(x));
+const rows = Array.from({ length: 1500 }, () => randomUnit(rng, d));
+const set: TrainingSet = {
+  models: ['strong', 'weak', 'third'],
+  embeddings: rows,
+  // The third model is only labelled on the first 300 rows.
+  quality: rows.map((x, i) =>
+    Float64Array.from(truth, (_, m) =>
+      m === 2 && i >= 300 ? Number.NaN : rng.next() < probability(x, m) ? 1 : 0,
+    ),
+  ),
+};
+
+describe('joint IRT quality model', () => {
+  const predictor = fitIrtPredictor(set, { members: 3, epochs: 30, seed: 1 });
+
+  it('learns a shared difficulty: the predicted gain of strong over weak grows with true difficulty', () => {
+    const probe = Array.from({ length: 200 }, () => randomUnit(rng, d));
+    const predicted = predictor.predict(probe);
+    const gain = predicted.map((row) => (row[0] ?? 0) - (row[1] ?? 0));
+    const trueGain = probe.map((x) => probability(x, 0) - probability(x, 1));
+    // Rank correlation between predicted and true gains.
+    const rank = (values: number[]): number[] => {
+      const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+      const out = new Array<number>(values.length);
+      order.forEach(([, i], r) => (out[i] = r));
+      return out;
+    };
+    const ra = rank(gain);
+    const rb = rank(trueGain);
+    const n = ra.length;
+    const rho =
+      1 - (6 * ra.reduce((s, r, i) => s + (r - (rb[i] ?? 0)) ** 2, 0)) / (n * (n * n - 1));
+    expect(rho).toBeGreaterThan(0.8);
+    const { discrimination } = predictor.parameters();
+    expect(discrimination[0]).toBeLessThan(discrimination[1] ?? 0);
+  });
+
+  it('reports ensemble spread, larger for the sparsely labelled model', () => {
+    const probe = Array.from({ length: 50 }, () => randomUnit(rng, d));
+    const estimates = predictor.estimate(probe);
+    const mean = (m: number): number =>
+      estimates.reduce((s, e) => s + (e.spread[m] ?? 0), 0) / estimates.length;
+    expect(mean(0)).toBeGreaterThan(0);
+    expect(mean(2)).toBeGreaterThan(mean(0));
+  });
+
+  it('round-trips through its JSON state exactly', () => {
+    const restored = predictorFromState(JSON.parse(JSON.stringify(predictor.toState())));
+    expect(restored.predict(rows.slice(0, 5))).toEqual(predictor.predict(rows.slice(0, 5)));
+    expect(() => irtPredictorFromState({ ...predictor.toState(), priorMaps: [] })).toThrow(
+      /priorMaps/u,
+    );
+  });
+
+  it('varies a prior-only model with the prompt (no constant placeholder)', () => {
+    const easy = Float32Array.from(u, (v) => -v);
+    const hard = Float32Array.from(u);
+    const atEasy = predictor.priorEstimate(easy, { tier: 'mid' });
+    const atHard = predictor.priorEstimate(hard, { tier: 'mid' });
+    expect(atEasy.mean).toBeGreaterThan(atHard.mean + 0.2);
+    expect(atHard.spread).toBeGreaterThan(0);
+  });
+});
+
+describe('prior map', () => {
+  it('regresses abilities on public scores with tier shifts', () => {
+    const models = ['a', 'b', 'c', 'd', 'e'];
+    const scores = new Map([
+      ['a', 0.5],
+      ['b', 0.3],
+      ['c', 0.2],
+      ['d', 0.1],
+      ['e', 0.4],
+    ]);
+    const tiers = new Map([
+      ['a', 'frontier'],
+      ['b', 'mid'],
+      ['c', 'mid'],
+      ['d', 'small'],
+      ['e', 'frontier'],
+    ]);
+    const noise = createRng(2);
+    const ability = models.map(
+      (m) =>
+        0.5 +
+        2 * Math.log((scores.get(m) ?? 0) / (1 - (scores.get(m) ?? 0))) +
+        0.01 * randomNormal(noise),
+    );
+    const map = fitPriorMap({
+      models,
+      ability,
+      discrimination: [0.8, 1, 1, 1.4, 0.8],
+      publicScores: scores,
+      modelTiers: tiers,
+    });
+    expect(map.beta).toBeGreaterThan(1.5);
+    expect(map.tierDiscrimination[0]).toBeCloseTo(0.8, 6);
+    expect(map.tierDiscrimination[2]).toBeCloseTo(1.4, 6);
+    expect(map.tierAbility[0]).toBeGreaterThan(map.tierAbility[2] ?? 0);
+  });
+});

@@ -1,0 +1,591 @@
+/**
+ * Joint quality model in the spirit of multidimensional item response theory (IRT-Router, Song et
+ * al., ACL 2025): a prompt's difficulty is shared by every model and each model has an ability.
+ *
+ *   P(model m answers prompt x well) = sigmoid(a_m + w_m . (P x) - s_m * d(x)),   d(x) = u . x
+ *
+ * - d(x): the prompt's difficulty, one linear direction of the embedding shared by all models;
+ * - a_m: model m's ability (intercept); s_m = exp(rho_m) > 0 its discrimination (how fast its
+ *   success falls with difficulty: strong models fall slower, so the quality gap between a strong
+ *   and a weak model grows with difficulty, which is what routing needs);
+ * - P x (k dims) and w_m: a low-rank per-model specialisation (code, maths, ...), shrunk by L2.
+ *
+ * Labels may be 0/1 or graded in [0, 1] (soft cross-entropy), so datasets with different label
+ * scales train one model; `rowWeights` balances datasets. Abilities of models that have a public
+ * aggregate score (AlpacaEval length-controlled win rate) are tied by a Gaussian prior to a linear
+ * function of that score, `a_m ~ N(alpha + beta * logit(score), 1 / priorStrength)`, which links
+ * models that never answered the same prompts and lets a model without outcomes get an ability
+ * from its score alone (see {@link IrtPredictor.priorAbility}).
+ *
+ * Uncertainty: the predictor is an ensemble of fits on bootstrap resamples of the prompts; the
+ * spread of the members' probabilities is reported per prompt and model.
+ */
+import { createRng, randomInt, randomNormal, RouterError, shuffled } from '../core/index.js';
+import type { PredictorState, QualityPredictor, TrainingSet } from './predictor.js';
+import { decodeFloat32, encodeFloat32 } from './encoding.js';
+import { axpyRow, dotRow, logit, sigmoid, solveSpd } from './linalg.js';
+import {
+  assertQueryDimension,
+  assertStateHeader,
+  numberField,
+  PREDICTOR_STATE_VERSION,
+} from './state.js';
+import { assertTrainingSet, dimensionOf } from './training-set.js';
+
+/** Options for {@link fitIrtPredictor}. */
+export interface IrtOptions {
+  /** Specialisation dimensions k. @default 0 */
+  readonly latentDimension?: number;
+  /** Passes over the prompts. @default 20 */
+  readonly epochs?: number;
+  /** Prompts per Adam step. @default 128 */
+  readonly batchSize?: number;
+  /** Adam step size. @default 0.01 */
+  readonly learningRate?: number;
+  /** L2 on the difficulty direction u. @default 1e-4 */
+  readonly l2Difficulty?: number;
+  /** L2 on the projection P and the specialisations w_m. @default 1e-3 */
+  readonly l2Specialisation?: number;
+  /** L2 on the dataset offsets. @default 1e-2 */
+  readonly l2Offset?: number;
+  /** L2 on log-discriminations rho_m (towards s = 1). @default 1e-2 */
+  readonly l2Discrimination?: number;
+  /** Bootstrap members of the ensemble (1 = a single fit on all rows). @default 4 */
+  readonly members?: number;
+  /** Per-row loss weights (dataset balance). @default all 1 */
+  readonly rowWeights?: ArrayLike<number>;
+  /**
+   * Source dataset per row: each dataset gets its own logit offset (its label scale: exact match,
+   * F1, pass@1 and judge preferences are not equally hard to score on), shrunk by L2 and not used
+   * at prediction time, so difficulty and abilities are learned net of each dataset's scale.
+   */
+  readonly rowDatasets?: readonly string[];
+  /** Public aggregate score per model id, a win rate in (0, 1): ties abilities to it. */
+  readonly publicScores?: ReadonlyMap<string, number>;
+  /** Price tier per model id (frontier, mid, small): the prior for unseen models is set per tier. */
+  readonly modelTiers?: ReadonlyMap<string, string>;
+  /** Strength of the public-score prior on abilities (1 / variance, in loss units). @default 0.05 */
+  readonly priorStrength?: number;
+  /** @default 0 */
+  readonly seed?: number;
+}
+
+interface Shape {
+  readonly d: number;
+  readonly k: number;
+  readonly m: number;
+}
+
+function layout({ d, k, m }: Shape): {
+  p: number;
+  u: number;
+  a: number;
+  w: number;
+  rho: number;
+  alpha: number;
+  beta: number;
+  size: number;
+} {
+  const p = 0;
+  const u = p + k * d;
+  const a = u + d;
+  const w = a + m;
+  const rho = w + m * k;
+  const alpha = rho + m;
+  const beta = alpha + 1;
+  return { p, u, a, w, rho, alpha, beta, size: beta + 1 };
+}
+
+/** Clip a win rate away from 0 and 1 and take its log-odds. */
+export function scoreLogit(winRate: number): number {
+  return logit(Math.min(0.99, Math.max(0.01, winRate)));
+}
+
+function fitMember(
+  set: TrainingSet,
+  shape: Shape,
+  options: IrtOptions,
+  rows: readonly number[],
+  seed: number,
+): Float64Array {
+  const { d, k, m } = shape;
+  const at = layout(shape);
+  const rng = createRng(seed);
+  const theta = new Float64Array(at.size);
+  for (let i = 0; i < k * d; i++) theta[at.p + i] = randomNormal(rng) * (0.5 / Math.sqrt(d));
+  for (let i = 0; i < d; i++) theta[at.u + i] = randomNormal(rng) * (0.5 / Math.sqrt(d));
+  // Abilities start at each model's log-odds of success.
+  const sum = new Float64Array(m);
+  const count = new Float64Array(m);
+  for (const i of rows) {
+    const row = set.quality[i] as Float64Array;
+    for (let j = 0; j < m; j++) {
+      const y = row[j] ?? Number.NaN;
+      if (Number.isNaN(y)) continue;
+      sum[j] = (sum[j] ?? 0) + Math.min(1, Math.max(0, y));
+      count[j] = (count[j] ?? 0) + 1;
+    }
+  }
+  for (let j = 0; j < m; j++) {
+    const mean = (count[j] ?? 0) > 0 ? (sum[j] ?? 0) / (count[j] ?? 1) : 0.5;
+    theta[at.a + j] = logit(Math.min(0.98, Math.max(0.02, mean)));
+  }
+  theta[at.beta] = 1;
+
+  const l2 = new Float64Array(at.size);
+  l2.fill(options.l2Specialisation ?? 1e-3, at.p, at.u);
+  l2.fill(options.l2Difficulty ?? 1e-4, at.u, at.a);
+  l2.fill(options.l2Specialisation ?? 1e-3, at.w, at.rho);
+  l2.fill(options.l2Discrimination ?? 1e-2, at.rho, at.alpha);
+  const scored = set.models.map((id) => {
+    const score = options.publicScores?.get(id);
+    return score === undefined ? Number.NaN : scoreLogit(score);
+  });
+  const priorStrength = options.priorStrength ?? 0.05;
+  const datasetNames = [...new Set(options.rowDatasets ?? [])];
+  const datasetIndex = Int32Array.from(options.rowDatasets ?? [], (name) =>
+    datasetNames.indexOf(name),
+  );
+  const offsets = new Float64Array(datasetNames.length);
+  const offsetGradient = new Float64Array(datasetNames.length);
+  const offsetFirst = new Float64Array(datasetNames.length);
+  const offsetSecond = new Float64Array(datasetNames.length);
+
+  const prompts = rows
+    .map((i) => ({
+      i,
+      observed: [...(set.quality[i] as Float64Array)].flatMap((y, j) =>
+        Number.isNaN(y) ? [] : [j],
+      ),
+    }))
+    .filter((p) => p.observed.length > 0);
+  const epochs = options.epochs ?? 20;
+  const batchSize = options.batchSize ?? 128;
+  const learningRate = options.learningRate ?? 0.01;
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const first = new Float64Array(at.size);
+  const second = new Float64Array(at.size);
+  const gradient = new Float64Array(at.size);
+  const h = new Float64Array(k);
+  const gradH = new Float64Array(k);
+  const discrimination = new Float64Array(m);
+  let step = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const order = shuffled(prompts, rng);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const batch = order.slice(start, start + batchSize);
+      gradient.fill(0);
+      offsetGradient.fill(0);
+      let batchWeight = 0;
+      for (const { i, observed } of batch)
+        batchWeight += observed.length * (options.rowWeights?.[i] ?? 1);
+      if (batchWeight <= 0) continue;
+      for (let j = 0; j < m; j++) discrimination[j] = Math.exp(theta[at.rho + j] ?? 0);
+      for (const { i, observed } of batch) {
+        const x = set.embeddings[i] as Float32Array;
+        const rowWeight = (options.rowWeights?.[i] ?? 1) / batchWeight;
+        for (let c = 0; c < k; c++) h[c] = dotRow(theta, c, d, x);
+        const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
+        gradH.fill(0);
+        let gradDifficulty = 0;
+        const row = set.quality[i] as Float64Array;
+        const source = datasetIndex.length > 0 ? (datasetIndex[i] ?? -1) : -1;
+        const offset = source >= 0 ? (offsets[source] ?? 0) : 0;
+        for (const j of observed) {
+          const y = Math.min(1, Math.max(0, row[j] ?? 0));
+          const s = discrimination[j] ?? 1;
+          let z = offset + (theta[at.a + j] ?? 0) - s * difficulty;
+          for (let c = 0; c < k; c++) z += (theta[at.w + j * k + c] ?? 0) * (h[c] ?? 0);
+          const g = rowWeight * (sigmoid(z) - y);
+          if (source >= 0) offsetGradient[source] = (offsetGradient[source] ?? 0) + g;
+          gradient[at.a + j] = (gradient[at.a + j] ?? 0) + g;
+          gradient[at.rho + j] = (gradient[at.rho + j] ?? 0) - g * s * difficulty;
+          gradDifficulty -= g * s;
+          for (let c = 0; c < k; c++) {
+            gradH[c] = (gradH[c] ?? 0) + g * (theta[at.w + j * k + c] ?? 0);
+            gradient[at.w + j * k + c] = (gradient[at.w + j * k + c] ?? 0) + g * (h[c] ?? 0);
+          }
+        }
+        for (let c = 0; c < k; c++) axpyRow(gradient, c, d, gradH[c] ?? 0, x);
+        for (let t = 0; t < d; t++)
+          gradient[at.u + t] = (gradient[at.u + t] ?? 0) + gradDifficulty * (x[t] ?? 0);
+      }
+      // Public-score prior: a_m ~ N(alpha + beta * score_m, 1 / priorStrength) (scaled per batch).
+      const priorScale = priorStrength / Math.max(1, prompts.length / batchSize);
+      for (let j = 0; j < m; j++) {
+        const sj = scored[j] ?? Number.NaN;
+        if (Number.isNaN(sj)) continue;
+        const residual =
+          (theta[at.a + j] ?? 0) - (theta[at.alpha] ?? 0) - (theta[at.beta] ?? 0) * sj;
+        gradient[at.a + j] = (gradient[at.a + j] ?? 0) + priorScale * residual;
+        gradient[at.alpha] = (gradient[at.alpha] ?? 0) - priorScale * residual;
+        gradient[at.beta] = (gradient[at.beta] ?? 0) - priorScale * residual * sj;
+      }
+      step++;
+      const correction1 = 1 - beta1 ** step;
+      const correction2 = 1 - beta2 ** step;
+      for (let t = 0; t < offsets.length; t++) {
+        const g = (offsetGradient[t] ?? 0) + (options.l2Offset ?? 1e-2) * (offsets[t] ?? 0);
+        const m1 = beta1 * (offsetFirst[t] ?? 0) + (1 - beta1) * g;
+        const m2 = beta2 * (offsetSecond[t] ?? 0) + (1 - beta2) * g * g;
+        offsetFirst[t] = m1;
+        offsetSecond[t] = m2;
+        offsets[t] =
+          (offsets[t] ?? 0) -
+          (learningRate * (m1 / correction1)) / (Math.sqrt(m2 / correction2) + 1e-8);
+      }
+      for (let t = 0; t < at.size; t++) {
+        const g = (gradient[t] ?? 0) + (l2[t] ?? 0) * (theta[t] ?? 0);
+        const m1 = beta1 * (first[t] ?? 0) + (1 - beta1) * g;
+        const m2 = beta2 * (second[t] ?? 0) + (1 - beta2) * g * g;
+        first[t] = m1;
+        second[t] = m2;
+        theta[t] =
+          (theta[t] ?? 0) -
+          (learningRate * (m1 / correction1)) / (Math.sqrt(m2 / correction2) + 1e-8);
+      }
+    }
+  }
+  // Without public scores alpha/beta are unidentified: fit them to the abilities afterwards so the
+  // prior for unseen models is still defined by least squares over scored models.
+  return Float64Array.from(Float32Array.from(theta));
+}
+
+/** Fit the joint model (an ensemble of bootstrap members). Deterministic given the seed. */
+export function fitIrtPredictor(set: TrainingSet, options: IrtOptions = {}): IrtPredictor {
+  assertTrainingSet(set);
+  const shape: Shape = {
+    d: dimensionOf(set),
+    k: options.latentDimension ?? 0,
+    m: set.models.length,
+  };
+  const members = Math.max(1, Math.round(options.members ?? 4));
+  const n = set.embeddings.length;
+  const all = Array.from({ length: n }, (_, i) => i);
+  const rng = createRng((options.seed ?? 0) + 7919);
+  const thetas: Float64Array[] = [];
+  for (let b = 0; b < members; b++) {
+    const rows = members === 1 ? all : all.map(() => randomInt(rng, n));
+    thetas.push(fitMember(set, shape, options, rows, (options.seed ?? 0) + b));
+  }
+  const priorMaps = thetas.map((theta) => {
+    const { ability, discrimination } = IrtPredictor.memberParameters(shape, theta);
+    return fitPriorMap({
+      models: set.models,
+      ability,
+      discrimination,
+      publicScores: options.publicScores ?? new Map(),
+      modelTiers: options.modelTiers ?? new Map(),
+    });
+  });
+  return new IrtPredictor(set.models, shape, thetas, priorMaps);
+}
+
+/** Mean and spread of the ensemble's probabilities for one prompt. */
+export interface IrtEstimate {
+  /** Mean P(good) per model. */
+  readonly mean: Float64Array;
+  /** Standard deviation across ensemble members per model. */
+  readonly spread: Float64Array;
+}
+
+/** Tiers the prior distinguishes. */
+export const IRT_TIERS = ['frontier', 'mid', 'small'] as const;
+
+/**
+ * How one ensemble member sets a model's parameters from public facts: ability =
+ * alpha + beta * logit(score) + tierShift[tier] (least squares over trained models with a score,
+ * tier shifts shrunk towards 0), or tierAbility[tier] without a score; discrimination =
+ * tierDiscrimination[tier] (geometric mean over trained models of the tier). `sd`: residual sd.
+ */
+export interface IrtPriorMap {
+  /** Mean public-score logit of the trained, scored models of each tier (0 when none). */
+  readonly tierScoreMean: readonly number[];
+  readonly alpha: number;
+  readonly beta: number;
+  readonly sd: number;
+  readonly tierShift: readonly number[];
+  readonly tierAbility: readonly number[];
+  readonly tierDiscrimination: readonly number[];
+}
+
+function meanOf(values: readonly number[], fallback: number): number {
+  return values.length === 0 ? fallback : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** Fit one member's prior map from its abilities and discriminations (pure). */
+export function fitPriorMap(options: {
+  readonly models: readonly string[];
+  readonly ability: ArrayLike<number>;
+  readonly discrimination: ArrayLike<number>;
+  readonly publicScores: ReadonlyMap<string, number>;
+  readonly modelTiers: ReadonlyMap<string, string>;
+}): IrtPriorMap {
+  const { models, ability, discrimination } = options;
+  const tierOf = (id: string): number =>
+    (IRT_TIERS as readonly string[]).indexOf(options.modelTiers.get(id) ?? '');
+  const allAbility = Array.from(models, (_, j) => ability[j] ?? 0);
+  const allLogDisc = Array.from(models, (_, j) => Math.log(discrimination[j] ?? 1));
+  const inTier = (values: readonly number[], t: number): number[] =>
+    values.filter((_, j) => tierOf(models[j] ?? '') === t);
+  const tierAbility = IRT_TIERS.map((_, t) => meanOf(inTier(allAbility, t), meanOf(allAbility, 0)));
+  const tierDiscrimination = IRT_TIERS.map((_, t) =>
+    Math.exp(meanOf(inTier(allLogDisc, t), meanOf(allLogDisc, 0))),
+  );
+  // Ridge regression a = alpha + beta * x + shift[tier] over scored models (penalty 1 on shifts).
+  const rows: { x: number; y: number; t: number }[] = [];
+  models.forEach((id, j) => {
+    const score = options.publicScores.get(id);
+    if (score !== undefined) rows.push({ x: scoreLogit(score), y: ability[j] ?? 0, t: tierOf(id) });
+  });
+  const flat = IRT_TIERS.map(() => 0);
+  const tierScoreMean = IRT_TIERS.map((_, t) =>
+    meanOf(
+      rows.filter((r) => r.t === t).map((r) => r.x),
+      0,
+    ),
+  );
+  if (rows.length < 3) {
+    const alpha = meanOf(
+      rows.map((r) => r.y),
+      meanOf(allAbility, 0),
+    );
+    return {
+      tierScoreMean,
+      alpha,
+      beta: 0,
+      sd: 1,
+      tierShift: flat,
+      tierAbility,
+      tierDiscrimination,
+    };
+  }
+  const size = 2 + IRT_TIERS.length;
+  const gram = new Float64Array(size * size);
+  const rhs = new Float64Array(size);
+  for (const row of rows) {
+    const f = new Float64Array(size);
+    f[0] = 1;
+    f[1] = row.x;
+    if (row.t >= 0) f[2 + row.t] = 1;
+    for (let p = 0; p < size; p++) {
+      rhs[p] = (rhs[p] ?? 0) + (f[p] ?? 0) * row.y;
+      for (let q = 0; q < size; q++)
+        gram[p * size + q] = (gram[p * size + q] ?? 0) + (f[p] ?? 0) * (f[q] ?? 0);
+    }
+  }
+  for (let p = 0; p < size; p++)
+    gram[p * size + p] = (gram[p * size + p] ?? 0) + (p >= 2 ? 1 : 1e-6);
+  const solution = solveSpd(gram, size, rhs) ?? new Float64Array(size);
+  const alpha = solution[0] ?? 0;
+  const beta = Math.max(0.1, solution[1] ?? 0);
+  const tierShift = IRT_TIERS.map((_, t) => solution[2 + t] ?? 0);
+  let ss = 0;
+  for (const row of rows) {
+    const fitted = alpha + beta * row.x + (row.t >= 0 ? (tierShift[row.t] ?? 0) : 0);
+    ss += (row.y - fitted) ** 2;
+  }
+  const sd = Math.max(0.1, Math.sqrt(ss / Math.max(1, rows.length - 2)));
+  return { tierScoreMean, alpha, beta, sd, tierShift, tierAbility, tierDiscrimination };
+}
+
+/** Half the smallest gap between adjacent tiers' abilities (0.25 when tiers are not ordered). */
+function tierBand(tierAbility: readonly number[]): number {
+  let gap = Number.POSITIVE_INFINITY;
+  for (let t = 1; t < tierAbility.length; t++)
+    gap = Math.min(gap, (tierAbility[t - 1] ?? 0) - (tierAbility[t] ?? 0));
+  return gap > 0 && Number.isFinite(gap) ? gap / 2 : 0.25;
+}
+
+/** Public facts about a model the artifact never saw. */
+export interface IrtPriorFacts {
+  /** Public aggregate win rate in (0, 1) (AlpacaEval LC win rate / 100). */
+  readonly publicScore?: number;
+  /** Catalog tier. */
+  readonly tier: string;
+}
+
+/** The fitted joint model. */
+export class IrtPredictor implements QualityPredictor {
+  readonly kind = 'irt';
+
+  readonly models: readonly string[];
+  private readonly shape: Shape;
+  private readonly thetas: readonly Float64Array[];
+  private readonly priorMaps: readonly IrtPriorMap[];
+
+  constructor(
+    models: readonly string[],
+    shape: Shape,
+    thetas: readonly Float64Array[],
+    priorMaps: readonly IrtPriorMap[],
+  ) {
+    this.models = models;
+    this.shape = shape;
+    this.thetas = thetas;
+    this.priorMaps = priorMaps;
+  }
+
+  /** The per-member prior maps (for reports). */
+  get priors(): readonly IrtPriorMap[] {
+    return this.priorMaps;
+  }
+
+  /** Ability and discrimination in one member's parameter vector. */
+  static memberParameters(
+    shape: Shape,
+    theta: Float64Array,
+  ): { ability: Float64Array; discrimination: Float64Array } {
+    const at = layout(shape);
+    return {
+      ability: theta.slice(at.a, at.a + shape.m),
+      discrimination: Float64Array.from(theta.subarray(at.rho, at.rho + shape.m), (r) =>
+        Math.exp(r),
+      ),
+    };
+  }
+
+  /**
+   * P(good) for a model the artifact never saw, from public facts only (no specialisation): mean
+   * and spread over members; the spread adds the prior map's residual sd (delta method).
+   */
+  priorEstimate(x: Float32Array, facts: IrtPriorFacts): { mean: number; spread: number } {
+    const { d } = this.shape;
+    const at = layout(this.shape);
+    const tier = Math.max(0, (IRT_TIERS as readonly string[]).indexOf(facts.tier));
+    const values: number[] = [];
+    let residual = 0;
+    this.thetas.forEach((theta, b) => {
+      const map = this.priorMaps[b] as IrtPriorMap;
+      // The tier sets the level (price tiers track capability on hard tasks, where chat-preference
+      // scores do not); the public score moves a model within its tier's band, at most half-way
+      // to the next tier, relative to the trained models of that tier.
+      const level = map.tierAbility[tier] ?? map.alpha;
+      const band = tierBand(map.tierAbility);
+      const shift =
+        facts.publicScore === undefined
+          ? 0
+          : map.beta * (scoreLogit(facts.publicScore) - (map.tierScoreMean[tier] ?? 0));
+      const ability = level + Math.max(-band, Math.min(band, shift));
+      residual += map.sd / this.thetas.length;
+      const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
+      values.push(sigmoid(ability - (map.tierDiscrimination[tier] ?? 1) * difficulty));
+    });
+    const average = meanOf(values, 0.5);
+    const variance = meanOf(
+      values.map((v) => (v - average) ** 2),
+      0,
+    );
+    const slope = average * (1 - average);
+    return { mean: average, spread: Math.sqrt(variance + (residual * slope) ** 2) };
+  }
+
+  /** Ensemble-mean difficulty d(x) of each prompt (higher = harder). */
+  difficulty(x: Float32Array): number {
+    const { d } = this.shape;
+    const at = layout(this.shape);
+    let total = 0;
+    for (const theta of this.thetas) total += dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
+    return total / this.thetas.length;
+  }
+
+  /** Fitted abilities a_m and discriminations s_m (ensemble means), by model. */
+  parameters(): { ability: Float64Array; discrimination: Float64Array } {
+    const { m } = this.shape;
+    const at = layout(this.shape);
+    const ability = new Float64Array(m);
+    const discrimination = new Float64Array(m);
+    for (const theta of this.thetas) {
+      for (let j = 0; j < m; j++) {
+        ability[j] = (ability[j] ?? 0) + (theta[at.a + j] ?? 0) / this.thetas.length;
+        discrimination[j] =
+          (discrimination[j] ?? 0) + Math.exp(theta[at.rho + j] ?? 0) / this.thetas.length;
+      }
+    }
+    return { ability, discrimination };
+  }
+
+  /** Ensemble mean and spread per model for each prompt. */
+  estimate(embeddings: readonly Float32Array[]): IrtEstimate[] {
+    const { d, k, m } = this.shape;
+    assertQueryDimension(embeddings, d);
+    const at = layout(this.shape);
+    const h = new Float64Array(k);
+    return embeddings.map((x) => {
+      const sum = new Float64Array(m);
+      const squares = new Float64Array(m);
+      for (const theta of this.thetas) {
+        for (let c = 0; c < k; c++) h[c] = dotRow(theta, c, d, x);
+        const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
+        for (let j = 0; j < m; j++) {
+          let z = (theta[at.a + j] ?? 0) - Math.exp(theta[at.rho + j] ?? 0) * difficulty;
+          for (let c = 0; c < k; c++) z += (theta[at.w + j * k + c] ?? 0) * (h[c] ?? 0);
+          const p = sigmoid(z);
+          sum[j] = (sum[j] ?? 0) + p;
+          squares[j] = (squares[j] ?? 0) + p * p;
+        }
+      }
+      const count = this.thetas.length;
+      const mean = Float64Array.from(sum, (s) => s / count);
+      const spread = Float64Array.from(squares, (s, j) =>
+        Math.sqrt(Math.max(0, s / count - (mean[j] ?? 0) ** 2)),
+      );
+      return { mean, spread };
+    });
+  }
+
+  predict(embeddings: readonly Float32Array[]): Float64Array[] {
+    return this.estimate(embeddings).map((e) => e.mean);
+  }
+
+  toState(): PredictorState {
+    return {
+      kind: this.kind,
+      version: PREDICTOR_STATE_VERSION,
+      models: [...this.models],
+      dimension: this.shape.d,
+      latentDimension: this.shape.k,
+      members: this.thetas.map((theta) => encodeFloat32(theta)),
+      priorMaps: this.priorMaps,
+    };
+  }
+}
+
+/** Restore a predictor written by {@link IrtPredictor.toState}. */
+export function irtPredictorFromState(value: unknown): IrtPredictor {
+  const state = assertStateHeader(value, 'irt');
+  const shape: Shape = {
+    d: state.dimension,
+    k: numberField(state, 'latentDimension'),
+    m: state.models.length,
+  };
+  const size = layout(shape).size;
+  const members = state['members'];
+  const maps = state['priorMaps'];
+  if (!Array.isArray(members) || members.length === 0 || !Array.isArray(maps)) {
+    throw new RouterError('ARTIFACT_INVALID', 'irt state needs members and priorMaps');
+  }
+  const thetas = members.map((text) => decodeFloat32(text, size));
+  const numbers = (value: unknown, length: number): number[] => {
+    if (!Array.isArray(value) || value.length !== length || !value.every((v) => Number.isFinite(v)))
+      throw new RouterError('ARTIFACT_INVALID', 'irt priorMaps hold finite numbers');
+    return value as number[];
+  };
+  const priorMaps = maps.map((raw): IrtPriorMap => {
+    const map = (raw ?? {}) as Record<string, unknown>;
+    const [alpha = 0, beta = 0, sd = 1] = numbers([map['alpha'], map['beta'], map['sd']], 3);
+    return {
+      tierScoreMean: numbers(map['tierScoreMean'], IRT_TIERS.length),
+      alpha,
+      beta,
+      sd,
+      tierShift: numbers(map['tierShift'], IRT_TIERS.length),
+      tierAbility: numbers(map['tierAbility'], IRT_TIERS.length),
+      tierDiscrimination: numbers(map['tierDiscrimination'], IRT_TIERS.length),
+    };
+  });
+  if (priorMaps.length !== thetas.length)
+    throw new RouterError('ARTIFACT_INVALID', 'irt priorMaps must match members');
+  return new IrtPredictor(state.models, shape, thetas, priorMaps);
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../core/index.js';
+import { armScore, chooseArm } from './decision-rule.js';
+import { calibrateKnob, knobFunction } from './knob.js';
+import { routeOffline } from './offline-router.js';
+import { servedOrderScores } from '../bench/score-router.js';
+
+describe('the one decision rule', () => {
+  const arms = [
+    { predictedQuality: 0.9, estimatedCostUsd: 0.01 },
+    { predictedQuality: 0.85, estimatedCostUsd: 0.001 },
+    { predictedQuality: 0.5, estimatedCostUsd: 0.0001 },
+  ];
+
+  it('maximises quality - cost / willingness to pay', () => {
+    expect(chooseArm(arms, { willingnessToPay: 100 })).toBe(0);
+    expect(chooseArm(arms, { willingnessToPay: 0.1 })).toBe(1);
+    expect(chooseArm(arms, { willingnessToPay: 1e-4 })).toBe(2);
+  });
+
+  it('with a quality floor takes the cheapest candidate reaching that share of the best', () => {
+    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.9 })).toBe(1);
+    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.99 })).toBe(0);
+    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.5 })).toBe(2);
+  });
+
+  it('keeps every score finite, whatever the willingness to pay', () => {
+    for (const wtp of [5e-324, 0, Number.MIN_VALUE, 1e308, Number.POSITIVE_INFINITY, Number.NaN])
+      for (const arm of arms)
+        expect(Number.isFinite(armScore(arm.predictedQuality, arm.estimatedCostUsd, wtp))).toBe(
+          true,
+        );
+  });
+
+  it('two-model order of the bench is the order in which the served rule switches prompts', () => {
+    const rng = createRng(4);
+    const quality = Array.from({ length: 40 }, () => Float64Array.of(rng.next(), rng.next()));
+    const cost = Array.from({ length: 40 }, () => Float64Array.of(0.01 + rng.next() * 0.01, 0.001));
+    const scores = servedOrderScores(quality, cost, { strong: 0, weak: 1 });
+    // At every knob value the served rule sends exactly the prompts whose score exceeds 1 / wtp.
+    for (const wtp of [0.01, 0.1, 0.5, 1, 3, 10, 100]) {
+      const { choices } = routeOffline({
+        predictedQuality: quality,
+        estimatedCostUsd: cost,
+        willingnessToPay: wtp,
+      });
+      choices.forEach((choice, i) => expect(choice === 0).toBe((scores[i] ?? 0) > 1 / wtp));
+    }
+  });
+});
+
+describe('calibrated knob', () => {
+  const rng = createRng(9);
+  // 300 reference prompts, 4 models: price grows 10x per model, quality gains shrink with price.
+  const reference = {
+    predictedQuality: Array.from({ length: 300 }, () => {
+      const difficulty = rng.next();
+      return Float64Array.of(
+        0.95 - 0.7 * difficulty,
+        0.96 - 0.5 * difficulty,
+        0.97 - 0.3 * difficulty,
+        0.98 - 0.1 * difficulty,
+      );
+    }),
+    estimatedCostUsd: Array.from({ length: 300 }, () => {
+      const size = 0.5 + rng.next();
+      return Float64Array.of(1e-5 * size, 1e-4 * size, 1e-3 * size, 1e-2 * size);
+    }),
+  };
+  const calibration = calibrateKnob(reference);
+
+  it('moves expected cost monotonically from the cheapest to best-quality routing in even log steps', () => {
+    expect(calibration).toBeDefined();
+    // Steps are even on the log-cost scale: none moves more than a fifth of the way.
+    const costs = (calibration?.expectedCostUsd ?? []).map((c) => Math.log(c));
+    const span = (costs[10] ?? 0) - (costs[0] ?? 0);
+    expect(span).toBeGreaterThan(0);
+    for (let s = 1; s <= 10; s++) {
+      expect(costs[s] ?? 0).toBeGreaterThanOrEqual((costs[s - 1] ?? 0) - 1e-12);
+      expect(((costs[s] ?? 0) - (costs[s - 1] ?? 0)) / span).toBeLessThanOrEqual(0.2);
+    }
+    const quality = calibration?.expectedQuality ?? [];
+    expect(quality[10] ?? 0).toBeGreaterThan(quality[0] ?? 1);
+  });
+
+  it('maps the slider log-linearly between anchors, monotone over 0-10', () => {
+    const knob = knobFunction(calibration);
+    let previous = 0;
+    for (let s = 0; s <= 10; s += 0.25) {
+      const wtp = knob(s);
+      expect(wtp).toBeGreaterThanOrEqual(previous);
+      previous = wtp;
+    }
+    expect(knob(5)).toBeCloseTo(calibration?.willingness[5] ?? 0, 12);
+  });
+});
