@@ -16,6 +16,8 @@ import type { Embedder } from '../embed/index.js';
 import {
   Router,
   priorArmPredictor,
+  servedKnob,
+  type KnobReferenceTraffic,
   trainedArmPredictor,
   type ArmPredictor,
   type SelectionPolicy,
@@ -149,10 +151,17 @@ export async function composeService(
       catalog: () => registry.current(),
       ...(tenants === undefined ? {} : { tenants }),
     });
+    // The 0-10 knob, calibrated on the artifact's reference traffic for the catalog in force.
+    const knob = servedKnob({
+      catalog: () => registry.current(),
+      predictor,
+      ...(predictor.reference === undefined ? {} : { reference: predictor.reference }),
+    });
     const router = new Router({
       catalog: () => registry.current(),
       embedder,
       predictor,
+      knob: knob.willingness,
       controls: controls.routing(),
       rng: createRng(config.seed),
       ...(policy === undefined ? {} : { policy: exploreOnceLearning(policy) }),
@@ -385,7 +394,7 @@ function loadArmPredictor(
   dir: string,
   embedder: Embedder,
   warn: (message: string) => void,
-): ArmPredictor {
+): ArmPredictor & { readonly reference?: KnobReferenceTraffic } {
   if (!existsSync(join(dir, 'manifest.json'))) {
     warn(`no predictor artifact at ${dir}: routing on catalog tier priors`);
     return priorArmPredictor();
@@ -395,11 +404,14 @@ function loadArmPredictor(
       embedderId: embedder.modelId,
       dimension: embedder.dimension,
     });
-    return trainedArmPredictor({
+    const predictor = trainedArmPredictor({
       version: `${artifact.manifest.id}@${artifact.manifest.version}`,
       quality: artifact.quality,
       outputLength: artifact.outputLength,
     });
+    return artifact.reference === undefined
+      ? predictor
+      : { ...predictor, reference: artifact.reference };
   } catch (error: unknown) {
     warn(`predictor artifact not usable (${errorMessage(error)}): routing on catalog tier priors`);
     return priorArmPredictor();
