@@ -21,6 +21,17 @@ describe('LinearArms', () => {
     expect(estimate?.std).toBeGreaterThan(0);
   });
 
+  it("widens an arm's posterior by the predictor's uncertainty for the prompt", () => {
+    const model = new LinearArms();
+    const [sure, unsure] = model.estimate({
+      arms: [arm('acme/a'), { ...arm('acme/b'), qualityUncertainty: 0.2 }],
+      x: x(),
+      willingnessToPay: 0.1,
+    });
+    expect(unsure?.mean).toBeCloseTo(sure?.mean ?? 0, 12);
+    expect(unsure?.std).toBeGreaterThan((sure?.std ?? 0) + 0.05);
+  });
+
   it('forgets: a model that got worse loses its lead within a bounded number of outcomes', () => {
     const model = new LinearArms({ discount: 0.995 });
     const features = Array.from(x());

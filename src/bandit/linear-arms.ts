@@ -151,7 +151,11 @@ export class LinearArms {
       const quality = arm.predictedQuality + dot(theta, x, d);
       const cost = arm.estimatedCostUsd * this.costRatio(model);
       const spread = inverseQuadraticForm(factor, d, x, this.scratch);
-      return { mean: quality - cost / willingnessToPay, std: s * Math.sqrt(Math.max(spread, 0)) };
+      // The predictor's own uncertainty for this prompt adds to the posterior's, fading as the
+      // arm's outcomes (discounted count) take over from the prediction.
+      const offline = arm.qualityUncertainty ?? 0;
+      const variance = s * s * Math.max(spread, 0) + (offline * offline) / (1 + model.weight);
+      return { mean: quality - cost / willingnessToPay, std: Math.sqrt(variance) };
     });
   }
 

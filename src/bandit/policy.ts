@@ -27,6 +27,8 @@ export interface BanditArm {
   readonly estimatedCostUsd: number;
   /** Offline utility `predictedQuality - estimatedCostUsd / willingnessToPay`. */
   readonly score: number;
+  /** Standard deviation of `predictedQuality` (the predictor's ensemble spread or prior's). */
+  readonly qualityUncertainty?: number;
 }
 
 /** Catalog facts about an arm, used to set the prior of a model the policy has not seen. */

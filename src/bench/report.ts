@@ -38,7 +38,7 @@ export function renderReport(result: SuiteResult): string {
     lines.push(
       '## Two-model routing (RouteLLM metrics)',
       '',
-      'APGR: area under PGR vs strong-call share, exact threshold sweep over the predicted quality gain (strong minus weak; RouteLLM thresholds its strong-win rate the same way); "APGR (RouteLLM 10 bins)" uses RouteLLM\'s 11 quantile thresholds, the protocol of its published numbers. CPT(x%): smallest strong-call share reaching PGR x%.',
+      'APGR: area under PGR vs strong-call share, every operating point of the served rule (decision-rule.ts, as /v1/route runs it: strong iff predicted gain > extra estimated cost / willingness to pay, so sweeping the knob orders prompts by gain / extra cost; no bench-only orderings); "APGR (RouteLLM 10 bins)" uses RouteLLM\'s 11 quantile thresholds, the protocol of its published numbers. CPT(x%): smallest strong-call share reaching PGR x%.',
       '',
       '| router | APGR [95% CI] | APGR (RouteLLM 10 bins) | CPT(50%) [95% CI] | CPT(80%) [95% CI] |',
       '| --- | --- | --- | --- | --- |',
@@ -69,7 +69,7 @@ export function renderReport(result: SuiteResult): string {
     );
   }
   lines.push(
-    '## Knob sweeps (selected slider values)',
+    '## Knob sweeps (selected raw slider values: willingness = 10^(-4 + 0.6 x slider); the served knob calibrates its own 0-10 map; every willingness is the same served rule)',
     '',
     '| router | slider | willingness (USD/quality) | quality | cost per prompt |' +
       (result.strongModel === undefined ? '' : ' strong share |'),

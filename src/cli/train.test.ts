@@ -65,6 +65,37 @@ describe('arbiter train (fixture data, hash embedder)', () => {
     expect(artifact.quality.models.length).toBeGreaterThan(2);
   });
 
+  it('trains the joint irt model with reference traffic for the knob and loads it back', async () => {
+    const out = join(work, 'irt');
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await run([
+      '--datasets',
+      'mmlu,gsm8k,routerbench,llmrouter',
+      '--data-dir',
+      FIXTURES,
+      '--embedder',
+      'hash',
+      '--set',
+      'members=2',
+      '--max-prompts',
+      'mmlu=20',
+      '--out',
+      out,
+    ]);
+    write.mockRestore();
+    expect(code).toBe(0);
+    const artifact = loadPredictorArtifact(out, { embedderId: 'hash-64', dimension: 64 });
+    expect(artifact.quality.kind).toBe('irt');
+    expect(artifact.reference?.embeddings.length).toBeGreaterThan(0);
+    expect(artifact.reference?.inputTokens.length).toBe(artifact.reference?.embeddings.length);
+  });
+
+  it('refuses to train on evaluation-only (CC BY-NC) data', async () => {
+    await expect(
+      run(['--datasets', 'alpacaeval/gpt-3.5-turbo-1106', '--out', join(work, 'nc')]),
+    ).rejects.toMatchObject({ code: 'INPUT_INVALID', message: /evaluation only/u });
+  });
+
   it('prints help and rejects a bad predictor kind with INPUT_INVALID', async () => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await run(['--help'])).toBe(0);

@@ -71,7 +71,8 @@ Options:
   --calibration KIND   none | platt | isotonic, fitted on a held-out fold of the training rows
                        (default none)
   --set KEY=VALUE      fixed hyperparameter (repeatable): k, temperature, priorStrength, l2,
-                       latentDimension, epochs, l2Model, l2Shared, learningRate
+                       latentDimension, epochs, l2Model, l2Shared, learningRate, l2Difficulty,
+                       l2Specialisation, members
   --refit-all          after evaluating, refit on all rows (train + held-out) before saving
   --data-dir DIR       shared data directory (default $ARBITER_DATA_DIR or ../shared/data)
   --embedder KIND      use-lite (default, 512-d, the served embedder) | hash (64-d test fake)
@@ -88,6 +89,9 @@ const NUMERIC_HYPERPARAMETERS = [
   'l2Model',
   'l2Shared',
   'learningRate',
+  'l2Difficulty',
+  'l2Specialisation',
+  'members',
 ] as const;
 
 function parseHyperparameters(pairs: readonly string[]): QualityHyperparameters {
