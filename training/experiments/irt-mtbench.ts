@@ -9,7 +9,9 @@ import { loadCatalog } from '../../src/catalog/index.js';
 import { publicModelFacts } from '../../src/bench/public-facts.js';
 import { countTokens } from '../../src/tokens/index.js';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
+const args: Record<string, string | undefined> = Object.fromEntries(
+  process.argv.slice(2).map((a) => a.split('=') as [string, string]),
+);
 const num = (k: string, d: number): number => (args[k] === undefined ? d : Number(args[k]));
 const datasets = (args['datasets'] ?? 'mmlu,gsm8k,routerbench,llmrouter').split(',');
 const LC: Record<string, number> = {
