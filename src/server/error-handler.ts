@@ -182,12 +182,22 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     message: 'malformed HTTP request',
   };
   const body = JSON.stringify({ error: { code, message } });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  // Answer, half-close, and drain what the client is still sending: closing with unread bytes in
+  // the receive buffer makes the kernel send a reset, which can reach the client before the answer
+  // (Node 24 stops reading earlier than Node 20). A bounded drain, then the socket is destroyed.
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.on('data', () => undefined);
+  socket.resume();
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_DRAIN_MS).unref();
 }
+
+/** How long a refused client's remaining bytes are drained before its socket is destroyed. */
+const CLIENT_ERROR_DRAIN_MS = 2_000;
