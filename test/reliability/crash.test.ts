@@ -83,15 +83,28 @@ describe('crash consistency', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const server = startServer(dir, port);
         await waitReady(port, server.exited);
-        const killAt = Date.now() + 200 + rng.next() * 1200;
+        // Kill at a random moment, but only once this round has had two acknowledgements: on a busy
+        // machine a fixed delay can pass before anything was acknowledged (readiness, not time).
+        const delay = 200 + rng.next() * 1200;
+        const ackedBefore = acknowledged.length;
         let killed = false;
+        let kill: () => void = () => undefined;
         const killer = new Promise<void>((resolve) => {
-          setTimeout(() => {
+          kill = () => {
+            if (killed) return;
             killed = true;
             server.child.kill('SIGKILL');
             resolve();
-          }, killAt - Date.now());
+          };
         });
+        let delayPassed = false;
+        const maybeKill = (): void => {
+          if (delayPassed && acknowledged.length - ackedBefore >= 2) kill();
+        };
+        setTimeout(() => {
+          delayPassed = true;
+          maybeKill();
+        }, delay);
         const clients = Array.from({ length: 4 }, async (_, c) => {
           while (!killed) {
             try {
@@ -112,7 +125,10 @@ describe('crash consistency', () => {
                 },
                 body: JSON.stringify({ decision_id: decisionId, quality: 0.5, latency_ms: 100 }),
               });
-              if (response.ok) acknowledged.push(key);
+              if (response.ok) {
+                acknowledged.push(key);
+                maybeKill();
+              }
             } catch {
               // the server died mid-request: nothing was acknowledged
             }
