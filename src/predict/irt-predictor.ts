@@ -22,6 +22,7 @@
  */
 import { createRng, randomInt, randomNormal, RouterError, shuffled } from '../core/index.js';
 import type { PredictorState, QualityPredictor, TrainingSet } from './predictor.js';
+import { Adam } from './adam.js';
 import { decodeFloat32, encodeFloat32 } from './encoding.js';
 import { axpyRow, dotRow, logit, sigmoid, solveSpd } from './linalg.js';
 import {
@@ -148,8 +149,6 @@ function fitMember(
   );
   const offsets = new Float64Array(datasetNames.length);
   const offsetGradient = new Float64Array(datasetNames.length);
-  const offsetFirst = new Float64Array(datasetNames.length);
-  const offsetSecond = new Float64Array(datasetNames.length);
 
   const prompts = rows
     .map((i) => ({
@@ -162,15 +161,12 @@ function fitMember(
   const epochs = options.epochs ?? 20;
   const batchSize = options.batchSize ?? 128;
   const learningRate = options.learningRate ?? 0.01;
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const first = new Float64Array(at.size);
-  const second = new Float64Array(at.size);
+  const optimiser = new Adam(at.size, learningRate);
+  const offsetOptimiser = new Adam(offsets.length, learningRate);
   const gradient = new Float64Array(at.size);
   const h = new Float64Array(k);
   const gradH = new Float64Array(k);
   const discrimination = new Float64Array(m);
-  let step = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = shuffled(prompts, rng);
     for (let start = 0; start < order.length; start += batchSize) {
@@ -222,29 +218,8 @@ function fitMember(
         gradient[at.alpha] = (gradient[at.alpha] ?? 0) - priorScale * residual;
         gradient[at.beta] = (gradient[at.beta] ?? 0) - priorScale * residual * sj;
       }
-      step++;
-      const correction1 = 1 - beta1 ** step;
-      const correction2 = 1 - beta2 ** step;
-      for (let t = 0; t < offsets.length; t++) {
-        const g = (offsetGradient[t] ?? 0) + (options.l2Offset ?? 1e-2) * (offsets[t] ?? 0);
-        const m1 = beta1 * (offsetFirst[t] ?? 0) + (1 - beta1) * g;
-        const m2 = beta2 * (offsetSecond[t] ?? 0) + (1 - beta2) * g * g;
-        offsetFirst[t] = m1;
-        offsetSecond[t] = m2;
-        offsets[t] =
-          (offsets[t] ?? 0) -
-          (learningRate * (m1 / correction1)) / (Math.sqrt(m2 / correction2) + 1e-8);
-      }
-      for (let t = 0; t < at.size; t++) {
-        const g = (gradient[t] ?? 0) + (l2[t] ?? 0) * (theta[t] ?? 0);
-        const m1 = beta1 * (first[t] ?? 0) + (1 - beta1) * g;
-        const m2 = beta2 * (second[t] ?? 0) + (1 - beta2) * g * g;
-        first[t] = m1;
-        second[t] = m2;
-        theta[t] =
-          (theta[t] ?? 0) -
-          (learningRate * (m1 / correction1)) / (Math.sqrt(m2 / correction2) + 1e-8);
-      }
+      offsetOptimiser.step(offsets, offsetGradient, options.l2Offset ?? 1e-2);
+      optimiser.step(theta, gradient, l2);
     }
   }
   // Without public scores alpha/beta are unidentified: fit them to the abilities afterwards so the

@@ -10,6 +10,7 @@
  */
 import { createRng, randomNormal, shuffled } from '../core/index.js';
 import type { PredictorState, QualityPredictor, TrainingSet } from './predictor.js';
+import { Adam } from './adam.js';
 import { decodeFloat32, encodeFloat32 } from './encoding.js';
 import { axpyRow, dotRow, sigmoid } from './linalg.js';
 import {
@@ -102,14 +103,10 @@ export function fitMfPredictor(set: TrainingSet, options: MfOptions = {}): Quali
   const epochs = options.epochs ?? 20;
   const batchSize = options.batchSize ?? 64;
   const learningRate = options.learningRate ?? 0.005;
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const first = new Float64Array(at.size);
-  const second = new Float64Array(at.size);
+  const optimiser = new Adam(at.size, learningRate);
   const gradient = new Float64Array(at.size);
   const h = new Float64Array(r);
   const gradH = new Float64Array(r);
-  let step = 0;
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = shuffled(prompts, rng);
@@ -144,19 +141,7 @@ export function fitMfPredictor(set: TrainingSet, options: MfOptions = {}): Quali
         }
         for (let k = 0; k < r; k++) axpyRow(gradient, k, d, gradH[k] ?? 0, x);
       }
-      step++;
-      const correction1 = 1 - beta1 ** step;
-      const correction2 = 1 - beta2 ** step;
-      for (let k = 0; k < at.size; k++) {
-        const g = (gradient[k] ?? 0) + (l2[k] ?? 0) * (theta[k] ?? 0);
-        const m1 = beta1 * (first[k] ?? 0) + (1 - beta1) * g;
-        const m2 = beta2 * (second[k] ?? 0) + (1 - beta2) * g * g;
-        first[k] = m1;
-        second[k] = m2;
-        theta[k] =
-          (theta[k] ?? 0) -
-          (learningRate * (m1 / correction1)) / (Math.sqrt(m2 / correction2) + 1e-8);
-      }
+      optimiser.step(theta, gradient, l2);
     }
   }
   // Round through float32 now so the fitted predictor and its restored state agree exactly.
