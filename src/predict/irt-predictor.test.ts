@@ -75,6 +75,32 @@ describe('joint IRT quality model', () => {
     );
   });
 
+  it('with item discrimination still ranks the gain and round-trips', () => {
+    const withItems = fitIrtPredictor(set, {
+      members: 1,
+      epochs: 30,
+      seed: 2,
+      itemDiscrimination: true,
+    });
+    const probe = Array.from({ length: 100 }, () => randomUnit(rng, d));
+    const predicted = withItems.predict(probe);
+    let agree = 0;
+    for (let i = 1; i < probe.length; i++) {
+      const gain = (row: Float64Array | undefined): number => (row?.[0] ?? 0) - (row?.[1] ?? 0);
+      const trueGain = (x: Float32Array): number => probability(x, 0) - probability(x, 1);
+      const a = probe[i - 1] as Float32Array;
+      const b = probe[i] as Float32Array;
+      if (
+        Math.sign(gain(predicted[i - 1]) - gain(predicted[i])) ===
+        Math.sign(trueGain(a) - trueGain(b))
+      )
+        agree++;
+    }
+    expect(agree / (probe.length - 1)).toBeGreaterThan(0.7);
+    const restored = predictorFromState(JSON.parse(JSON.stringify(withItems.toState())));
+    expect(restored.predict(probe.slice(0, 3))).toEqual(withItems.predict(probe.slice(0, 3)));
+  });
+
   it('varies a prior-only model with the prompt (no constant placeholder)', () => {
     const easy = Float32Array.from(u, (v) => -v);
     const hard = Float32Array.from(u);

@@ -51,6 +51,13 @@ export interface IrtOptions {
   readonly l2Offset?: number;
   /** L2 on log-discriminations rho_m (towards s = 1). @default 1e-2 */
   readonly l2Discrimination?: number;
+  /**
+   * Per-prompt discrimination alpha(x) = exp(v . x) scaling each logit, as in item response theory
+   * (P = sigmoid(alpha(x) (a_m - s_m d(x)))): prompts that separate models well get larger gaps,
+   * noisy or trivial ones smaller. Off by default: trained on the four permissive sets it lowered
+   * the served MT-Bench ordering (training/experiments/irt-mtbench.ts). @default false
+   */
+  readonly itemDiscrimination?: boolean;
   /** Bootstrap members of the ensemble (1 = a single fit on all rows). @default 4 */
   readonly members?: number;
   /** Per-row loss weights (dataset balance). @default all 1 */
@@ -75,9 +82,11 @@ interface Shape {
   readonly d: number;
   readonly k: number;
   readonly m: number;
+  /** Item discrimination alpha(x) = exp(v . x) multiplies each logit (state written since v2). */
+  readonly itemDiscrimination: boolean;
 }
 
-function layout({ d, k, m }: Shape): {
+function layout({ d, k, m, itemDiscrimination }: Shape): {
   p: number;
   u: number;
   a: number;
@@ -85,6 +94,7 @@ function layout({ d, k, m }: Shape): {
   rho: number;
   alpha: number;
   beta: number;
+  v: number;
   size: number;
 } {
   const p = 0;
@@ -94,7 +104,8 @@ function layout({ d, k, m }: Shape): {
   const rho = w + m * k;
   const alpha = rho + m;
   const beta = alpha + 1;
-  return { p, u, a, w, rho, alpha, beta, size: beta + 1 };
+  const v = beta + 1;
+  return { p, u, a, w, rho, alpha, beta, v, size: v + (itemDiscrimination ? d : 0) };
 }
 
 /** Clip a win rate away from 0 and 1 and take its log-odds. */
@@ -138,6 +149,7 @@ function fitMember(
   l2.fill(options.l2Difficulty ?? 1e-4, at.u, at.a);
   l2.fill(options.l2Specialisation ?? 1e-3, at.w, at.rho);
   l2.fill(options.l2Discrimination ?? 1e-2, at.rho, at.alpha);
+  l2.fill(options.l2Difficulty ?? 1e-4, at.v, at.size);
   const scored = set.models.map((id) => {
     const score = options.publicScores?.get(id);
     return score === undefined ? Number.NaN : scoreLogit(score);
@@ -183,6 +195,10 @@ function fitMember(
         const rowWeight = (options.rowWeights?.[i] ?? 1) / batchWeight;
         for (let c = 0; c < k; c++) h[c] = dotRow(theta, c, d, x);
         const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
+        const itemAlpha = shape.itemDiscrimination
+          ? Math.exp(dotRow(theta.subarray(at.v, at.v + d), 0, d, x))
+          : 1;
+        let gradLogAlpha = 0;
         gradH.fill(0);
         let gradDifficulty = 0;
         const row = set.quality[i] as Float64Array;
@@ -191,10 +207,14 @@ function fitMember(
         for (const j of observed) {
           const y = Math.min(1, Math.max(0, row[j] ?? 0));
           const s = discrimination[j] ?? 1;
-          let z = offset + (theta[at.a + j] ?? 0) - s * difficulty;
-          for (let c = 0; c < k; c++) z += (theta[at.w + j * k + c] ?? 0) * (h[c] ?? 0);
-          const g = rowWeight * (sigmoid(z) - y);
-          if (source >= 0) offsetGradient[source] = (offsetGradient[source] ?? 0) + g;
+          let inner = (theta[at.a + j] ?? 0) - s * difficulty;
+          for (let c = 0; c < k; c++) inner += (theta[at.w + j * k + c] ?? 0) * (h[c] ?? 0);
+          const z = offset + itemAlpha * inner;
+          const outer = rowWeight * (sigmoid(z) - y);
+          if (source >= 0) offsetGradient[source] = (offsetGradient[source] ?? 0) + outer;
+          gradLogAlpha += outer * itemAlpha * inner;
+          // Below, g is the gradient with respect to the inner logit.
+          const g = outer * itemAlpha;
           gradient[at.a + j] = (gradient[at.a + j] ?? 0) + g;
           gradient[at.rho + j] = (gradient[at.rho + j] ?? 0) - g * s * difficulty;
           gradDifficulty -= g * s;
@@ -206,6 +226,9 @@ function fitMember(
         for (let c = 0; c < k; c++) axpyRow(gradient, c, d, gradH[c] ?? 0, x);
         for (let t = 0; t < d; t++)
           gradient[at.u + t] = (gradient[at.u + t] ?? 0) + gradDifficulty * (x[t] ?? 0);
+        if (shape.itemDiscrimination)
+          for (let t = 0; t < d; t++)
+            gradient[at.v + t] = (gradient[at.v + t] ?? 0) + gradLogAlpha * (x[t] ?? 0);
       }
       // Public-score prior: a_m ~ N(alpha + beta * score_m, 1 / priorStrength) (scaled per batch).
       const priorScale = priorStrength / Math.max(1, prompts.length / batchSize);
@@ -234,6 +257,7 @@ export function fitIrtPredictor(set: TrainingSet, options: IrtOptions = {}): Irt
     d: dimensionOf(set),
     k: options.latentDimension ?? 0,
     m: set.models.length,
+    itemDiscrimination: options.itemDiscrimination ?? false,
   };
   const members = Math.max(1, Math.round(options.members ?? 4));
   const n = set.embeddings.length;
@@ -445,7 +469,10 @@ export class IrtPredictor implements QualityPredictor {
       const ability = level + Math.max(-band, Math.min(band, shift));
       residual += map.sd / this.thetas.length;
       const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
-      values.push(sigmoid(ability - (map.tierDiscrimination[tier] ?? 1) * difficulty));
+      const itemAlpha = this.itemAlpha(theta, x);
+      values.push(
+        sigmoid(itemAlpha * (ability - (map.tierDiscrimination[tier] ?? 1) * difficulty)),
+      );
     });
     const average = meanOf(values, 0.5);
     const variance = meanOf(
@@ -454,6 +481,13 @@ export class IrtPredictor implements QualityPredictor {
     );
     const slope = average * (1 - average);
     return { mean: average, spread: Math.sqrt(variance + (residual * slope) ** 2) };
+  }
+
+  /** One member's item discrimination alpha(x) (1 without the item-discrimination block). */
+  private itemAlpha(theta: Float64Array, x: Float32Array): number {
+    if (!this.shape.itemDiscrimination) return 1;
+    const at = layout(this.shape);
+    return Math.exp(dotRow(theta.subarray(at.v, at.v + this.shape.d), 0, this.shape.d, x));
   }
 
   /** Ensemble-mean difficulty d(x) of each prompt (higher = harder). */
@@ -493,10 +527,11 @@ export class IrtPredictor implements QualityPredictor {
       for (const theta of this.thetas) {
         for (let c = 0; c < k; c++) h[c] = dotRow(theta, c, d, x);
         const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
+        const itemAlpha = this.itemAlpha(theta, x);
         for (let j = 0; j < m; j++) {
           let z = (theta[at.a + j] ?? 0) - Math.exp(theta[at.rho + j] ?? 0) * difficulty;
           for (let c = 0; c < k; c++) z += (theta[at.w + j * k + c] ?? 0) * (h[c] ?? 0);
-          const p = sigmoid(z);
+          const p = sigmoid(itemAlpha * z);
           sum[j] = (sum[j] ?? 0) + p;
           squares[j] = (squares[j] ?? 0) + p * p;
         }
@@ -521,6 +556,7 @@ export class IrtPredictor implements QualityPredictor {
       models: [...this.models],
       dimension: this.shape.d,
       latentDimension: this.shape.k,
+      itemDiscrimination: this.shape.itemDiscrimination,
       members: this.thetas.map((theta) => encodeFloat32(theta)),
       priorMaps: this.priorMaps,
     };
@@ -534,6 +570,7 @@ export function irtPredictorFromState(value: unknown): IrtPredictor {
     d: state.dimension,
     k: numberField(state, 'latentDimension'),
     m: state.models.length,
+    itemDiscrimination: state['itemDiscrimination'] === true,
   };
   const size = layout(shape).size;
   const members = state['members'];

@@ -98,6 +98,7 @@ const irt = fitIrtPredictor(set, {
   epochs: num('epochs', 12),
   members: num('members', 1),
   learningRate: num('lr', 0.01),
+  itemDiscrimination: args['itemdisc'] !== '0',
   l2Difficulty: num('l2d', 1e-4),
   l2Specialisation: num('l2s', 1e-3),
   l2Discrimination: num('l2r', 1e-2),
