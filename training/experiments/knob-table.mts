@@ -1,0 +1,27 @@
+/**
+ * What each slider value buys with the shipped catalog and artifact, on the artifact's reference
+ * traffic (the same calibration the service runs at start-up).
+ *   npx tsx training/experiments/knob-table.mts
+ */
+import { loadPredictorArtifact } from '../../src/artifact/index.js';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { calibrateForCatalog, trainedArmPredictor } from '../../src/router/index.js';
+
+const artifact = loadPredictorArtifact('models/default');
+const predictor = trainedArmPredictor({
+  version: 'default',
+  quality: artifact.quality,
+  outputLength: artifact.outputLength,
+});
+if (artifact.reference === undefined) throw new Error('artifact has no reference traffic');
+const calibration = calibrateForCatalog(loadCatalog(), predictor, artifact.reference);
+if (calibration === undefined) throw new Error('no calibration');
+console.log(
+  '| slider | willingness (USD/quality) | expected cost per request | expected quality |',
+);
+console.log('| ---: | ---: | ---: | ---: |');
+calibration.sliders.forEach((s, i) => {
+  console.log(
+    `| ${s} | ${(calibration.willingness[i] ?? 0).toExponential(2)} | $${(calibration.expectedCostUsd[i] ?? 0).toFixed(6)} | ${(calibration.expectedQuality[i] ?? 0).toFixed(3)} |`,
+  );
+});
