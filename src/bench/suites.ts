@@ -36,6 +36,13 @@ export const SUITES: Readonly<Record<SuiteName, SuiteConfig>> = {
     protocol: { kind: 'group-folds', dataset: 'routerbench', folds: 3 },
     defaultOutputTokens: 256,
   },
+  'routerbench-prompts': {
+    name: 'routerbench-prompts',
+    description:
+      'RouterBench 0-shot (ARC-Challenge, MBPP, Winogrande; 11 models, real costs): 5 folds split by prompt (every task seen in training).',
+    protocol: { kind: 'random-folds', dataset: 'routerbench', folds: 5 },
+    defaultOutputTokens: 256,
+  },
   llmrouter: {
     name: 'llmrouter',
     description: 'LLMRouter train.json (9 open models, 14 tasks): seeded 20% held-out prompts.',

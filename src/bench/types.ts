@@ -1,7 +1,13 @@
 import type { Interval } from '../metrics/index.js';
 
 /** Benchmark suites `arbiter bench --suite` knows. */
-export const SUITE_NAMES = ['mtbench', 'mmlu', 'routerbench', 'llmrouter'] as const;
+export const SUITE_NAMES = [
+  'mtbench',
+  'mmlu',
+  'routerbench',
+  'routerbench-prompts',
+  'llmrouter',
+] as const;
 
 /** One suite name. */
 export type SuiteName = (typeof SUITE_NAMES)[number];

@@ -32,6 +32,7 @@ Suites: ${SUITE_NAMES.join(', ')}
   mtbench      train MMLU + GSM8K, test the 72 MT-Bench questions (APGR, CPT vs RouteLLM)
   mmlu         5 folds held out by subject
   routerbench  3 folds, one RouterBench task file held out per fold (AIQ, Pareto)
+  routerbench-prompts  5 folds split by prompt (every task seen in training)
   llmrouter    seeded 20% hold-out of LLMRouter train.json (AIQ, Pareto)
 
 Options:
