@@ -19,6 +19,7 @@ const { values } = parseArgs({
   options: {
     out: { type: 'string', default: 'benchmarks/results/default-behaviour' },
     prompts: { type: 'string', default: 'benchmarks/default-behaviour/prompts.jsonl' },
+    artifact: { type: 'string', default: 'models/default' },
   },
 });
 interface Item {
@@ -45,7 +46,10 @@ interface Routed {
 }
 const results: Record<string, Routed[]> = {};
 for (const policy of ['thompson', 'greedy'] as const) {
-  const config = loadConfig({ env: {}, overrides: { dbPath: ':memory:', policy } });
+  const config = loadConfig({
+    env: {},
+    overrides: { dbPath: ':memory:', policy, artifactDir: values.artifact },
+  });
   const service = await composeService(config, { logger: false, env: {} });
   await service.ready;
   const routed: Routed[] = [];
