@@ -12,8 +12,7 @@ import {
   subsetTrainingSet,
   trainingSetFromDatasets,
   trainQualityPredictor,
-  datasetBalanceWeights,
-  labelScales,
+  jointRowInputs,
   type PublicModelFacts,
   type TrainerKind,
 } from '../predict/index.js';
@@ -138,12 +137,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         set,
         seed,
         ...facts,
-        ...(kind === 'irt'
-          ? {
-              rowWeights: datasetBalanceWeights(set.datasets),
-              rowDatasets: labelScales(set.datasets, set.groups),
-            }
-          : {}),
+        ...(kind === 'irt' ? jointRowInputs(set.datasets, set.groups) : {}),
         hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
         calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
       });

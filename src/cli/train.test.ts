@@ -7,6 +7,14 @@ import { loadPredictorArtifact } from '../artifact/index.js';
 import { run } from './train.js';
 
 const FIXTURES = fileURLToPath(new URL('../data/__fixtures__/shared', import.meta.url));
+const FIXTURE_ARGS = [
+  '--datasets',
+  'mmlu,gsm8k,routerbench,llmrouter',
+  '--data-dir',
+  FIXTURES,
+  '--embedder',
+  'hash',
+];
 
 describe('arbiter train (fixture data, hash embedder)', () => {
   let work: string;
@@ -24,16 +32,8 @@ describe('arbiter train (fixture data, hash embedder)', () => {
   it('trains, reports held-out scores and writes a loadable artifact with a full manifest', async () => {
     const out = join(work, 'model');
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const argv = [
-      '--datasets',
-      'mmlu,gsm8k,routerbench,llmrouter',
-      '--data-dir',
-      FIXTURES,
-      '--embedder',
-      'hash',
-    ];
     const code = await run([
-      ...argv,
+      ...FIXTURE_ARGS,
       '--predictor',
       'mf',
       '--seed',
@@ -69,12 +69,7 @@ describe('arbiter train (fixture data, hash embedder)', () => {
     const out = join(work, 'irt');
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const code = await run([
-      '--datasets',
-      'mmlu,gsm8k,routerbench,llmrouter',
-      '--data-dir',
-      FIXTURES,
-      '--embedder',
-      'hash',
+      ...FIXTURE_ARGS,
       '--set',
       'members=2',
       '--max-prompts',

@@ -35,8 +35,7 @@ import {
   evaluatePredictor,
   fitOutputLengthPredictor,
   holdOutSplit,
-  datasetBalanceWeights,
-  labelScales,
+  jointRowInputs,
   labelStatistics,
   medianAbsoluteLogError,
   subsetTrainingSet,
@@ -300,19 +299,16 @@ export async function run(argv: string[]): Promise<number> {
   const trainGroups = split.train.map((i) => set.groups[i] ?? '');
 
   const facts = publicModelFacts(catalog);
-  const jointInputs = (rows: readonly number[]) => {
-    const sources = rows.map((i) => set.datasets[i] ?? '');
-    return kind === 'irt'
+  const jointInputs = (rows: readonly number[]) =>
+    kind === 'irt'
       ? {
           facts,
-          rowWeights: datasetBalanceWeights(sources),
-          rowDatasets: labelScales(
-            sources,
+          ...jointRowInputs(
+            rows.map((i) => set.datasets[i] ?? ''),
             rows.map((i) => set.groups[i] ?? ''),
           ),
         }
       : {};
-  };
   const trainOnce = (rows: typeof train, groups: readonly string[]) =>
     trainQualityPredictor({
       kind,

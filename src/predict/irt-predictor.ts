@@ -245,8 +245,8 @@ function fitMember(
       optimiser.step(theta, gradient, l2);
     }
   }
-  // Without public scores alpha/beta are unidentified: fit them to the abilities afterwards so the
-  // prior for unseen models is still defined by least squares over scored models.
+  // alpha/beta only tie abilities to public scores during the fit; the prior for unseen models is
+  // refitted from the abilities afterwards (fitPriorMap).
   return Float64Array.from(Float32Array.from(theta));
 }
 
@@ -426,11 +426,6 @@ export class IrtPredictor implements QualityPredictor {
     this.priorMaps = priorMaps;
   }
 
-  /** The per-member prior maps (for reports). */
-  get priors(): readonly IrtPriorMap[] {
-    return this.priorMaps;
-  }
-
   /** Ability and discrimination in one member's parameter vector. */
   static memberParameters(
     shape: Shape,
@@ -450,37 +445,46 @@ export class IrtPredictor implements QualityPredictor {
    * and spread over members; the spread adds the prior map's residual sd (delta method).
    */
   priorEstimate(x: Float32Array, facts: IrtPriorFacts): { mean: number; spread: number } {
+    return this.priorEstimator(x)(facts);
+  }
+
+  /**
+   * {@link priorEstimate} for one prompt and any number of models: the prompt's per-member
+   * difficulty and item discrimination are computed once, not once per model.
+   */
+  priorEstimator(x: Float32Array): (facts: IrtPriorFacts) => { mean: number; spread: number } {
     const { d } = this.shape;
     const at = layout(this.shape);
-    const tier = Math.max(0, (IRT_TIERS as readonly string[]).indexOf(facts.tier));
-    const values: number[] = [];
-    let residual = 0;
-    this.thetas.forEach((theta, b) => {
-      const map = this.priorMaps[b] as IrtPriorMap;
-      // The tier sets the level (price tiers track capability on hard tasks, where chat-preference
-      // scores do not); the public score moves a model within its tier's band, at most half-way
-      // to the next tier, relative to the trained models of that tier.
-      const level = map.tierAbility[tier] ?? map.alpha;
-      const band = tierBand(map.tierAbility);
-      const shift =
-        facts.publicScore === undefined
-          ? 0
-          : map.beta * (scoreLogit(facts.publicScore) - (map.tierScoreMean[tier] ?? 0));
-      const ability = level + Math.max(-band, Math.min(band, shift));
-      residual += map.sd / this.thetas.length;
-      const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
-      const itemAlpha = this.itemAlpha(theta, x);
-      values.push(
-        sigmoid(itemAlpha * (ability - (map.tierDiscrimination[tier] ?? 1) * difficulty)),
+    const prompt = this.thetas.map((theta) => ({
+      difficulty: dotRow(theta.subarray(at.u, at.u + d), 0, d, x),
+      itemAlpha: this.itemAlpha(theta, x),
+    }));
+    return (facts) => {
+      const tier = Math.max(0, (IRT_TIERS as readonly string[]).indexOf(facts.tier));
+      let residual = 0;
+      const values = this.priorMaps.map((map, b) => {
+        // The tier sets the level (price tiers track capability on hard tasks, where
+        // chat-preference scores do not); the public score moves a model within its tier's band,
+        // at most half-way to the next tier, relative to the trained models of that tier.
+        const level = map.tierAbility[tier] ?? map.alpha;
+        const band = tierBand(map.tierAbility);
+        const shift =
+          facts.publicScore === undefined
+            ? 0
+            : map.beta * (scoreLogit(facts.publicScore) - (map.tierScoreMean[tier] ?? 0));
+        const ability = level + Math.max(-band, Math.min(band, shift));
+        residual += map.sd / this.priorMaps.length;
+        const { difficulty, itemAlpha } = prompt[b] as (typeof prompt)[number];
+        return sigmoid(itemAlpha * (ability - (map.tierDiscrimination[tier] ?? 1) * difficulty));
+      });
+      const average = meanOf(values, 0.5);
+      const variance = meanOf(
+        values.map((v) => (v - average) ** 2),
+        0,
       );
-    });
-    const average = meanOf(values, 0.5);
-    const variance = meanOf(
-      values.map((v) => (v - average) ** 2),
-      0,
-    );
-    const slope = average * (1 - average);
-    return { mean: average, spread: Math.sqrt(variance + (residual * slope) ** 2) };
+      const slope = average * (1 - average);
+      return { mean: average, spread: Math.sqrt(variance + (residual * slope) ** 2) };
+    };
   }
 
   /** One member's item discrimination alpha(x) (1 without the item-discrimination block). */
@@ -490,27 +494,16 @@ export class IrtPredictor implements QualityPredictor {
     return Math.exp(dotRow(theta.subarray(at.v, at.v + this.shape.d), 0, this.shape.d, x));
   }
 
-  /** Ensemble-mean difficulty d(x) of each prompt (higher = harder). */
-  difficulty(x: Float32Array): number {
-    const { d } = this.shape;
-    const at = layout(this.shape);
-    let total = 0;
-    for (const theta of this.thetas) total += dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
-    return total / this.thetas.length;
-  }
-
   /** Fitted abilities a_m and discriminations s_m (ensemble means), by model. */
   parameters(): { ability: Float64Array; discrimination: Float64Array } {
-    const { m } = this.shape;
-    const at = layout(this.shape);
-    const ability = new Float64Array(m);
-    const discrimination = new Float64Array(m);
+    const ability = new Float64Array(this.shape.m);
+    const discrimination = new Float64Array(this.shape.m);
     for (const theta of this.thetas) {
-      for (let j = 0; j < m; j++) {
-        ability[j] = (ability[j] ?? 0) + (theta[at.a + j] ?? 0) / this.thetas.length;
-        discrimination[j] =
-          (discrimination[j] ?? 0) + Math.exp(theta[at.rho + j] ?? 0) / this.thetas.length;
-      }
+      const member = IrtPredictor.memberParameters(this.shape, theta);
+      member.ability.forEach((v, j) => (ability[j] = (ability[j] ?? 0) + v / this.thetas.length));
+      member.discrimination.forEach(
+        (v, j) => (discrimination[j] = (discrimination[j] ?? 0) + v / this.thetas.length),
+      );
     }
     return { ability, discrimination };
   }

@@ -41,6 +41,8 @@ export interface OutputLengthPredictor {
   readonly models: readonly string[];
   /** Expected output tokens (>= 1) per prompt per model. */
   predict(embeddings: readonly Float32Array[]): Float64Array[];
+  /** Expected output tokens of a model it has no data for (undefined: it cannot say). */
+  predictUnseen?(x: Float32Array): number | undefined;
   /** JSON-safe state; restored by the matching factory. */
   toState(): PredictorState;
 }

@@ -275,3 +275,17 @@ export function datasetBalanceWeights(datasets: readonly string[], power = 0.5):
 export function labelScales(datasets: readonly string[], groups: readonly string[]): string[] {
   return datasets.map((name, i) => (name === 'llmrouter' ? (groups[i] ?? name) : name));
 }
+
+/**
+ * The joint model's per-row inputs for merged rows: dataset-balancing weights and label scales.
+ * `datasets` and `groups` are per row (a MergedTrainingSet's, or a subset of them).
+ */
+export function jointRowInputs(
+  datasets: readonly string[],
+  groups: readonly string[],
+): { readonly rowWeights: Float64Array; readonly rowDatasets: string[] } {
+  return {
+    rowWeights: datasetBalanceWeights(datasets),
+    rowDatasets: labelScales(datasets, groups),
+  };
+}

@@ -83,6 +83,7 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
     dimension,
     estimate(embedding, models) {
       const joint = irt?.estimate([embedding])[0];
+      const prior = irt?.priorEstimator(embedding);
       const quality = joint?.mean ?? options.quality.predict([embedding])[0];
       const lengths = options.outputLength?.predict([embedding])[0];
       const lengthModel = options.outputLength as
@@ -105,17 +106,17 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
             uncertainty: qi === undefined ? 0 : (joint?.spread[qi] ?? 0),
           };
         }
-        if (irt !== undefined) {
+        if (prior !== undefined) {
           const lc = model.prior?.alpaca_eval_lc;
-          const prior = irt.priorEstimate(embedding, {
+          const estimate = prior({
             tier: model.tags.tier,
             ...(lc === undefined ? {} : { publicScore: lc / 100 }),
           });
           return {
-            quality: prior.mean,
+            quality: estimate.mean,
             outputTokens,
             source: 'prior' as const,
-            uncertainty: prior.spread,
+            uncertainty: estimate.spread,
           };
         }
         return {

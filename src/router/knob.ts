@@ -12,11 +12,7 @@
  * of the two ends (typically under a tenth of best-quality spend).
  */
 import { routeOffline } from './offline-router.js';
-import {
-  MAX_WILLINGNESS_TO_PAY,
-  MIN_WILLINGNESS_TO_PAY,
-  tradeoffToWillingness,
-} from './tradeoff.js';
+import { tradeoffToWillingness } from './tradeoff.js';
 
 /** Predictions of the served predictor on the reference prompts (rows) for the candidates (columns). */
 export interface KnobReference {
@@ -115,6 +111,3 @@ export function knobFunction(calibration: KnobCalibration | undefined): (slider:
     return Math.min(GRID_MAX, Math.max(GRID_MIN, 10 ** value));
   };
 }
-
-/** The raw slider range, for reference in docs and tests. */
-export const RAW_WILLINGNESS_RANGE = [MIN_WILLINGNESS_TO_PAY, MAX_WILLINGNESS_TO_PAY] as const;

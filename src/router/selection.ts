@@ -7,6 +7,8 @@ export interface ScoredArm {
   readonly estimatedCostUsd: number;
   /** Offline utility `quality - cost / willingnessToPay`. */
   readonly score: number;
+  /** Standard deviation of `predictedQuality`; bandit policies widen their posterior by it. */
+  readonly qualityUncertainty?: number;
 }
 
 /** Input of one selection. */

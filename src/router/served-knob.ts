@@ -5,15 +5,9 @@
  */
 import type { Catalog } from '../catalog/index.js';
 import { isDefaultCandidate } from '../catalog/index.js';
-import { APPROXIMATION_RATIO, estimateCost } from '../tokens/index.js';
-import type { TokenizerFamily } from '../catalog/index.js';
+import { estimateCost, fromCl100kCount } from '../tokens/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
 import { calibrateKnob, knobFunction, type KnobCalibration } from './knob.js';
-
-/** cl100k_base count -> the family's count (o200k_base counts about the same as cl100k_base). */
-function tokenRatio(family: TokenizerFamily): number {
-  return family === 'cl100k_base' || family === 'o200k_base' ? 1 : APPROXIMATION_RATIO[family];
-}
 
 /** Reference prompts: embeddings and their cl100k_base token counts. */
 export interface KnobReferenceTraffic {
@@ -43,7 +37,7 @@ export function calibrateForCatalog(
     estimatedCostUsd.push(
       Float64Array.from(models, (model, m) =>
         estimateCost(model, {
-          inputTokens: Math.round((reference.inputTokens[i] ?? 0) * tokenRatio(model.tokenizer)),
+          inputTokens: fromCl100kCount(reference.inputTokens[i] ?? 0, model.tokenizer),
           outputTokens: Math.round(estimates[m]?.outputTokens ?? 0),
         }),
       ),

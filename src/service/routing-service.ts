@@ -103,17 +103,9 @@ const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
  * retry-after), stored with its idempotency key: the same key with another report is refused
  * (FEEDBACK_DUPLICATE) instead of being answered "duplicate" and lost.
  */
-export function outcomeFingerprint(report: {
-  readonly decisionId: string;
-  readonly model: string;
-  readonly quality: number | null;
-  readonly latencyMs?: number;
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  readonly costUsd?: number;
-  readonly errorClass?: string;
-  readonly retryAfterMs?: number;
-}): string {
+export function outcomeFingerprint(
+  report: Omit<FeedbackInput, 'tenant' | 'idempotencyKey' | 'model'> & { readonly model: string },
+): string {
   return sha256Hex(
     JSON.stringify([
       report.decisionId,

@@ -51,10 +51,18 @@ export function countTokens(text: string, family: TokenizerFamily = 'cl100k_base
     case 'gemma':
     case 'qwen':
     case 'other':
-      return Math.ceil(
-        encoder('cl100k_base').encode_ordinary(text).length * APPROXIMATION_RATIO[family],
-      );
+      return fromCl100kCount(encoder('cl100k_base').encode_ordinary(text).length, family);
   }
+}
+
+/**
+ * A family's count from a cl100k_base count (OpenAI encodings: the same count, as o200k_base counts
+ * English about like cl100k_base; others scaled by {@link APPROXIMATION_RATIO}).
+ */
+export function fromCl100kCount(count: number, family: TokenizerFamily): number {
+  return family === 'cl100k_base' || family === 'o200k_base'
+    ? count
+    : Math.ceil(count * APPROXIMATION_RATIO[family]);
 }
 
 /**
