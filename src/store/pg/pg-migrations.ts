@@ -1,0 +1,157 @@
+/**
+ * PostgreSQL schema migrations: the same tables as the DuckDB store (../migrations.ts), in
+ * PostgreSQL types, plus what several replicas need:
+ *
+ * - `outcomes.txid` (the inserting transaction's xid8) and `outcomes.seq`: replicas tail outcomes
+ *   in (txid, seq) order up to the oldest transaction still running (pg-outcome-feed.ts), so every
+ *   replica sees every committed outcome exactly once, in one order.
+ * - All migrations run in one transaction holding an advisory lock: replicas starting together
+ *   apply them once.
+ *
+ * Timestamps are `timestamptz`; the repos speak epoch milliseconds. Never edit a released
+ * migration; append a new one.
+ */
+import type { PgDatabase } from './pg-database.js';
+
+/** One schema change. */
+export interface PgMigration {
+  /** Strictly increasing, starting at 1. */
+  readonly version: number;
+  /** Short description, recorded with the version. */
+  readonly name: string;
+  /** DDL, one or more statements separated by `;` (run as one simple query). */
+  readonly sql: string;
+}
+
+/** Every PostgreSQL migration, oldest first. */
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (
+        key text PRIMARY KEY,
+        value text NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE decisions (
+        id text PRIMARY KEY,
+        created_at timestamptz NOT NULL,
+        tenant text NOT NULL,
+        prompt_hash text NOT NULL,
+        prompt_text text,
+        embedding bytea,
+        embedder_id text,
+        candidates text[] NOT NULL,
+        chosen_model text NOT NULL,
+        propensity double precision NOT NULL,
+        explored boolean NOT NULL,
+        policy text NOT NULL,
+        policy_version integer NOT NULL,
+        predictor_version text,
+        predicted jsonb NOT NULL,
+        features jsonb
+      );
+      CREATE INDEX decisions_created_at ON decisions (created_at);
+      CREATE TABLE outcomes (
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        decision_id text NOT NULL,
+        idempotency_key text NOT NULL UNIQUE,
+        received_at timestamptz NOT NULL,
+        tenant text NOT NULL,
+        model text NOT NULL,
+        quality double precision CHECK (quality IS NULL OR (quality >= 0 AND quality <= 1)),
+        latency_ms double precision,
+        input_tokens integer,
+        output_tokens integer,
+        cost_usd double precision,
+        error_class text,
+        fingerprint text
+      );
+      CREATE INDEX outcomes_decision_id ON outcomes (decision_id);
+      CREATE INDEX outcomes_received_at ON outcomes (received_at);
+      CREATE INDEX outcomes_feed ON outcomes (txid, seq);
+      CREATE TABLE policy_state (
+        name text PRIMARY KEY,
+        version integer NOT NULL,
+        state jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE prompts (
+        hash text PRIMARY KEY,
+        text text NOT NULL,
+        first_seen_at timestamptz NOT NULL
+      );
+      CREATE TABLE embeddings (
+        text_hash text NOT NULL,
+        embedder_id text NOT NULL,
+        dimension integer NOT NULL,
+        embedding real[] NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (text_hash, embedder_id)
+      );
+      CREATE TABLE observations (
+        dataset text NOT NULL,
+        prompt_hash text NOT NULL,
+        prompt_id text,
+        prompt_group text,
+        model text NOT NULL,
+        quality double precision,
+        input_tokens integer,
+        output_tokens integer,
+        cost_usd double precision,
+        latency_ms double precision,
+        tenant text,
+        observed_at timestamptz,
+        source_file text,
+        source_line integer
+      );
+      CREATE INDEX observations_dataset ON observations (dataset);
+      CREATE TABLE circuit_events (
+        at timestamptz NOT NULL,
+        scope text NOT NULL,
+        target text NOT NULL,
+        from_state text NOT NULL,
+        to_state text NOT NULL
+      );
+      CREATE INDEX circuit_events_at ON circuit_events (at);
+    `,
+  },
+];
+
+/** Arbitrary constant for `pg_advisory_xact_lock`: "arbiter" in ASCII. */
+const MIGRATION_LOCK_KEY = 0x617262697465;
+
+const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)`;
+
+/**
+ * Apply every migration not yet recorded, all in one transaction under an advisory lock (a second
+ * replica waits, then finds them applied). Returns the versions it applied.
+ */
+export async function runPgMigrations(
+  db: PgDatabase,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(CREATE_MIGRATIONS_TABLE);
+    const rows = await tx.query('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((row) => Number(row['version'])));
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await tx.query(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}
