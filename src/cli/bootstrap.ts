@@ -40,6 +40,7 @@ import {
 import { loadUpstreamConfig, unmatchedUpstreamWarnings } from '../proxy/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
 import { API_VERSION } from '../server/openapi.js';
+import { createStatsReader, type TenantBudgetLimits } from '../stats/index.js';
 import { createEmbedder } from './create-embedder.js';
 import type { StartupInfo } from './startup-summary.js';
 
@@ -122,6 +123,14 @@ export async function composeService(
     rateLimitPerMinute: config.rateLimitPerMinute,
     circuit: (model) => controls?.health.health(model).state,
     usage: store.usage,
+    stats: createStatsReader({
+      stats: store.stats,
+      circuitEvents: store.circuitEvents,
+      circuitState: (model) => controls?.health.health(model).state,
+      budgets: () => budgetLimits(tenants),
+      promptStorage: config.storePrompts,
+      clock: systemClock,
+    }),
     ...(options.env === undefined ? {} : { upstreams: loadUpstreamConfig(options.env) }),
     onClose: async () => {
       await learning?.close();
@@ -150,6 +159,11 @@ export async function composeService(
       store,
       catalog: () => registry.current(),
       ...(tenants === undefined ? {} : { tenants }),
+      onCircuitTransition: (transition) => {
+        store.circuitEvents
+          .record(transition)
+          .catch((error: unknown) => app.log.warn({ err: error }, 'circuit event not recorded'));
+      },
     });
     // The 0-10 knob, calibrated on the artifact's reference traffic for the catalog in force.
     const knob = servedKnob({
@@ -250,6 +264,22 @@ export async function composeService(
     bandit: () => learning,
     startupInfo: (url) => (info === undefined ? undefined : { ...info, url }),
   };
+}
+
+/** Configured budgets per named tenant (the `*` default has no spend of its own). */
+export function budgetLimits(
+  tenants: TenantsFile | undefined,
+): ReadonlyMap<string, TenantBudgetLimits> {
+  const limits = new Map<string, TenantBudgetLimits>();
+  for (const [tenant, policy] of Object.entries(tenants?.tenants ?? {})) {
+    const budget = policy.budget;
+    if (tenant === '*' || budget === undefined) continue;
+    limits.set(tenant, {
+      ...(budget.daily_usd === undefined ? {} : { dailyUsd: budget.daily_usd }),
+      ...(budget.monthly_usd === undefined ? {} : { monthlyUsd: budget.monthly_usd }),
+    });
+  }
+  return limits;
 }
 
 /**
@@ -390,7 +420,7 @@ export function attachBandit(options: {
 }
 
 /** The shipped artifact, or the catalog prior when it is missing or was trained for another embedder. */
-function loadArmPredictor(
+export function loadArmPredictor(
   dir: string,
   embedder: Embedder,
   warn: (message: string) => void,

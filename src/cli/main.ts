@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   bench: async () => (await import('./bench.js')).benchCommand,
   ingest: async () => (await import('./ingest.js')).ingestCommand,
   keys: async () => (await import('./keys.js')).keysCommand,
+  'replay-traffic': async () => (await import('./replay-traffic.js')).replayTrafficCommand,
 };
 
 function usage(): string {

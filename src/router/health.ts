@@ -23,6 +23,19 @@ export interface HealthOptions {
   readonly probeIntervalMs?: number;
   /** Latencies kept per model for percentiles. @default 200 */
   readonly latencyWindow?: number;
+  /** Told of every state change of a breaker (the stats API records them). @default none */
+  readonly onTransition?: (transition: CircuitTransition) => void;
+}
+
+/** One state change of a model's or a provider's breaker. */
+export interface CircuitTransition {
+  readonly scope: 'model' | 'provider';
+  /** Model id or provider name. */
+  readonly target: string;
+  readonly from: CircuitState;
+  readonly to: CircuitState;
+  /** Epoch ms. */
+  readonly atMs: number;
 }
 
 /** One reported outcome, as health sees it. */
@@ -85,7 +98,8 @@ function percentile(values: readonly number[], q: number): number | null {
 export class HealthTracker {
   private readonly circuits = new Map<string, Circuit>();
   private readonly latencies = new Map<string, number[]>();
-  private readonly options: Required<Omit<HealthOptions, 'clock'>> & { clock: Clock };
+  private readonly options: Required<Omit<HealthOptions, 'clock' | 'onTransition'>> &
+    Pick<HealthOptions, 'clock' | 'onTransition'>;
 
   constructor(options: HealthOptions, state?: HealthState) {
     this.options = {
@@ -142,7 +156,7 @@ export class HealthTracker {
       if (circuit.state === 'open' && now < circuit.openUntilMs) {
         return { allowed: false, scope, retryInMs: circuit.openUntilMs - now };
       }
-      if (circuit.state === 'open') circuit.state = 'half_open';
+      if (circuit.state === 'open') this.transition(key, circuit, 'half_open', now);
       if (now - circuit.lastProbeMs < this.options.probeIntervalMs) {
         return {
           allowed: false,
@@ -213,12 +227,12 @@ export class HealthTracker {
 
     if (circuit.state === 'half_open' || (circuit.state === 'open' && now >= circuit.openUntilMs)) {
       if (ok) {
-        circuit.state = 'closed';
+        this.transition(key, circuit, 'closed', now);
         circuit.cooldownMs = this.options.cooldownMs;
         circuit.outcomes = [true];
       } else {
         circuit.cooldownMs = Math.min(circuit.cooldownMs * 2, this.options.maxCooldownMs);
-        this.open(circuit, now, retryAfterMs);
+        this.open(key, circuit, now, retryAfterMs);
       }
       return;
     }
@@ -237,12 +251,26 @@ export class HealthTracker {
         windowed ||
         retryAfterMs !== undefined)
     ) {
-      this.open(circuit, now, retryAfterMs);
+      this.open(key, circuit, now, retryAfterMs);
     }
   }
 
-  private open(circuit: Circuit, now: number, retryAfterMs: number | undefined): void {
-    circuit.state = 'open';
+  private transition(key: string, circuit: Circuit, to: CircuitState, now: number): void {
+    const from = circuit.state;
+    circuit.state = to;
+    if (from === to || this.options.onTransition === undefined) return;
+    const [scope, ...rest] = key.split(':');
+    this.options.onTransition({
+      scope: scope === 'provider' ? 'provider' : 'model',
+      target: rest.join(':'),
+      from,
+      to,
+      atMs: now,
+    });
+  }
+
+  private open(key: string, circuit: Circuit, now: number, retryAfterMs: number | undefined): void {
+    this.transition(key, circuit, 'open', now);
     circuit.openUntilMs = now + Math.max(circuit.cooldownMs, retryAfterMs ?? 0);
   }
 }

@@ -22,6 +22,9 @@ import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { usageRoutes } from './routes/usage.js';
+import { statsRoutes } from './routes/stats.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import type { StatsReader } from '../stats/index.js';
 import { openapiOptions } from './openapi.js';
 import type { UsageRepo } from '../store/index.js';
 import { routeRoutes } from './routes/route.js';
@@ -66,6 +69,8 @@ export interface AppDeps {
   readonly timeouts?: ServerTimeouts;
   /** Usage accounting (GET /v1/usage, traffic shares in GET /v1/models); without it, no /v1/usage. */
   readonly usage?: Pick<UsageRepo, 'usage' | 'decisionCounts'>;
+  /** The stats API (GET /v1/stats/*, read by GET /dashboard); without it, no /v1/stats. */
+  readonly stats?: StatsReader;
   /** Called from Fastify's onClose hook: flush and close the store and embedder here. */
   readonly onClose?: () => Promise<void>;
 }
@@ -138,6 +143,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.usage !== undefined) {
     await app.register(usageRoutes, { usage: deps.usage, principal });
+  }
+  if (deps.stats !== undefined) {
+    await app.register(statsRoutes, { stats: deps.stats, principal });
+    await app.register(dashboardRoutes);
   }
   await app.register(routeRoutes, {
     service: deps.service,

@@ -10,6 +10,7 @@ import {
   periodStart,
   policyFor,
   type BudgetStatus,
+  type CircuitTransition,
   type HealthState,
   type RoutingControls,
   type TenantPolicy,
@@ -47,13 +48,22 @@ export class ProductionControls {
     catalog: () => Catalog;
     tenants: TenantsFile | undefined;
     clock: Clock;
+    onCircuitTransition: ((transition: CircuitTransition) => void) | undefined;
   };
   private unsaved = 0;
   private saving: Promise<void> = Promise.resolve();
 
   private constructor(options: ProductionControls['options'], health: HealthState | undefined) {
     this.options = options;
-    this.health = new HealthTracker({ clock: options.clock }, health);
+    this.health = new HealthTracker(
+      {
+        clock: options.clock,
+        ...(options.onCircuitTransition === undefined
+          ? {}
+          : { onTransition: options.onCircuitTransition }),
+      },
+      health,
+    );
     this.capacity = new CapacityTracker({ clock: options.clock });
     this.sessions = new SessionPins({ clock: options.clock });
   }
@@ -64,6 +74,8 @@ export class ProductionControls {
     catalog: () => Catalog;
     tenants?: TenantsFile;
     clock?: Clock;
+    /** Told of every circuit-breaker transition (recorded for the stats API). */
+    onCircuitTransition?: (transition: CircuitTransition) => void;
   }): Promise<ProductionControls> {
     const saved = await options.store.meta.get(HEALTH_KEY);
     let health: HealthState | undefined;
@@ -79,6 +91,7 @@ export class ProductionControls {
         catalog: options.catalog,
         tenants: options.tenants,
         clock: options.clock ?? systemClock,
+        onCircuitTransition: options.onCircuitTransition,
       },
       health,
     );

@@ -202,6 +202,11 @@ export class RoutingService {
         })),
         features: {
           willingness_to_pay: decision.willingnessToPay,
+          // Kept for the dashboard's recent-decisions table (reason codes, no message text).
+          excluded: decision.excluded.map((entry) => ({
+            model: entry.model,
+            reason: entry.reason,
+          })),
           ...(decision.policyFeatures === undefined
             ? {}
             : { [POLICY_FEATURES_KEY]: decision.policyFeatures }),

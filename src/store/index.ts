@@ -33,3 +33,13 @@ export type {
   ObservationWithText,
 } from './observation-repo.js';
 export type { MetaRepo } from './meta-repo.js';
+export type {
+  DecisionAggregate,
+  OutcomeAggregate,
+  RecentDecision,
+  StatsGrouping,
+  StatsQuery,
+  StatsRepo,
+  TenantSpend,
+} from './stats-repo.js';
+export type { CircuitEventRecord, CircuitEventRepo } from './circuit-event-repo.js';

@@ -134,6 +134,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outcomes_staging ADD COLUMN fingerprint VARCHAR;
     `,
   },
+  {
+    version: 3,
+    name: 'stats: circuit events and decision facts',
+    // circuit_events: every breaker transition (health tracking), for the dashboard's timeline.
+    // decision_facts: per-decision numbers the stats API sums (chosen model's estimated cost, the
+    // cost of the highest-predicted-quality candidate), taken once from decisions.predicted JSON by
+    // stats-repo.ts (parsing that JSON on every stats read costs seconds on a million rows).
+    // source_rowid is the decisions rowid it was read from: decisions is append-only, so the
+    // largest one marks how far the facts have caught up.
+    sql: `
+      CREATE TABLE circuit_events (
+        occurred_at TIMESTAMP NOT NULL,
+        scope VARCHAR NOT NULL,
+        target VARCHAR NOT NULL,
+        from_state VARCHAR NOT NULL,
+        to_state VARCHAR NOT NULL
+      );
+      CREATE TABLE decision_facts (
+        source_rowid BIGINT NOT NULL,
+        id VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        tenant VARCHAR NOT NULL,
+        model VARCHAR NOT NULL,
+        explored BOOLEAN NOT NULL,
+        estimated_cost_usd DOUBLE,
+        best_quality_model VARCHAR,
+        best_quality_cost_usd DOUBLE
+      );
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -22,6 +22,10 @@ import type { PromptRepo } from './prompt-repo.js';
 import { createPromptRepo } from './prompt-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 import { createUsageRepo } from './usage-repo.js';
+import type { StatsRepo } from './stats-repo.js';
+import { createStatsRepo } from './stats-repo.js';
+import type { CircuitEventRepo } from './circuit-event-repo.js';
+import { createCircuitEventRepo } from './circuit-event-repo.js';
 
 /** Options for {@link openStore}. */
 export interface OpenStoreOptions {
@@ -53,6 +57,10 @@ export interface Store {
   readonly meta: MetaRepo;
   /** Spend, decisions and outcomes per tenant, model and day. */
   readonly usage: UsageRepo;
+  /** Stats API aggregates (dashboard). */
+  readonly stats: StatsRepo;
+  /** Circuit-breaker transitions. */
+  readonly circuitEvents: CircuitEventRepo;
   /** Buffer decisions for the appender (durable after the next flush). */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<void>;
   /** Record one outcome now; a retried idempotency key is reported as a duplicate. */
@@ -93,6 +101,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const outcomes = createOutcomeRepo({ db, ...writers });
   const observations = createObservationRepo({ db, ...writers });
   const policyState = createPolicyStateRepo({ db, clock });
+  const flushForRead = async (): Promise<void> => {
+    await decisions.flush();
+    await outcomes.flush();
+  };
   return {
     path: options.path,
     decisions,
@@ -102,13 +114,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     prompts: createPromptRepo({ db, clock }),
     embeddings: createEmbeddingCacheRepo({ db, clock }),
     meta: createMetaRepo({ db, clock }),
-    usage: createUsageRepo({
-      db,
-      beforeRead: async () => {
-        await decisions.flush();
-        await outcomes.flush();
-      },
-    }),
+    usage: createUsageRepo({ db, beforeRead: flushForRead }),
+    stats: createStatsRepo({ db, beforeRead: flushForRead }),
+    circuitEvents: createCircuitEventRepo({ db }),
     recordDecisions(list) {
       for (const decision of list) decisions.enqueue(decision);
       return Promise.resolve();
