@@ -16,7 +16,6 @@ import type { Embedder } from '../embed/index.js';
 import {
   Router,
   priorArmPredictor,
-  servedKnob,
   type KnobReferenceTraffic,
   trainedArmPredictor,
   type ArmPredictor,
@@ -41,6 +40,12 @@ import { loadUpstreamConfig, unmatchedUpstreamWarnings } from '../proxy/index.js
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
 import { API_VERSION } from '../server/openapi.js';
 import { createStatsReader, type TenantBudgetLimits } from '../stats/index.js';
+import {
+  ArtifactPromoter,
+  ArtifactSlot,
+  restoreServedArtifact,
+  snapshotWriter,
+} from '../retrain/index.js';
 import { createEmbedder } from './create-embedder.js';
 import type { StartupInfo } from './startup-summary.js';
 
@@ -111,6 +116,7 @@ export async function composeService(
   let learning: BanditLearning | undefined;
   let controls: ProductionControls | undefined;
   let embedder: Embedder | undefined = options.embedder;
+  let promoter: ArtifactPromoter | undefined;
   let info: Omit<StartupInfo, 'url'> | undefined;
   const app = await buildApp({
     registry,
@@ -123,6 +129,8 @@ export async function composeService(
     rateLimitPerMinute: config.rateLimitPerMinute,
     circuit: (model) => controls?.health.health(model).state,
     usage: store.usage,
+    artifacts: () => promoter,
+    snapshot: snapshotWriter({ store, dir: join(config.stateDir, 'snapshots') }),
     stats: createStatsReader({
       stats: store.stats,
       circuitEvents: store.circuitEvents,
@@ -147,9 +155,17 @@ export async function composeService(
   }
   const ready = (async () => {
     embedder ??= await createEmbedder(config);
-    const predictor = loadArmPredictor(config.artifactDir, embedder, (message) =>
-      app.log.warn(message),
+    // The artifact lives in a slot that promotions and rollbacks swap without a restart.
+    const slot = new ArtifactSlot(
+      await restoreServedArtifact({
+        meta: store.meta,
+        fallbackDir: config.artifactDir,
+        embedder,
+        catalog: () => registry.current(),
+        warn: (message) => app.log.warn(message),
+      }),
     );
+    const predictor = slot.predictor;
     const restored =
       config.policy === 'greedy'
         ? undefined
@@ -165,17 +181,12 @@ export async function composeService(
           .catch((error: unknown) => app.log.warn({ err: error }, 'circuit event not recorded'));
       },
     });
-    // The 0-10 knob, calibrated on the artifact's reference traffic for the catalog in force.
-    const knob = servedKnob({
-      catalog: () => registry.current(),
-      predictor,
-      ...(predictor.reference === undefined ? {} : { reference: predictor.reference }),
-    });
     const router = new Router({
       catalog: () => registry.current(),
       embedder,
       predictor,
-      knob: knob.willingness,
+      // The 0-10 knob, calibrated on the served artifact's reference traffic (knob.ts).
+      knob: slot.willingness,
       controls: controls.routing(),
       rng: createRng(config.seed),
       ...(policy === undefined ? {} : { policy: exploreOnceLearning(policy) }),
@@ -227,6 +238,14 @@ export async function composeService(
       if (caughtUp.applied > 0) await learning.save();
     }
     service = routing;
+    promoter = new ArtifactPromoter({
+      slot,
+      store,
+      catalog: () => registry.current(),
+      embedder,
+      stateDir: config.stateDir,
+      seed: config.seed,
+    });
     const models = registry.current().models;
     const sources = predictor.estimate(new Float32Array(embedder.dimension), models);
     const learned = sources.filter((estimate) => estimate.source === 'predictor').length;
@@ -235,7 +254,7 @@ export async function composeService(
       catalogPath: config.catalogPath,
       models: models.length,
       enabledModels: models.filter((model) => model.disabled !== true).length,
-      artifactDir: config.artifactDir,
+      artifactDir: slot.current.dir,
       predictor: predictor.version,
       learnedModels: learned,
       priorModels: models.length - learned,

@@ -1,4 +1,5 @@
 import { isRouterError, errorMessage } from '../core/index.js';
+import { hintFor } from './store-hints.js';
 
 /** A CLI verb: parses its own argv and returns an exit code. */
 export interface Command {
@@ -16,6 +17,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   bench: async () => (await import('./bench.js')).benchCommand,
   ingest: async () => (await import('./ingest.js')).ingestCommand,
   keys: async () => (await import('./keys.js')).keysCommand,
+  promote: async () => (await import('./promote.js')).promoteCommand,
+  rollback: async () => (await import('./promote.js')).rollbackCommand,
+  snapshot: async () => (await import('./snapshot.js')).snapshotCommand,
   'replay-traffic': async () => (await import('./replay-traffic.js')).replayTrafficCommand,
 };
 
@@ -56,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error: unknown) {
     if (isRouterError(error)) {
       process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      const hint = hintFor(error);
+      if (hint !== undefined) process.stderr.write(`${hint}\n`);
       return 1;
     }
     process.stderr.write(`error INTERNAL: ${errorMessage(error)}\n`);

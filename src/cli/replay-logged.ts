@@ -15,7 +15,12 @@ import {
 import { loadCatalog } from '../catalog/index.js';
 import { createRng, errorMessage } from '../core/index.js';
 import { summaryFromRecord } from '../service/index.js';
-import { openStore, type DecisionRecord, type OutcomeRecord, type Store } from '../store/index.js';
+import {
+  openStoreOrSnapshot,
+  type DecisionRecord,
+  type OutcomeRecord,
+  type Store,
+} from '../store/index.js';
 import { loadPolicy } from './bootstrap.js';
 
 /** Most decisions read from the log. */
@@ -66,7 +71,7 @@ export async function runLoggedReplay(options: {
   readonly minEffectiveSampleSize?: number;
   readonly print: (line: string) => void;
 }): Promise<number> {
-  const store = await openStore({ path: options.db });
+  const store = await openStoreOrSnapshot({ path: options.db });
   try {
     const log = await readLog(store);
     options.print(

@@ -35,7 +35,8 @@ Options:
   --seed N            seed for shuffling, folds and exploration (default 42)
   --runs N            prequential: runs per configuration, exploration seeds seed..seed+N-1 (default 3)
   --trainer KIND      offline predictor: knn (default), logistic, mf
-  --db PATH           DuckDB file with logged decisions (ope, retrain)
+  --db PATH           DuckDB file with logged decisions (ope, retrain), or a snapshot of a
+                      running service (arbiter snapshot; a Parquet snapshot folder too)
   --min-ess N         ope: flag estimates whose effective sample size is below N (default 30)
   --save              retrain: save the rebuilt state to policy_state
   --out DIR           output folder (default benchmarks/results/bandit)

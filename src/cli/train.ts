@@ -20,6 +20,7 @@ import {
   EmbeddingCache,
   isDatasetName,
   loadDataset,
+  loadLogDataset,
   resolveDataDir,
 } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
@@ -45,19 +46,36 @@ import {
 } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import { publicModelFacts } from '../bench/public-facts.js';
+import { loadConfig } from '../config/index.js';
+import {
+  compareWithBaseline,
+  heldOutPrompts,
+  logRowSplit,
+  mixWeights,
+  readLoggedDataset,
+} from '../retrain/index.js';
+import { trainedArmPredictor } from '../router/index.js';
 import { sampleRows } from '../bench/train-folds.js';
 import type { Command } from './main.js';
 import { gitCommit } from './git-commit.js';
 
-const HELP = `Usage: arbiter train --datasets LIST --predictor KIND --out DIR [options]
+const HELP = `Usage: arbiter train [--datasets LIST] [--logs FILE.jsonl] [--db PATH] --out DIR [options]
 
-Train a quality predictor on shared routing data (USE-Lite embeddings from the cache; missing
+Train a quality predictor on shared routing data and/or your own traffic (USE-Lite embeddings from the cache; missing
 prompts are embedded offline and cached), hold out a seeded split, print held-out Brier / ECE /
 log-loss / AUC, and write DIR/predictor.json + DIR/manifest.json.
 
 Options:
   --datasets LIST      comma-separated: mmlu, gsm8k, routerbench, llmrouter, mt-bench,
-                       routerbench/<task> (default mmlu,gsm8k)
+                       routerbench/<task> (default mmlu,gsm8k; none when --logs or --db is given)
+  --logs FILE          your routing log, JSONL (docs/log-format.md); repeatable
+  --db PATH            the service's decisions + feedback: its DuckDB file, or a snapshot
+                       (POST /v1/admin/snapshot; a Parquet snapshot folder works too)
+  --logs-weight W      loss weight of a --logs/--db row relative to a shipped-dataset row
+                       (irt, mf; default 1). With logs, the held-out split is taken from the
+                       log rows only: by their group, else by prompt (whitespace-normalised text)
+  --baseline DIR       artifact compared with the new one on the held-out log rows
+                       (default models/default, or $ARBITER_ARTIFACT)
   --predictor KIND     irt | knn | logistic | mf (default irt: the joint difficulty/ability model,
                        an ensemble of 4 bootstrap fits whose spread is the served uncertainty)
   --max-prompts CAPS   at most N prompts per dataset, a seeded sample: N (every dataset) or
@@ -201,7 +219,11 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      datasets: { type: 'string', default: 'mmlu,gsm8k' },
+      datasets: { type: 'string' },
+      logs: { type: 'string', multiple: true, default: [] },
+      db: { type: 'string' },
+      'logs-weight': { type: 'string', default: '1' },
+      baseline: { type: 'string' },
       predictor: { type: 'string', default: 'irt' },
       'max-prompts': { type: 'string' },
       out: { type: 'string' },
@@ -243,7 +265,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(seed) || !(heldOutFraction > 0 && heldOutFraction < 1)) {
     throw new RouterError('INPUT_INVALID', '--seed must be an integer and --holdout in (0, 1)');
   }
-  const names = values.datasets
+  const userData = values.logs.length > 0 || values.db !== undefined;
+  const logsWeight = Number(values['logs-weight']);
+  if (!(logsWeight > 0) || !Number.isFinite(logsWeight))
+    throw new RouterError('INPUT_INVALID', '--logs-weight must be a number > 0');
+  if (logsWeight !== 1 && kind !== 'irt' && kind !== 'mf')
+    throw new RouterError('INPUT_INVALID', '--logs-weight needs --predictor irt or mf');
+  const names = (values.datasets ?? (userData ? '' : 'mmlu,gsm8k'))
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
@@ -273,6 +301,10 @@ export async function run(argv: string[]): Promise<number> {
       seed,
     ),
   );
+  const logFiles = values.logs.map((file) =>
+    loadLogDataset(resolve(file), { resolveModelId: (name) => catalog.resolveModelId(name) }),
+  );
+  datasets.push(...logFiles);
   const loadedAt = performance.now();
   const embedder = values.embedder === 'hash' ? new HashEmbedder({ dimension: 64 }) : lazyUseLite();
   let embeddings: Float32Array[][];
@@ -284,31 +316,52 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await embedder.close();
   }
+  if (values.db !== undefined) {
+    const logged = await readLoggedDataset(values.db, embedder);
+    datasets.push(logged.dataset);
+    embeddings.push(logged.embeddings);
+  }
   const embeddedAt = performance.now();
   const set = trainingSetFromDatasets(
     datasets.map((dataset, i) => ({ dataset, embeddings: embeddings[i] ?? [] })),
   );
-  const split = holdOutSplit({
-    rows: set.embeddings.length,
-    heldOutFraction,
-    seed,
-    ...(values.split === 'group' ? { groups: set.groups } : { strata: set.datasets }),
-  });
+  const allNames = datasets.map((dataset) => dataset.name);
+  const userNames = new Set(allNames.slice(names.length));
+  const isLog = set.datasets.map((name) => userNames.has(name));
+  const sourceRows = datasets.flatMap((dataset) =>
+    dataset.prompts.map((prompt) => ({ dataset, prompt })),
+  );
+  const logSplit = userData
+    ? logRowSplit({ userDatasets: datasets.slice(names.length), isLog, heldOutFraction, seed })
+    : undefined;
+  const split =
+    logSplit ??
+    holdOutSplit({
+      rows: set.embeddings.length,
+      heldOutFraction,
+      seed,
+      ...(values.split === 'group' ? { groups: set.groups } : { strata: set.datasets }),
+    });
   const train = subsetTrainingSet(set, split.train);
   const test = subsetTrainingSet(set, split.test);
   const trainGroups = split.train.map((i) => set.groups[i] ?? '');
 
   const facts = publicModelFacts(catalog);
-  const jointInputs = (rows: readonly number[]) =>
-    kind === 'irt'
-      ? {
-          facts,
-          ...jointRowInputs(
-            rows.map((i) => set.datasets[i] ?? ''),
-            rows.map((i) => set.groups[i] ?? ''),
-          ),
-        }
-      : {};
+  // irt: dataset-balancing weights and label scales per row; user-log rows weigh --logs-weight more.
+  const jointInputs = (rows: readonly number[]) => {
+    const logRows = rows.map((i) => isLog[i] === true);
+    if (kind !== 'irt')
+      return logsWeight === 1 ? {} : { rowWeights: mixWeights({ isLog: logRows, logsWeight }) };
+    const joint = jointRowInputs(
+      rows.map((i) => set.datasets[i] ?? ''),
+      rows.map((i) => set.groups[i] ?? ''),
+    );
+    return {
+      facts,
+      ...joint,
+      rowWeights: mixWeights({ isLog: logRows, logsWeight, base: joint.rowWeights }),
+    };
+  };
   const trainOnce = (rows: typeof train, groups: readonly string[]) =>
     trainQualityPredictor({
       kind,
@@ -330,8 +383,9 @@ export async function run(argv: string[]): Promise<number> {
     formatRow('held-out (all pairs)', overall.overall),
     formatRow('  baseline: per-model mean label', baseline.overall),
   ];
-  for (const name of names) {
+  for (const name of allNames) {
     const rows = split.test.filter((i) => set.datasets[i] === name);
+    if (rows.length === 0) continue;
     const evaluation = evaluatePredictor(trained.predictor, subsetTrainingSet(set, rows));
     perDataset[name] = rounded(evaluation);
     lines.push(formatRow(`  ${name}`, evaluation.overall));
@@ -356,7 +410,7 @@ export async function run(argv: string[]): Promise<number> {
   // Output length: held-out median absolute log error per dataset (rows with answer lengths).
   const lengthOnTrain = fitOutputLengthPredictor(train);
   const lengthErrors: Record<string, number> = {};
-  for (const name of names) {
+  for (const name of allNames) {
     const rows = split.test.filter((i) => set.datasets[i] === name);
     const error = medianAbsoluteLogError(lengthOnTrain, subsetTrainingSet(set, rows));
     if (Number.isFinite(error)) lengthErrors[name] = Number(error.toFixed(4));
@@ -366,14 +420,37 @@ export async function run(argv: string[]): Promise<number> {
       `output length, held-out median |log error|: ${JSON.stringify(lengthErrors)}\n`,
     );
   const outputLength = values['refit-all'] ? fitOutputLengthPredictor(outputRows) : lengthOnTrain;
+  const tokensOf = (i: number): number =>
+    countTokens(sourceRows[i]?.prompt.text ?? '', 'cl100k_base');
+  // New and deployed artifacts side by side on the held-out log rows (the new one as evaluated,
+  // trained on the training rows only).
+  const comparison = userData
+    ? compareWithBaseline({
+        heldOut: heldOutPrompts(
+          split.test.map((i) => ({
+            ...(sourceRows[i] as (typeof sourceRows)[number]),
+            embedding: set.embeddings[i] as Float32Array,
+            inputTokens: tokensOf(i),
+          })),
+        ),
+        trained: trainedArmPredictor({
+          version: 'new',
+          quality: trained.predictor,
+          outputLength: lengthOnTrain,
+        }),
+        baselineDir: values.baseline ?? loadConfig().artifactDir,
+        embedder,
+        catalog,
+        print: (line) => process.stdout.write(`${line}\n`),
+      })
+    : undefined;
   // Reference traffic for the knob calibration: a seeded sample of held-out prompts.
   const referenceRows = sampleRows(split.test.length, REFERENCE_PROMPTS, seed + 3).map(
     (k) => split.test[k] as number,
   );
-  const allPrompts = datasets.flatMap((dataset) => dataset.prompts);
   const reference = {
     embeddings: referenceRows.map((i) => set.embeddings[i] as Float32Array),
-    inputTokens: referenceRows.map((i) => countTokens(allPrompts[i]?.text ?? '', 'cl100k_base')),
+    inputTokens: referenceRows.map(tokensOf),
     datasets: referenceRows.map((i) => set.datasets[i] ?? ''),
   };
   const finishedAt = performance.now();
@@ -388,9 +465,16 @@ export async function run(argv: string[]): Promise<number> {
       version: ARTIFACT_MANIFEST_VERSION,
       embedder: { id: embedder.modelId, dimension: embedder.dimension },
       models: final.predictor.models,
-      trainedOn: { datasets: names, files: fileDigests(datasets, dataDir) },
+      trainedOn: { datasets: allNames, files: fileDigests(datasets, dataDir) },
       split: {
-        method: values.split === 'group' ? 'held-out groups' : 'random, stratified by dataset',
+        method: userData
+          ? 'log rows by hash of (seed, group or normalised prompt); shipped rows all train'
+          : values.split === 'group'
+            ? 'held-out groups'
+            : 'random, stratified by dataset',
+        ...(userData ? { logsWeight } : {}),
+        ...(logSplit === undefined ? {} : { heldOutGroups: logSplit.heldOutGroups }),
+        ...(values.db === undefined ? {} : { db: resolve(values.db) }),
         heldOutFraction,
         seed,
         trainRows: split.train.length,
@@ -406,6 +490,7 @@ export async function run(argv: string[]): Promise<number> {
         perDataset,
         baselineHeldOut: rounded(baseline).overall,
         outputLengthMedianAbsLogError: lengthErrors,
+        ...(comparison === undefined ? {} : { heldOutComparison: comparison }),
       },
       createdBy: ['arbiter', 'train', ...argv].join(' '),
       createdAt: new Date().toISOString(),

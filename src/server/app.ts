@@ -16,6 +16,7 @@ import {
   type ServerTimeouts,
 } from './timeouts.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminArtifactRoutes, type AdminArtifactOptions } from './routes/admin-artifact.js';
 import { chatCompletionsRoutes } from './routes/chat-completions.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
@@ -71,6 +72,10 @@ export interface AppDeps {
   readonly usage?: Pick<UsageRepo, 'usage' | 'decisionCounts'>;
   /** The stats API (GET /v1/stats/*, read by GET /dashboard); without it, no /v1/stats. */
   readonly stats?: StatsReader;
+  /** Artifact promotion and rollback (admin); without it, those endpoints answer 503. */
+  readonly artifacts?: AdminArtifactOptions['artifacts'];
+  /** Store snapshots for offline commands (admin); without it, POST /v1/admin/snapshot is a 400. */
+  readonly snapshot?: AdminArtifactOptions['snapshot'];
   /** Called from Fastify's onClose hook: flush and close the store and embedder here. */
   readonly onClose?: () => Promise<void>;
 }
@@ -172,6 +177,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.registry,
     principal,
     persist: deps.persistCatalog ?? (() => Promise.resolve()),
+  });
+  await app.register(adminArtifactRoutes, {
+    artifacts: deps.artifacts ?? (() => undefined),
+    principal,
+    ...(deps.snapshot === undefined ? {} : { snapshot: deps.snapshot }),
   });
   await app.register(observabilityRoutes, { metrics });
   app.addHook('onClose', async () => {

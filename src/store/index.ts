@@ -2,7 +2,9 @@
  * store/: DuckDB persistence. The public surface is the {@link openStore} facade, the repos it
  * composes and their plain record types; no DuckDB type crosses this boundary.
  */
-export { openStore } from './store.js';
+export { openStore, openStoreOrSnapshot } from './store.js';
+export { SNAPSHOT_FORMATS, isParquetSnapshot } from './snapshot.js';
+export type { SnapshotFormat, SnapshotResult } from './snapshot.js';
 export type { OpenStoreOptions, Store } from './store.js';
 export { MEMORY_PATH } from './db.js';
 export type { DecisionCount, UsageQuery, UsageRepo, UsageRow } from './usage-repo.js';

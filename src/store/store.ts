@@ -22,6 +22,8 @@ import type { PromptRepo } from './prompt-repo.js';
 import { createPromptRepo } from './prompt-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 import { createUsageRepo } from './usage-repo.js';
+import { importSnapshot, isParquetSnapshot, writeSnapshot } from './snapshot.js';
+import type { SnapshotFormat, SnapshotResult } from './snapshot.js';
 import type { StatsRepo } from './stats-repo.js';
 import { createStatsRepo } from './stats-repo.js';
 import type { CircuitEventRepo } from './circuit-event-repo.js';
@@ -43,6 +45,19 @@ export interface OpenStoreOptions {
   readonly clock?: Clock;
   /** Failures of background flushes; without it they reject the next flush() or close(). */
   readonly onBackgroundError?: (error: StoreError) => void;
+  /** A Parquet snapshot folder imported before migrations (use with `path: ':memory:'`). */
+  readonly importFrom?: string;
+}
+
+/**
+ * Open a database file, or a Parquet snapshot folder (`Store.snapshot` with format `parquet`)
+ * imported into memory: what offline readers (`--db`) accept.
+ */
+export async function openStoreOrSnapshot(
+  options: Omit<OpenStoreOptions, 'path'> & { readonly path: string },
+): Promise<Store> {
+  if (!isParquetSnapshot(options.path)) return openStore(options);
+  return openStore({ ...options, path: ':memory:', importFrom: options.path });
 }
 
 /** The router's persistence, as STYLE.md's DecisionStore plus the repos behind it. */
@@ -69,6 +84,11 @@ export interface Store {
   loadPolicyState(name: string): Promise<PolicyStateRecord | undefined>;
   /** Write every buffered row (decisions, outcomes, observations). */
   flush(): Promise<void>;
+  /**
+   * Flush, then write a snapshot of the whole database to `path` (which must not exist), written by
+   * DuckDB on this connection: usable while this process holds the file. Optional for other stores.
+   */
+  snapshot?(options: { path: string; format: SnapshotFormat }): Promise<SnapshotResult>;
   /** Flush, then close the connection and the instance. Idempotent. */
   close(): Promise<void>;
 }
@@ -80,6 +100,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...(options.threads === undefined ? {} : { threads: options.threads }),
   });
   try {
+    if (options.importFrom !== undefined) await importSnapshot(db, options.importFrom);
     await runMigrations(db);
     // Finish an outcome batch that a crash left in the staging table.
     await db.use(mergeStagedOutcomes);
@@ -127,6 +148,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       await decisions.flush();
       await outcomes.flush();
       await observations.flush();
+    },
+    async snapshot(target) {
+      await decisions.flush();
+      await outcomes.flush();
+      await observations.flush();
+      return writeSnapshot(db, target);
     },
     close: () => db.close(),
   };
