@@ -22,6 +22,8 @@ const COLORS = [
   '#0f766e',
 ];
 const STATE_LEVEL = { closed: 0, half_open: 1, open: 2 };
+const RANKING_SHOWN = 3;
+const PROMPT_SHOWN = 160;
 
 const $ = (id) => document.getElementById(id);
 const charts = new Map();
@@ -255,15 +257,16 @@ function renderDecisions(list) {
     cell(row, d.created_at.replace('T', ' ').slice(0, 19));
     cell(row, d.tenant);
     cell(row, d.explored ? `${d.model} (explored)` : d.model, d.explored ? 'explored' : undefined);
-    cell(
-      row,
-      d.ranking
-        .map(
-          (r, i) =>
-            `${i + 1}. ${r.model} ${r.predicted_quality.toFixed(2)} / ${usd(r.estimated_cost_usd)}`,
-        )
-        .join('\n'),
-    ).style.whiteSpace = 'pre-line';
+    // The top of the ranking (the fallback order); the full list is in the cell's title.
+    const ranking = d.ranking.map(
+      (r, i) =>
+        `${i + 1}. ${r.model} ${r.predicted_quality.toFixed(2)} / ${usd(r.estimated_cost_usd)}`,
+    );
+    const top = ranking.slice(0, RANKING_SHOWN);
+    if (ranking.length > RANKING_SHOWN) top.push(`+${ranking.length - RANKING_SHOWN} more`);
+    const rankingCell = cell(row, top.join('\n'));
+    rankingCell.style.whiteSpace = 'pre-line';
+    rankingCell.title = ranking.join('\n');
     cell(row, d.excluded.map((e) => `${e.model}: ${e.reason}`).join('\n')).style.whiteSpace =
       'pre-line';
     cell(
@@ -274,7 +277,13 @@ function renderDecisions(list) {
           ? ''
           : `quality ${d.quality.toFixed(2)}`,
     );
-    const prompt = cell(row, d.prompt ?? '', 'prompt-col');
+    const text = d.prompt ?? '';
+    const prompt = cell(
+      row,
+      text.length > PROMPT_SHOWN ? `${text.slice(0, PROMPT_SHOWN)}…` : text,
+      'prompt-col',
+    );
+    prompt.title = text;
     prompt.hidden = !list.prompt_storage;
     body.append(row);
   }

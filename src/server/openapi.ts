@@ -111,6 +111,12 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       ],
     },
   },
+  'GET /v1/stats/overview': {
+    errors: ['INPUT_INVALID', 'UNAUTHORIZED', 'FORBIDDEN', 'STORE_FAILED', ...COMMON],
+  },
+  'GET /v1/stats/decisions': {
+    errors: ['INPUT_INVALID', 'UNAUTHORIZED', 'FORBIDDEN', 'STORE_FAILED', ...COMMON],
+  },
   'POST /v1/chat/completions': {
     errors: [
       ...BODY,
