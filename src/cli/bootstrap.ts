@@ -33,11 +33,16 @@ import {
   catchUpPolicy,
   splitWatermark,
   WATERMARK_FIELD,
+  REPLICA_SYNC_INTERVAL_MS,
+  createReplicaSync,
+  loadPooledPolicy,
   type DecisionSummary,
+  type ReplicaSync,
   type Watermark,
 } from '../service/index.js';
 import { loadUpstreamConfig, unmatchedUpstreamWarnings } from '../proxy/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
+import { openPgStore } from '../store/pg/index.js';
 import { API_VERSION } from '../server/openapi.js';
 import { createStatsReader, type TenantBudgetLimits } from '../stats/index.js';
 import {
@@ -84,7 +89,17 @@ export async function composeService(
 ): Promise<Service> {
   const base = loadCatalog(config.catalogPath);
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const store = await openStore({ path: config.dbPath, storePromptText: config.storePrompts });
+  // ARBITER_DATABASE_URL: PostgreSQL shared by replicas; otherwise the embedded DuckDB file.
+  const shared =
+    config.databaseUrl === undefined
+      ? undefined
+      : await openPgStore({
+          url: config.databaseUrl,
+          storePromptText: config.storePrompts,
+          ...(config.replicaId === undefined ? {} : { replicaId: config.replicaId }),
+        });
+  const store: Store =
+    shared ?? (await openStore({ path: config.dbPath, storePromptText: config.storePrompts }));
   let keys: KeyRegistry | undefined;
   // Set once the app exists; the keys registry logs its reloads through it.
   let log: Pick<FastifyInstance['log'], 'info' | 'warn'> = {
@@ -114,6 +129,7 @@ export async function composeService(
 
   let service: RoutingService | undefined;
   let learning: BanditLearning | undefined;
+  let replicaSync: ReplicaSync | undefined;
   let controls: ProductionControls | undefined;
   let embedder: Embedder | undefined = options.embedder;
   let promoter: ArtifactPromoter | undefined;
@@ -141,6 +157,7 @@ export async function composeService(
     }),
     ...(options.env === undefined ? {} : { upstreams: loadUpstreamConfig(options.env) }),
     onClose: async () => {
+      await replicaSync?.close();
       await learning?.close();
       await controls?.save();
       await store.close();
@@ -166,11 +183,18 @@ export async function composeService(
       }),
     );
     const predictor = slot.predictor;
+    const pooled =
+      shared === undefined || config.policy === 'greedy'
+        ? undefined
+        : await loadPooledPolicy(shared, config.policy, (message) => app.log.warn(message));
     const restored =
-      config.policy === 'greedy'
+      config.policy === 'greedy' || shared !== undefined
         ? undefined
         : await loadPolicyWithWatermark(store, config.policy, (message) => app.log.warn(message));
-    const policy = restored?.policy;
+    const policy = pooled?.policy ?? restored?.policy;
+    // Replicas: other replicas' outcomes after this point reach this one's spend through the feed;
+    // those before it are in the spend loaded from the store just below.
+    const foreignFrom = await shared?.feed.tip();
     controls = await ProductionControls.create({
       store,
       catalog: () => registry.current(),
@@ -207,7 +231,34 @@ export async function composeService(
       onListenerError: (error) => app.log.warn({ err: error }, 'outcome listener failed'),
     });
     routing.onOutcome(controls.onOutcome);
-    if (policy !== undefined) {
+    if (shared !== undefined && foreignFrom !== undefined) {
+      replicaSync = createReplicaSync({
+        store: shared,
+        feed: shared.feed,
+        replicaId: shared.replicaId,
+        ...(pooled === undefined ? {} : { learning: pooled }),
+        foreignFrom,
+        onForeignOutcome: controls.onOutcome,
+        tagsOf: (model) => registry.current().get(model)?.tags,
+        learnCapPerHour: config.learnCapPerHour,
+        // Catalog changes made through another replica's admin API.
+        watch: [
+          {
+            key: OVERRIDES_KEY,
+            onChange: (value) => {
+              for (const model of (JSON.parse(value) as CatalogOverrides).upserts) {
+                registry.upsert(model);
+              }
+            },
+          },
+        ],
+        onError: (error) => app.log.warn({ err: error }, 'replica sync failed'),
+      });
+      // Learn every outcome stored so far (all replicas') before serving, then follow the feed.
+      await replicaSync.syncOnce();
+      replicaSync.start(REPLICA_SYNC_INTERVAL_MS);
+    }
+    if (policy !== undefined && shared === undefined) {
       const tagsOf = (model: string): { tier: string; family: string } | undefined => {
         const entry = registry.current().get(model);
         return entry === undefined

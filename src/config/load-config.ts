@@ -10,6 +10,8 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   host: 'HOST',
   stateDir: 'ARBITER_STATE_DIR',
   dbPath: 'ARBITER_DB',
+  databaseUrl: 'ARBITER_DATABASE_URL',
+  replicaId: 'ARBITER_REPLICA_ID',
   catalogPath: 'ARBITER_CATALOG',
   artifactDir: 'ARBITER_ARTIFACT',
   embedder: 'ARBITER_EMBEDDER',

@@ -17,6 +17,13 @@ export const ConfigSchema = Type.Object(
     stateDir: Type.String({ minLength: 1 }),
     /** DuckDB file path, or `:memory:`. @default <stateDir>/arbiter.duckdb (env ARBITER_DB) */
     dbPath: Type.String({ minLength: 1 }),
+    /**
+     * PostgreSQL URL (`postgres://user:password@host:port/db`): replicas sharing it act as one
+     * service. Unset: the embedded DuckDB file at dbPath. (env ARBITER_DATABASE_URL)
+     */
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    /** This replica's id on a shared database. @default <hostname>-<pid>-<random> (env ARBITER_REPLICA_ID) */
+    replicaId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     /** Model catalog file. @default the shipped models/catalog.json (env ARBITER_CATALOG) */
     catalogPath: Type.String({ minLength: 1 }),
     /** Trained predictor artifact folder. @default models/default (env ARBITER_ARTIFACT) */

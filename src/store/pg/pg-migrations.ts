@@ -118,6 +118,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX circuit_events_at ON circuit_events (at);
     `,
   },
+  {
+    version: 2,
+    name: 'outcome origin replica',
+    // Which replica recorded an outcome: a replica reading the feed applies other replicas'
+    // outcomes to its spend and health, and skips its own (applied when it recorded them).
+    sql: 'ALTER TABLE outcomes ADD COLUMN origin text',
+  },
 ];
 
 /** Arbitrary constant for `pg_advisory_xact_lock`: "arbiter" in ASCII. */

@@ -6,13 +6,14 @@
  * every committed outcome exactly once, in one order for every replica. A transaction that is still
  * committing holds the horizon back; its rows come in a later read, never skipped. (Ordering by a
  * sequence alone would skip: sequence values are taken before commit, so a lower one can become
- * visible after a higher one was read.)
+ * visible after a higher one was read.) A session left idle in a transaction also holds the horizon
+ * back: learning waits for it, nothing is lost.
  */
 import { StoreError } from '../../core/index.js';
 import type { OutcomeFeed } from '../outcome-feed.js';
 import type { PgDatabase } from './pg-database.js';
 import { OUTCOME_COLUMNS, outcomeFromRow } from './pg-outcome-repo.js';
-import { pgNumber, pgString } from './pg-values.js';
+import { pgNumber, pgString, pgStringOrNull } from './pg-values.js';
 
 const HORIZON = {
   name: 'arbiter_feed_horizon',
@@ -20,15 +21,15 @@ const HORIZON = {
 };
 const PAGE = {
   name: 'arbiter_feed_page',
-  text: `SELECT ${OUTCOME_COLUMNS}, txid::text AS txid, seq::float8 AS seq FROM outcomes
+  text: `SELECT ${OUTCOME_COLUMNS}, origin, txid::text AS txid, seq::float8 AS seq FROM outcomes
     WHERE (txid, seq) > ($1::xid8, $2::bigint) AND txid < $3::xid8
     ORDER BY txid, seq LIMIT $4`,
 };
 
 const CURSOR_PATTERN = /^(\d+):(\d+)$/u;
 
-function parseCursor(cursor: string | undefined): { txid: string; seq: string } {
-  if (cursor === undefined) return { txid: '0', seq: '0' };
+function parseCursor(cursor: string | undefined): { txid: bigint; seq: bigint } {
+  if (cursor === undefined) return { txid: 0n, seq: 0n };
   const match = CURSOR_PATTERN.exec(cursor);
   if (match === null) {
     throw new StoreError('outcome feed cursor is not <txid>:<seq>', {
@@ -36,26 +37,41 @@ function parseCursor(cursor: string | undefined): { txid: string; seq: string } 
       details: { cursor },
     });
   }
-  return { txid: match[1] ?? '0', seq: match[2] ?? '0' };
+  return { txid: BigInt(match[1] ?? '0'), seq: BigInt(match[2] ?? '0') };
+}
+
+/** Order two cursors. */
+export function compareFeedCursors(a: string, b: string): number {
+  const x = parseCursor(a);
+  const y = parseCursor(b);
+  if (x.txid !== y.txid) return x.txid < y.txid ? -1 : 1;
+  return x.seq === y.seq ? 0 : x.seq < y.seq ? -1 : 1;
 }
 
 /** The feed over `db`'s outcomes table. */
 export function createPgOutcomeFeed(db: PgDatabase): OutcomeFeed {
+  const horizon = async (): Promise<string> => pgString((await db.query(HORIZON))[0] ?? {}, 'xmin');
   return {
     async read(cursor, limit = 1000) {
       const from = parseCursor(cursor);
       // The horizon first: every transaction below it had finished before the page query began.
-      const horizon = pgString((await db.query(HORIZON))[0] ?? {}, 'xmin');
-      const rows = await db.query(PAGE, [from.txid, from.seq, horizon, limit]);
-      const last = rows[rows.length - 1];
-      const next =
-        rows.length < limit || last === undefined
-          ? // Everything below the horizon has been read: start at the horizon next time.
-            BigInt(horizon) > BigInt(from.txid)
-            ? `${horizon}:0`
-            : `${from.txid}:${from.seq}`
-          : `${pgString(last, 'txid')}:${pgNumber(last, 'seq')}`;
-      return { outcomes: rows.map(outcomeFromRow), cursor: next };
+      const xmin = await horizon();
+      const rows = await db.query(PAGE, [from.txid.toString(), from.seq.toString(), xmin, limit]);
+      const outcomes = rows.map((row) => ({
+        outcome: outcomeFromRow(row),
+        origin: pgStringOrNull(row, 'origin'),
+        position: `${pgString(row, 'txid')}:${pgNumber(row, 'seq')}`,
+      }));
+      const last = outcomes[outcomes.length - 1];
+      let next: string;
+      if (rows.length === limit && last !== undefined) next = last.position;
+      else if (BigInt(xmin) > from.txid) next = `${xmin}:0`;
+      else next = `${from.txid}:${from.seq}`;
+      return { outcomes, cursor: next };
     },
+    async tip() {
+      return `${await horizon()}:0`;
+    },
+    compare: compareFeedCursors,
   };
 }

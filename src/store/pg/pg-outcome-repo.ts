@@ -31,6 +31,8 @@ export interface PgOutcomeRepoOptions {
   readonly flushIntervalMs?: number;
   /** Failures of background flushes. */
   readonly onError?: (error: StoreError) => void;
+  /** This replica's id, stored with each outcome it records (`outcomes.origin`). */
+  readonly origin?: string;
 }
 
 /** Outcome columns as selected, shared with the replica feed (pg-outcome-feed.ts). */
@@ -38,7 +40,7 @@ export const OUTCOME_COLUMNS = `decision_id, idempotency_key, ${epochMs('receive
   tenant, model, quality, latency_ms, input_tokens, output_tokens, cost_usd, error_class, fingerprint`;
 
 const INSERT_COLUMNS = `(decision_id, idempotency_key, received_at, tenant, model, quality,
-  latency_ms, input_tokens, output_tokens, cost_usd, error_class, fingerprint)`;
+  latency_ms, input_tokens, output_tokens, cost_usd, error_class, fingerprint, origin)`;
 const TEMPLATES = [
   '?',
   '?',
@@ -50,6 +52,7 @@ const TEMPLATES = [
   '?::integer',
   '?::integer',
   '?::float8',
+  '?',
   '?',
   '?',
 ] as const;
@@ -116,7 +119,7 @@ export function outcomeFromRow(row: PgRow): OutcomeRecord {
   };
 }
 
-function outcomeValues(o: OutcomeRecord): unknown[] {
+function outcomeValues(o: OutcomeRecord, origin: string | null): unknown[] {
   return [
     o.decisionId,
     o.idempotencyKey,
@@ -130,18 +133,23 @@ function outcomeValues(o: OutcomeRecord): unknown[] {
     o.costUsd,
     o.errorClass,
     o.fingerprint ?? null,
+    origin,
   ];
 }
 
 /** Bulk insert; the earliest received row wins a key, in the batch and against stored rows. */
-async function insertOutcomes(tx: PgQueryable, rows: readonly OutcomeRecord[]): Promise<void> {
+async function insertOutcomes(
+  tx: PgQueryable,
+  rows: readonly OutcomeRecord[],
+  origin: string | null,
+): Promise<void> {
   const ordered = [...rows].sort((a, b) => a.receivedAtMs - b.receivedAtMs);
   for (let start = 0; start < ordered.length; start += ROWS_PER_INSERT) {
     const slice = ordered.slice(start, start + ROWS_PER_INSERT);
     await tx.query(
       `INSERT INTO outcomes ${INSERT_COLUMNS} VALUES ${valuesList(slice.length, TEMPLATES)}
         ON CONFLICT (idempotency_key) DO NOTHING`,
-      slice.flatMap(outcomeValues),
+      slice.flatMap((o) => outcomeValues(o, origin)),
     );
   }
 }
@@ -149,10 +157,11 @@ async function insertOutcomes(tx: PgQueryable, rows: readonly OutcomeRecord[]): 
 /** Create the outcomes repo; its batch writer flushes when `db` closes. */
 export function createPgOutcomeRepo(options: PgOutcomeRepoOptions): OutcomeRepo {
   const { db } = options;
+  const origin = options.origin ?? null;
   const writer = createPgBatchWriter<OutcomeRecord>({
     db,
     table: 'outcomes',
-    write: insertOutcomes,
+    write: (tx, rows) => insertOutcomes(tx, rows, origin),
     ...(options.maxBatchRows === undefined ? {} : { maxRows: options.maxBatchRows }),
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
@@ -163,7 +172,7 @@ export function createPgOutcomeRepo(options: PgOutcomeRepoOptions): OutcomeRepo 
   return {
     async record(outcome): Promise<RecordOutcomeResult> {
       await flushPending();
-      const inserted = await db.query(RECORD, outcomeValues(outcome));
+      const inserted = await db.query(RECORD, outcomeValues(outcome, origin));
       if (inserted.length > 0) return { recorded: true };
       const stored = await db.query(STORED_FINGERPRINT, [outcome.idempotencyKey]);
       const row = stored[0];
