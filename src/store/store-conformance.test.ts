@@ -1,9 +1,12 @@
 import { describe } from 'vitest';
 import { MEMORY_PATH, openStore } from './index.js';
-import { runStoreConformance } from './store.case.js';
+import { runStatsConformance } from './stats.case.js';
+import { runStoreConformance, type OpenTestStore } from './store.case.js';
+
+const open: OpenTestStore = ({ clock, storePromptText }) =>
+  openStore({ path: MEMORY_PATH, clock, storePromptText });
 
 describe('Store conformance: DuckDB', () => {
-  runStoreConformance(({ clock, storePromptText }) =>
-    openStore({ path: MEMORY_PATH, clock, storePromptText }),
-  );
+  runStoreConformance(open);
+  describe('stats', () => runStatsConformance(open));
 });

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRouterError } from '../../core/index.js';
 import { outcomeFixture } from '../__fixtures__/records.js';
-import { runStoreConformance } from '../store.case.js';
+import { runStatsConformance } from '../stats.case.js';
+import { runStoreConformance, type OpenTestStore } from '../store.case.js';
 import { findPgBinaries, startPgCluster, type PgCluster } from './__fixtures__/pg-cluster.js';
 import { openPgStore, type SharedStore } from './index.js';
 
@@ -18,10 +19,12 @@ describe.skipIf(!binaries.ok)(`PostgreSQL store${skipped}`, () => {
     await cluster?.destroy();
   });
 
+  const open: OpenTestStore = async ({ clock, storePromptText }) =>
+    openPgStore({ url: await cluster.createDatabase(), clock, storePromptText });
+
   describe('Store conformance: PostgreSQL', () => {
-    runStoreConformance(async ({ clock, storePromptText }) =>
-      openPgStore({ url: await cluster.createDatabase(), clock, storePromptText }),
-    );
+    runStoreConformance(open);
+    describe('stats', () => runStatsConformance(open));
   });
 
   describe('shared by replicas', () => {
