@@ -5,7 +5,12 @@
 import Type, { type Static } from 'typebox';
 import { STATS_BUCKETS } from './window.js';
 
-const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+/**
+ * A number or null, as one JSON-schema type list rather than `anyOf`: fast-json-stringify
+ * serialises `anyOf` by validating every value with Ajv, which cost ~0.2-0.5 s on the tens of
+ * thousands of series values of a 7-day overview; a type list is a plain check.
+ */
+const NullableNumber = Type.Unsafe<number | null>({ type: ['number', 'null'] });
 
 /** Metrics of one model, tenant or the whole scope over the window. */
 const MetricFields = {
@@ -14,7 +19,8 @@ const MetricFields = {
   explored: Type.Integer({ description: 'decisions the bandit made exploratorily' }),
   exploration_rate: Type.Number({ description: 'explored / decisions (0 without decisions)' }),
   outcomes: Type.Integer({ description: 'outcomes recorded (receipt time)' }),
-  quality_mean: Type.Union([Type.Number(), Type.Null()], {
+  quality_mean: Type.Unsafe<number | null>({
+    type: ['number', 'null'],
     description: 'mean reported quality, null when none was reported',
   }),
   quality_count: Type.Integer({ description: 'outcomes that reported a quality' }),
