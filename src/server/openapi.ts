@@ -187,6 +187,39 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   'POST /v1/admin/models/{provider}/{name}/enable': {
     errors: ['UNAUTHORIZED', 'FORBIDDEN', 'MODEL_UNKNOWN', 'STORE_FAILED', ...COMMON],
   },
+  'GET /v1/admin/artifact': {
+    errors: ['UNAUTHORIZED', 'FORBIDDEN', 'EMBEDDER_UNAVAILABLE', 'STORE_FAILED', ...COMMON],
+  },
+  'POST /v1/admin/artifact/promote': {
+    errors: [
+      ...BODY,
+      'UNAUTHORIZED',
+      'FORBIDDEN',
+      'ARTIFACT_REGRESSION',
+      'EMBEDDER_UNAVAILABLE',
+      'STORE_FAILED',
+      ...COMMON,
+    ],
+    request: { dir: '/srv/arbiter/models/mine', force: false },
+  },
+  'POST /v1/admin/artifact/rollback': {
+    errors: [
+      'UNAUTHORIZED',
+      'FORBIDDEN',
+      'ROLLBACK_UNAVAILABLE',
+      'EMBEDDER_UNAVAILABLE',
+      'STORE_FAILED',
+      ...COMMON,
+    ],
+  },
+  'POST /v1/admin/snapshot': {
+    errors: [...BODY, 'UNAUTHORIZED', 'FORBIDDEN', 'STORE_FAILED', ...COMMON],
+    request: { format: 'duckdb' },
+    response: {
+      path: '/srv/arbiter/data/snapshots/arbiter-2026-12-01T12-00-00-000Z-1.duckdb',
+      format: 'duckdb',
+    },
+  },
   'GET /healthz': { errors: [], response: { status: 'ok' } },
   'GET /readyz': { errors: ['NOT_READY' as RouterErrorCode], response: { status: 'ready' } },
 };

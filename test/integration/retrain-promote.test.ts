@@ -240,6 +240,16 @@ describe('train on your logs, promote safely, work beside the running service', 
       actor: expect.stringMatching(/^ops\//u) as string,
     });
     expect(history[0]?.metrics).toMatchObject({ verdict: 'regression' });
+    // An artifact trained for another embedder cannot serve here: a client error naming why.
+    const otherEmbedder = await api('/v1/admin/artifact/promote', {
+      key: keys.admin,
+      body: { dir: join(process.cwd(), 'models', 'default') },
+    });
+    expect(otherEmbedder.status).toBe(400);
+    expect(otherEmbedder.body.error).toMatchObject({
+      code: 'INPUT_INVALID',
+      details: { field: 'dir', reason: 'ARTIFACT_INVALID' },
+    });
     // Tenant keys cannot promote.
     const tenant = await api('/v1/admin/artifact/promote', {
       key: keys.tenantA,
@@ -327,5 +337,33 @@ describe('train on your logs, promote safely, work beside the running service', 
     await traffic.done;
     expect(traffic.failed).toEqual([]);
     expect(traffic.ok).toBeGreaterThan(0);
+  });
+
+  it('serves the last promoted (or rolled-back-to) artifact after a restart', async () => {
+    const served = (await api('/v1/admin/artifact', { key: keys.admin })).body.current as {
+      version: string;
+      dir: string;
+    };
+    expect(served.dir).toContain(join(dir, 'artifacts'));
+    await service.app.close();
+    service = await composeService(
+      loadConfig({
+        env: {},
+        overrides: {
+          stateDir: dir,
+          dbPath,
+          embedder: 'hash',
+          artifactDir: join(dir, 'no-artifact'),
+          policy: 'greedy',
+        },
+      }),
+      { embedder: new HashEmbedder(), logger: false },
+    );
+    await service.ready;
+    const status = await service.app.inject({
+      url: '/v1/admin/artifact',
+      headers: { authorization: `Bearer ${keys.admin}` },
+    });
+    expect(status.json<{ current: { version: string } }>().current.version).toBe(served.version);
   });
 });
