@@ -18,13 +18,23 @@ export interface LoggedEntry {
   readonly outcomes: readonly OutcomeRecord[];
 }
 
-/** Every logged decision with at least one outcome, oldest first (two queries, joined here). */
+/**
+ * The most recent `limit` logged decisions that have at least one outcome, oldest first (two
+ * queries, joined here; outcomes are read from the oldest decision's time on).
+ */
 export async function readLoggedEntries(
   store: Pick<Store, 'decisions' | 'outcomes'>,
   options: { readonly limit?: number } = {},
 ): Promise<LoggedEntry[]> {
   const decisions = await store.decisions.list({ limit: options.limit ?? MAX_LOGGED_DECISIONS });
-  const outcomes = await store.outcomes.listSince(0);
+  const oldest = decisions.reduce(
+    (min, d) => Math.min(min, d.createdAtMs),
+    Number.POSITIVE_INFINITY,
+  );
+  const outcomes =
+    decisions.length === 0
+      ? []
+      : await store.outcomes.listSince(Number.isFinite(oldest) ? oldest : 0);
   const byDecision = new Map<string, OutcomeRecord[]>();
   for (const outcome of outcomes) {
     const list = byDecision.get(outcome.decisionId);

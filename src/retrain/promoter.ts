@@ -19,7 +19,7 @@ import {
 import type { Store } from '../store/index.js';
 import { decisionSplitKey, isHeldOut } from './log-split.js';
 import { readLoggedEntries } from './logged-outcomes.js';
-import { gateCandidate, type GateReport } from './promotion-gate.js';
+import { gateCandidateAsync, type GateReport } from './promotion-gate.js';
 import { PromotionLog, type PromotionRecord } from './promotion-log.js';
 import {
   loadServedArtifact,
@@ -28,6 +28,12 @@ import {
   type EmbedderIdentity,
   type ServedArtifact,
 } from './served-artifact.js';
+
+/**
+ * Most recent logged decisions the gate reads: re-making each costs two predictions on the
+ * service's event loop, and the bootstrap resamples them (about a second at this size).
+ */
+export const MAX_GATE_DECISIONS = 10_000;
 
 /** Dataset name an artifact trained on the service's own decisions records in its manifest. */
 export const LOGGED_DECISIONS_DATASET = 'arbiter-db';
@@ -198,8 +204,8 @@ export class ArtifactPromoter {
     const current = this.options.slot.current;
     await this.options.store.flush();
     const include = heldOutFilter(candidate.manifest);
-    const gate = gateCandidate({
-      entries: await readLoggedEntries(this.options.store),
+    const gate = await gateCandidateAsync({
+      entries: await readLoggedEntries(this.options.store, { limit: MAX_GATE_DECISIONS }),
       current: current.predictor,
       candidate: candidate.predictor,
       catalog: this.options.catalog(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/index.js';
 import type { ArmPredictor } from '../router/index.js';
 import type { DecisionRecord, OutcomeRecord } from '../store/index.js';
-import { gateCandidate } from './promotion-gate.js';
+import { gateCandidate, gateCandidateAsync } from './promotion-gate.js';
 import type { LoggedEntry } from './logged-outcomes.js';
 
 const STRONG = 'openai/gpt-4o';
@@ -89,6 +89,17 @@ describe('promotion gate', () => {
       report.current.doublyRobust.estimate,
     );
     expect(report.agreement).toBe(0);
+  });
+
+  it('gives the same report when re-making decisions in chunks between event-loop turns', async () => {
+    const options = {
+      entries: entries(60),
+      current,
+      candidate: worse,
+      catalog,
+      embedderId: 'hash-4',
+    };
+    expect(await gateCandidateAsync({ ...options, chunk: 7 })).toEqual(gateCandidate(options));
   });
 
   it('passes an equivalent candidate (difference exactly 0) and a better one', () => {

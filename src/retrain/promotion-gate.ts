@@ -85,14 +85,54 @@ export interface GateOptions {
 
 const NAN_INTERVAL: Interval = { estimate: Number.NaN, low: Number.NaN, high: Number.NaN };
 
+/** The usable logged decisions: what was logged, what was observed, and how to re-make each. */
+interface GateRows {
+  readonly logs: LoggedDecision[];
+  readonly observed: { quality: number; cost: number }[];
+  /** Per decision: the served rule's choice (an arm index) under a predictor. */
+  readonly replays: ((predictor: ArmPredictor) => number)[];
+  readonly skipped: Record<string, number>;
+}
+
 /** Compare `candidate` with `current` on the logged decisions (pure; seeded bootstrap). */
 export function gateCandidate(options: GateOptions): GateReport {
+  const rows = gateRows(options);
+  return judge(options, rows, {
+    current: rows.replays.map((replay) => replay(options.current)),
+    candidate: rows.replays.map((replay) => replay(options.candidate)),
+  });
+}
+
+/**
+ * {@link gateCandidate} for a serving process: the decisions are re-made in chunks, yielding to the
+ * event loop between chunks, so requests keep being answered while a large log is replayed.
+ */
+export async function gateCandidateAsync(
+  options: GateOptions & {
+    /** Decisions re-made between two yields. @default 100 */
+    readonly chunk?: number;
+  },
+): Promise<GateReport> {
+  const rows = gateRows(options);
+  const chunk = options.chunk ?? 100;
+  const choices = { current: [] as number[], candidate: [] as number[] };
+  for (let start = 0; start < rows.replays.length; start += chunk) {
+    for (const replay of rows.replays.slice(start, start + chunk)) {
+      choices.current.push(replay(options.current));
+      choices.candidate.push(replay(options.candidate));
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return judge(options, rows, choices);
+}
+
+function gateRows(options: GateOptions): GateRows {
   const skipped: Record<string, number> = {};
   const skip = (reason: string): void => {
     skipped[reason] = (skipped[reason] ?? 0) + 1;
   };
   const logs: LoggedDecision[] = [];
-  const choices: { current: number[]; candidate: number[] } = { current: [], candidate: [] };
+  const replays: ((predictor: ArmPredictor) => number)[] = [];
   const observed: { quality: number; cost: number }[] = [];
   for (const { decision, outcomes } of options.entries) {
     if (options.include !== undefined && !options.include(decision.promptHash)) {
@@ -120,11 +160,9 @@ export function gateCandidate(options: GateOptions): GateReport {
       skip('model_not_in_catalog');
       continue;
     }
-    const choose = (predictor: ArmPredictor): number => {
-      const estimates = predictor.estimate(
-        decision.embedding as Float32Array,
-        models as CatalogModel[],
-      );
+    const embedding = decision.embedding;
+    replays.push((predictor) => {
+      const estimates = predictor.estimate(embedding, models as CatalogModel[]);
       return chooseArm(
         decision.predicted.map((arm, a) => ({
           predictedQuality: estimates[a]?.quality ?? 0,
@@ -132,10 +170,8 @@ export function gateCandidate(options: GateOptions): GateReport {
         })),
         { willingnessToPay: wtp },
       );
-    };
+    });
     const cost = outcome.costUsd ?? decision.predicted[chosen]?.costUsd ?? 0;
-    choices.current.push(choose(options.current));
-    choices.candidate.push(choose(options.candidate));
     observed.push({ quality, cost });
     logs.push({
       chosen,
@@ -144,6 +180,16 @@ export function gateCandidate(options: GateOptions): GateReport {
       estimatedRewards: decision.predicted.map((arm) => reward(arm.quality, arm.costUsd, wtp)),
     });
   }
+  return { logs, observed, replays, skipped };
+}
+
+/** The verdict from the two artifacts' choices on the rows. */
+function judge(
+  options: GateOptions,
+  rows: GateRows,
+  choices: { readonly current: readonly number[]; readonly candidate: readonly number[] },
+): GateReport {
+  const { logs, observed, skipped } = rows;
   const n = logs.length;
   const oneHot = (picks: readonly number[]): number[][] =>
     logs.map((log, i) => log.estimatedRewards.map((_, a) => (a === picks[i] ? 1 : 0)));
