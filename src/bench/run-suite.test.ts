@@ -93,12 +93,24 @@ describe('runSuite', () => {
     expect(result.testPrompts).toBe(60);
     expect(result.strongModel).toBe('openai/gpt-4-1106-preview');
     const names = result.routers.map((r) => r.name);
-    expect(names).toEqual(['router-knn', 'router-logistic', 'oracle', 'random']);
+    expect(names).toEqual([
+      'router-knn',
+      'router-knn-nofloor',
+      'router-logistic',
+      'router-logistic-nofloor',
+      'oracle',
+      'random',
+    ]);
+    // The served default floor puts prompts the weak model is predicted to fail first: it beats
+    // random here too.
+    const floored = result.routers.find((r) => r.name === 'router-knn');
+    expect(floored?.description).toContain('quality floor 0.9');
+    expect(floored?.twoModel?.apgr.estimate).toBeGreaterThan(0.6);
     // Every router's curve is the served rule's (no bench-only orderings): it beats random here.
     const logistic = result.routers.find((r) => r.name === 'router-logistic');
     expect(logistic?.twoModel?.apgr.estimate).toBeGreaterThan(0.5);
     const oracle = result.routers.find((r) => r.name === 'oracle');
-    const knn = result.routers.find((r) => r.name === 'router-knn');
+    const knn = result.routers.find((r) => r.name === 'router-knn-nofloor');
     // Strong is always right, weak fails on about 37%: the oracle reaches PGR 1 at ~37% strong calls.
     expect(oracle?.twoModel?.apgr.estimate).toBeGreaterThan(0.8);
     expect(oracle?.twoModel?.apgr.estimate).toBeGreaterThanOrEqual(
@@ -143,7 +155,7 @@ describe('runSuite', () => {
       'nvidia/llama-3.3-nemotron-super-49b-v1': 1,
     });
     expect(result.referenceAiq?.oracle).toBeCloseTo(1, 6);
-    const knn = result.routers.find((r) => r.name === 'router-knn');
+    const knn = result.routers.find((r) => r.name === 'router-knn-nofloor');
     expect(knn?.manyModel?.aiq.estimate).toBeGreaterThan(result.referenceAiq?.singleModelMix ?? 1);
     const oracle = result.baselines.find((b) => b.name === 'oracle');
     expect(oracle?.quality.estimate).toBe(1);

@@ -12,6 +12,7 @@ import type { Embedder } from '../embed/index.js';
 import { aiq, oracleScores } from '../metrics/index.js';
 import type { TrainerKind } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
+import { DEFAULT_QUALITY_FLOOR } from '../router/index.js';
 import { hashSources } from './data-hashes.js';
 import { accountingCosts, catalogModels, inputTokenMatrix } from './cost.js';
 import { choiceShares, summariseChoices, type TestTruth } from './evaluate.js';
@@ -237,28 +238,36 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     resamples,
     ...(twoModel ? { pair: { strong, weak } } : {}),
   };
-  const routerResults: RouterResult[] = routers.map((kind) =>
-    scoreRouter(context, {
-      name: `router-${kind}`,
-      description: `${kind} quality predictor (CV-tuned${kind === 'knn' ? '' : ', Platt-calibrated'}) + utility knob`,
-      predictedQuality: predicted.get(kind) as Float64Array[],
-      estimatedCostUsd: estimated,
-      hyperparameters: hyperparameters.get(kind) as unknown[],
-      trainMs: Math.round(trainMs.get(kind) ?? 0),
-      ...(twoModel
-        ? {
-            calibration: calibrationTargets.map((targetShare, j) => {
-              const entry = (calibration.get(kind) ?? [])[j];
-              return {
-                targetShare,
-                willingnessToPay: entry?.willingness ?? [],
-                calibrationShare: entry?.calibrationShare ?? Number.NaN,
-                heldOutShare: (entry?.strongCalls ?? Number.NaN) / n,
-              };
-            }),
-          }
-        : {}),
-    }),
+  // Each router is scored twice: with the served default quality floor (what `/v1/route` runs
+  // when a request names none) and without it (`quality_floor: 0`).
+  const floors = [
+    { floor: DEFAULT_QUALITY_FLOOR, suffix: '' },
+    { floor: undefined, suffix: '-nofloor' },
+  ];
+  const routerResults: RouterResult[] = routers.flatMap((kind) =>
+    floors.map(({ floor, suffix }) =>
+      scoreRouter(floor === undefined ? context : { ...context, qualityFloor: floor }, {
+        name: `router-${kind}${suffix}`,
+        description: `${kind} quality predictor (CV-tuned${kind === 'knn' ? '' : ', Platt-calibrated'}) + utility knob${floor === undefined ? ', no quality floor' : `, quality floor ${floor} (served default)`}`,
+        predictedQuality: predicted.get(kind) as Float64Array[],
+        estimatedCostUsd: estimated,
+        hyperparameters: hyperparameters.get(kind) as unknown[],
+        trainMs: Math.round(trainMs.get(kind) ?? 0),
+        ...(twoModel
+          ? {
+              calibration: calibrationTargets.map((targetShare, j) => {
+                const entry = (calibration.get(kind) ?? [])[j];
+                return {
+                  targetShare,
+                  willingnessToPay: entry?.willingness ?? [],
+                  calibrationShare: entry?.calibrationShare ?? Number.NaN,
+                  heldOutShare: (entry?.strongCalls ?? Number.NaN) / n,
+                };
+              }),
+            }
+          : {}),
+      }),
+    ),
   );
   // The oracle knows each answer's quality and cost: the best any router could do.
   const oracle = scoreRouter(context, {

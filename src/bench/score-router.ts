@@ -26,6 +26,8 @@ export interface ScoringContext {
   readonly costRange: CostRange;
   readonly rng: Rng;
   readonly resamples: number;
+  /** Quality floor of the served rule (decision-rule.ts). @default none */
+  readonly qualityFloor?: number;
 }
 
 /** True quality column of one model. */
@@ -64,12 +66,21 @@ export function servedOrderScores(
   predictedQuality: readonly ArrayLike<number>[],
   estimatedCostUsd: readonly ArrayLike<number>[],
   pair: { readonly strong: number; readonly weak: number },
+  qualityFloor?: number,
 ): Float64Array {
   return Float64Array.from(predictedQuality, (row, i) => {
-    const gain = (row[pair.strong] as number) - (row[pair.weak] as number);
+    const strong = row[pair.strong] as number;
+    const weak = row[pair.weak] as number;
+    const gain = strong - weak;
     const cost = estimatedCostUsd[i] as ArrayLike<number>;
     const extra = Math.max(1e-12, (cost[pair.strong] as number) - (cost[pair.weak] as number));
-    return gain > 0 ? gain / extra : gain - 1e12;
+    const order = gain > 0 ? gain / extra : gain - 1e12;
+    if (qualityFloor === undefined) return order;
+    // With a floor, a prompt whose weak model misses f x the strong one's quality goes strong at
+    // every knob value (first), and one whose strong model misses f x the weak one's never does.
+    if (weak < qualityFloor * strong) return 1e15 + Math.min(order, 1e14);
+    if (strong < qualityFloor * weak) return -1e15 + Math.max(order, -1e14);
+    return order;
   });
 }
 
@@ -89,7 +100,12 @@ export function scoreRouter(
   const sweepChoices: Int32Array[] = [];
   const sweep: SweepPoint[] = context.sliders.map((slider) => {
     const willingnessToPay = tradeoffToWillingness(slider);
-    const { choices } = routeOffline({ predictedQuality, estimatedCostUsd, willingnessToPay });
+    const { choices } = routeOffline({
+      predictedQuality,
+      estimatedCostUsd,
+      willingnessToPay,
+      ...(context.qualityFloor === undefined ? {} : { qualityFloor: context.qualityFloor }),
+    });
     sweepChoices.push(choices);
     const point = operatingPoint(truth, choices);
     return {
@@ -121,7 +137,7 @@ export function scoreRouter(
   // sends a prompt to the strong model iff Δq̂ > Δĉ / wtp, i.e. once the knob passes the prompt's
   // switch point Δĉ / Δq̂: sweeping the knob over every value therefore orders prompts by
   // servedOrderScores, and the curve below is exactly the set of operating points /v1/route reaches.
-  const scores = servedOrderScores(predictedQuality, estimatedCostUsd, pair);
+  const scores = servedOrderScores(predictedQuality, estimatedCostUsd, pair, context.qualityFloor);
   const { twoModel } = scoreOrdering({ ...context, pair }, { ...meta, scores });
   return { ...meta, sweep, ...(twoModel === undefined ? {} : { twoModel }) };
 }

@@ -43,7 +43,7 @@ Options:
                      alpacaeval/mixtral-8x7b: GPT-4 Turbo vs that model, evaluation only)
   --test-file FILE   score on your own prompts: a JSONL log (docs/log-format.md) with a quality
                      per model per prompt; trained on --train (default
-                     mmlu,gsm8k,routerbench,llmrouter: the shipped artifact's recipe). Prompts
+                     mmlu,gsm8k,routerbench,llmrouter,everyday: the shipped artifact's recipe). Prompts
                      whose text (whitespace-normalised) is in the training data are dropped from
                      training; prompts without a label for every model are not scored
   --out DIR          output directory (default benchmarks/results/<suite>)
@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       resolveModelId: (name) => catalog.resolveModelId(name),
     });
     preloaded.set(dataset.name, dataset);
-    const train = (values.train ?? 'mmlu,gsm8k,routerbench,llmrouter')
+    const train = (values.train ?? 'mmlu,gsm8k,routerbench,llmrouter,everyday')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);

@@ -31,4 +31,9 @@ export interface RoutingDataset {
   readonly prompts: readonly RoutingPrompt[];
   /** Absolute paths of the files the dataset was read from (hashed into benchmark results). */
   readonly sources?: readonly string[];
+  /**
+   * A label every model of a merged training set gets on every prompt (a set that states one fact
+   * about all models, like `everyday`); such a dataset has no model columns of its own.
+   */
+  readonly everyModelLabel?: number;
 }

@@ -9,6 +9,7 @@ export * from './mt-bench.js';
 export * from './routerbench.js';
 export * from './llmrouter.js';
 export * from './registry.js';
+export * from './everyday.js';
 export * from './embedding-cache.js';
 export * from './arbiter-jsonl.js';
 export * from './log-dataset.js';

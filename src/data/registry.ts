@@ -2,6 +2,7 @@ import { RouterError } from '../core/index.js';
 import { DATA_PATHS, requireDataPath, resolveDataDir } from './data-dir.js';
 import type { RoutingDataset } from './dataset.js';
 import { loadAlpacaEval } from './alpacaeval.js';
+import { loadEveryday } from './everyday.js';
 import { loadLlmRouter } from './llmrouter.js';
 import type { LoaderOptions } from './loader-common.js';
 import { loadMtBench } from './mt-bench.js';
@@ -22,6 +23,7 @@ export const DATASET_NAMES = [
   'alpacaeval/gpt-3.5-turbo-1106',
   'alpacaeval/claude-instant-v1',
   'alpacaeval/mixtral-8x7b',
+  'everyday',
 ] as const;
 
 /** Datasets licensed for evaluation only (CC BY-NC): never in the shipped artifact. */
@@ -40,7 +42,7 @@ export function isDatasetName(name: string): name is DatasetName {
 }
 
 /** The first file or folder each dataset reads (checked before loading, for a clear error). */
-const FIRST_PATH: Readonly<Record<DatasetName, string>> = {
+const FIRST_PATH: Readonly<Record<Exclude<DatasetName, 'everyday'>, string>> = {
   mmlu: DATA_PATHS.mmluResponses,
   gsm8k: DATA_PATHS.gsm8kResponses,
   'mt-bench': DATA_PATHS.mtBenchQuestions,
@@ -64,6 +66,8 @@ export function loadDataset(name: string, options: LoaderOptions = {}): RoutingD
       details: { dataset: name, known: DATASET_NAMES },
     });
   }
+  // The everyday set ships with the project, not in the shared data directory.
+  if (name === 'everyday') return loadEveryday();
   requireDataPath(options.dataDir ?? resolveDataDir(), FIRST_PATH[name]);
   switch (name) {
     case 'mmlu':

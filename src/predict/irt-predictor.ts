@@ -65,7 +65,8 @@ export interface IrtOptions {
   /**
    * Source dataset per row: each dataset gets its own logit offset (its label scale: exact match,
    * F1, pass@1 and judge preferences are not equally hard to score on), shrunk by L2 and not used
-   * at prediction time, so difficulty and abilities are learned net of each dataset's scale.
+   * at prediction time, so difficulty and abilities are learned net of each dataset's scale. Rows
+   * marked '' are on the served scale itself and get no offset.
    */
   readonly rowDatasets?: readonly string[];
   /** Public aggregate score per model id, a win rate in (0, 1): ties abilities to it. */
@@ -155,7 +156,8 @@ function fitMember(
     return score === undefined ? Number.NaN : scoreLogit(score);
   });
   const priorStrength = options.priorStrength ?? 0.05;
-  const datasetNames = [...new Set(options.rowDatasets ?? [])];
+  // '' marks rows on the served (reference) label scale: no offset.
+  const datasetNames = [...new Set(options.rowDatasets ?? [])].filter((name) => name !== '');
   const datasetIndex = Int32Array.from(options.rowDatasets ?? [], (name) =>
     datasetNames.indexOf(name),
   );

@@ -145,6 +145,8 @@ export function observedPairs(set: TrainingSet): {
 export interface LabelledDataset {
   readonly name: string;
   readonly models: readonly string[];
+  /** A label every merged model gets on every prompt (no model columns of its own). */
+  readonly everyModelLabel?: number;
   readonly prompts: readonly {
     readonly group: string;
     readonly quality: Float64Array;
@@ -184,10 +186,15 @@ export function trainingSetFromDatasets(
       );
     }
     const columns = models.map((m) => dataset.models.indexOf(m));
+    const everyModel = dataset.everyModelLabel;
     dataset.prompts.forEach((prompt, i) => {
       embeddings.push(rows[i] as Float32Array);
       quality.push(
-        Float64Array.from(columns, (c) => (c < 0 ? Number.NaN : (prompt.quality[c] ?? Number.NaN))),
+        everyModel === undefined
+          ? Float64Array.from(columns, (c) =>
+              c < 0 ? Number.NaN : (prompt.quality[c] ?? Number.NaN),
+            )
+          : new Float64Array(models.length).fill(everyModel),
       );
       outputTokens.push(
         Float64Array.from(columns, (c) =>
@@ -270,10 +277,13 @@ export function datasetBalanceWeights(datasets: readonly string[], power = 0.5):
 /**
  * The label scale of each row, for the joint model's per-scale offsets: a dataset scored with one
  * metric is one scale; LLMRouter scores each task with its own metric (exact match, F1, pass@1), so
- * each of its tasks is a scale (`groups` are `<dataset>/<group>`).
+ * each of its tasks is a scale (`groups` are `<dataset>/<group>`). The `everyday` set is on the
+ * served scale itself ('' : no offset): "every model answers these well" is what routing reads.
  */
 export function labelScales(datasets: readonly string[], groups: readonly string[]): string[] {
-  return datasets.map((name, i) => (name === 'llmrouter' ? (groups[i] ?? name) : name));
+  return datasets.map((name, i) =>
+    name === 'everyday' ? '' : name === 'llmrouter' ? (groups[i] ?? name) : name,
+  );
 }
 
 /**

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
-import { armScore, chooseArm } from './decision-rule.js';
+import {
+  armScore,
+  chooseArm,
+  compareArms,
+  eligibleCount,
+  qualityThreshold,
+} from './decision-rule.js';
 import { calibrateKnob, knobFunction } from './knob.js';
 import { routeOffline } from './offline-router.js';
 import { servedOrderScores } from '../bench/score-router.js';
@@ -18,10 +24,26 @@ describe('the one decision rule', () => {
     expect(chooseArm(arms, { willingnessToPay: 1e-4 })).toBe(2);
   });
 
-  it('with a quality floor takes the cheapest candidate reaching that share of the best', () => {
-    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.9 })).toBe(1);
-    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.99 })).toBe(0);
-    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.5 })).toBe(2);
+  it('with a quality floor chooses by utility among the candidates reaching that share of the best', () => {
+    // Cost-dominated knob: the cheapest candidate that reaches the floor.
+    expect(chooseArm(arms, { willingnessToPay: 1e-4, qualityFloor: 0.9 })).toBe(1);
+    expect(chooseArm(arms, { willingnessToPay: 1e-4, qualityFloor: 0.99 })).toBe(0);
+    expect(chooseArm(arms, { willingnessToPay: 1e-4, qualityFloor: 0.5 })).toBe(2);
+    expect(chooseArm(arms, { willingnessToPay: 1e-4, qualityFloor: 0 })).toBe(2);
+    // Quality-dominated knob: the floor changes nothing.
+    expect(chooseArm(arms, { willingnessToPay: 100, qualityFloor: 0.5 })).toBe(0);
+  });
+
+  it('puts the floor candidates first, by utility, and the others after them as fallbacks', () => {
+    const threshold = qualityThreshold(arms, 0.9);
+    const scored = arms.map((arm) => ({
+      ...arm,
+      score: armScore(arm.predictedQuality, arm.estimatedCostUsd, 1e-4),
+    }));
+    const order = [...scored].sort((a, b) => compareArms(a, b, threshold));
+    expect(order.map((a) => a.predictedQuality)).toEqual([0.85, 0.9, 0.5]);
+    expect(eligibleCount(order, threshold)).toBe(2);
+    expect(eligibleCount(order, undefined)).toBe(3);
   });
 
   it('keeps every score finite, whatever the willingness to pay', () => {

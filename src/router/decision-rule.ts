@@ -3,9 +3,16 @@
  * benchmark suites and the knob calibration all order candidates with {@link compareArms}, so a
  * benchmark scores exactly what `/v1/route` serves.
  *
- * - Default: the highest utility `quality - cost / willingnessToPay` (ties: cheaper first).
- * - With a quality floor f in (0, 1]: among the candidates predicted to reach f x the best
- *   candidate's quality, the cheapest first (ties: higher utility); the others follow by utility.
+ * - The highest utility `quality - cost / willingnessToPay` (ties: cheaper first),
+ * - among the candidates predicted to reach f x the best candidate's quality when a quality floor
+ *   f in (0, 1] applies (the served default: `DEFAULT_QUALITY_FLOOR`); the others follow, by
+ *   utility, as fallbacks only. The bandit explores among the eligible candidates alone.
+ *
+ * Why a floor and a price: the utility's price term is in dollars, so it weighs a long answer's
+ * cost more than a short one's, and with predicted quality gaps of a few points it sends hard,
+ * long prompts to cheap models. The floor is scale-free: a model whose predicted quality on this
+ * prompt is far below the best candidate's is not a choice at any price (hard prompts), while on
+ * prompts every model answers well (everyday chat) all candidates pass and price decides.
  */
 import { utility } from './tradeoff.js';
 
@@ -22,6 +29,14 @@ export interface DecisionRule {
   /** Share of the best candidate's predicted quality a choice must reach (quality-floor mode). */
   readonly qualityFloor?: number;
 }
+
+/**
+ * The quality floor a request gets when it names none: a choice must be predicted to reach 90% of
+ * the best candidate's quality. Chosen on the hand-written dev prompts (training/dev), never on the
+ * default-behaviour benchmark: floors 0.85-0.93 all kept >= 90% of everyday prompts off the
+ * frontier tier and sent >= 75% of expert ones to it; 0.9 is the round value in the middle.
+ */
+export const DEFAULT_QUALITY_FLOOR = 0.9;
 
 /** Smallest willingness to pay the rule uses: keeps every score finite. */
 const MIN_RULE_WILLINGNESS = 1e-12;
@@ -42,6 +57,17 @@ export function armScore(quality: number, costUsd: number, willingnessToPay: num
   );
   if (Number.isNaN(value)) return -SCORE_BOUND;
   return Math.min(SCORE_BOUND, Math.max(-SCORE_BOUND, value));
+}
+
+/** Number of leading arms, in the rule's order, that reach the floor (all without a floor). */
+export function eligibleCount(
+  sorted: readonly ArmEconomics[],
+  threshold: number | undefined,
+): number {
+  if (threshold === undefined) return sorted.length;
+  let n = 0;
+  while (n < sorted.length && (sorted[n]?.predictedQuality ?? 0) >= threshold) n++;
+  return Math.max(1, n);
 }
 
 /** The floor in quality units for a candidate set (undefined without a floor). */
@@ -68,8 +94,6 @@ export function compareArms(
     const aOk = a.predictedQuality >= threshold;
     const bOk = b.predictedQuality >= threshold;
     if (aOk !== bOk) return aOk ? -1 : 1;
-    if (aOk && a.estimatedCostUsd !== b.estimatedCostUsd)
-      return a.estimatedCostUsd - b.estimatedCostUsd;
   }
   return b.score - a.score || a.estimatedCostUsd - b.estimatedCostUsd;
 }

@@ -7,6 +7,7 @@
  *   cost(s) = cost(cheapest routing) x (cost(best-quality routing) / cost(cheapest routing))^(s/10)
  *
  * so expected cost moves monotonically from the cheapest routing (0) to best-quality routing (10),
+ * both under the served quality floor (slider 0 is the cheapest candidate that reaches the floor),
  * each step multiplying spend by the same factor: prices span two to three orders of magnitude, and
  * equal steps on that scale are what a person perceives as even. Slider 5 spends the geometric mean
  * of the two ends (typically under a tenth of best-quality spend).
@@ -18,6 +19,8 @@ import { tradeoffToWillingness } from './tradeoff.js';
 export interface KnobReference {
   readonly predictedQuality: readonly Float64Array[];
   readonly estimatedCostUsd: readonly Float64Array[];
+  /** The quality floor the served rule applies (decision-rule.ts). @default none */
+  readonly qualityFloor?: number;
 }
 
 /** A calibrated knob: integer slider anchors and what each buys on the reference traffic. */

@@ -65,10 +65,20 @@ describe('Router', () => {
       tradeoff: 10,
     });
     expect(rich.model).toBe('openai/gpt-4-1106-preview');
+    // The served default floor (0.9 x the best predicted quality) keeps a model predicted at 0.6
+    // against 0.95 out of the choice at any price; it stays a fallback.
+    const floored = await router.route({
+      prompt: 'Prove Fermat',
+      candidates: strongWeak,
+      tradeoff: 0,
+    });
+    expect(floored.model).toBe('openai/gpt-4-1106-preview');
+    expect(floored.ranked.map((arm) => arm.model)).toEqual([...strongWeak]);
     const frugal = await router.route({
       prompt: 'Prove Fermat',
       candidates: strongWeak,
       tradeoff: 0,
+      qualityFloor: 0,
     });
     expect(frugal.model).toBe('mistralai/mixtral-8x7b-instruct-v0.1');
     expect(frugal.ranked.map((arm) => arm.model)).toEqual([...strongWeak].reverse());
@@ -76,7 +86,7 @@ describe('Router', () => {
       propensity: 1,
       explored: false,
       policy: 'greedy',
-      decisionId: 'd-2',
+      decisionId: 'd-3',
     });
   });
 

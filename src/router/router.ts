@@ -25,7 +25,13 @@ import {
   type SelectionPolicy,
 } from './selection.js';
 import { DEFAULT_TRADEOFF, tradeoffToWillingness } from './tradeoff.js';
-import { armScore, compareArms, qualityThreshold } from './decision-rule.js';
+import {
+  armScore,
+  compareArms,
+  DEFAULT_QUALITY_FLOOR,
+  eligibleCount,
+  qualityThreshold,
+} from './decision-rule.js';
 import { isDefaultCandidate } from '../catalog/index.js';
 
 /** One ranked candidate in a decision (the ranking doubles as the fallback order). */
@@ -241,16 +247,19 @@ export class Router {
         details: { excluded },
       });
     }
-    const threshold = qualityThreshold(ranked, request.qualityFloor);
+    const threshold = qualityThreshold(ranked, request.qualityFloor ?? DEFAULT_QUALITY_FLOOR);
     ranked.sort((a, b) => compareArms(a, b, threshold));
 
     const policy = this.policy;
+    // The bandit chooses among the candidates that reach the quality floor (a prefix of `ranked`);
+    // the others stay in the fallback order.
+    const floorArms = ranked.slice(0, eligibleCount(ranked, threshold));
     const selection = policy.select({
-      arms: ranked,
+      arms: floorArms,
       embedding,
       willingnessToPay: wtp,
       rng: this.deps.rng,
-      tags: ranked.map((arm) => tagsOf.get(arm.model)),
+      tags: floorArms.map((arm) => tagsOf.get(arm.model)),
       tenant: request.tenant ?? 'default',
     });
     const key = sessionKey({

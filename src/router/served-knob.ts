@@ -43,6 +43,8 @@ export function calibrateForCatalog(
       ),
     );
   });
+  // Calibrated on the rule without the floor: the slider prices quality on every prompt alike, and
+  // the served floor then only takes out candidates far below the best (see decision-rule.ts).
   return calibrateKnob({ predictedQuality, estimatedCostUsd });
 }
 

@@ -102,7 +102,7 @@ const ArbiterOptions = Type.Object(
     tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     willingness_to_pay: Type.Optional(WillingnessToPay),
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
-    quality_floor: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    quality_floor: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     max_latency_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
     candidates: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }),

@@ -58,10 +58,10 @@ export const RouteBody = Type.Object(
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
     quality_floor: Type.Optional(
       Type.Number({
-        exclusiveMinimum: 0,
+        minimum: 0,
         maximum: 1,
         description:
-          "choose the cheapest candidate predicted to reach this share of the best candidate's predicted quality (instead of the trade-off knob)",
+          "only candidates predicted to reach this share of the best candidate's predicted quality are chosen (the trade-off knob decides among them; the others are fallbacks only). Default 0.9; 0 turns the floor off",
       }),
     ),
     max_latency_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
