@@ -25,10 +25,14 @@ describe('stats window', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const { value } = result;
-    expect(value).toMatchObject({ untilMs: NOW, sinceMs: NOW - 86_400_000, bucket: 'hour' });
-    expect(value.buckets[0]).toBeLessThanOrEqual(value.sinceMs);
-    expect((value.buckets[0] ?? 0) % 3_600_000).toBe(0);
-    expect((value.buckets.at(-1) ?? 0) + value.bucketMs).toBeGreaterThan(NOW);
+    // 24 h back from 12:34:56 touches the hours from 12:00 yesterday to 13:00 today.
+    expect(value).toMatchObject({
+      sinceMs: Date.UTC(2026, 10, 30, 12),
+      untilMs: Date.UTC(2026, 11, 1, 13),
+      bucket: 'hour',
+    });
+    expect(value.buckets[0]).toBe(value.sinceMs);
+    expect((value.buckets.at(-1) ?? 0) + value.bucketMs).toBe(value.untilMs);
     expect(value.buckets).toHaveLength(25);
   });
 

@@ -35,9 +35,11 @@ export interface WindowRequest {
   readonly untilMs?: number;
 }
 
-/** A resolved window. */
+/** A resolved window: whole buckets, from the start of the first to the end of the last. */
 export interface StatsWindow {
+  /** Start of the first bucket, epoch ms. */
   readonly sinceMs: number;
+  /** End of the last bucket (exclusive), epoch ms. */
   readonly untilMs: number;
   readonly windowMs: number;
   readonly bucket: StatsBucket;
@@ -102,9 +104,11 @@ export function resolveWindow(
   }
   const bucket = request.bucket ?? defaultBucket(windowMs);
   const bucketMs = BUCKET_MS[bucket];
-  const sinceMs = untilMs - windowMs;
-  const first = Math.floor(sinceMs / bucketMs) * bucketMs;
-  const count = Math.ceil((untilMs - first) / bucketMs);
+  // Whole buckets: the window widens to the buckets it touches, so every bucket is complete (and
+  // hour-aligned windows can be answered from hourly rollups with the same numbers).
+  const first = Math.floor((untilMs - windowMs) / bucketMs) * bucketMs;
+  const end = Math.ceil(untilMs / bucketMs) * bucketMs;
+  const count = Math.round((end - first) / bucketMs);
   if (count > MAX_BUCKETS) {
     return fail({
       field: 'bucket',
@@ -113,5 +117,5 @@ export function resolveWindow(
     });
   }
   const buckets = Array.from({ length: count }, (_, i) => first + i * bucketMs);
-  return ok({ sinceMs, untilMs, windowMs, bucket, bucketMs, buckets });
+  return ok({ sinceMs: first, untilMs: end, windowMs, bucket, bucketMs, buckets });
 }

@@ -164,6 +164,40 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'stats: hourly rollups',
+    // Hourly sums per model and per tenant that stats-rollup.ts keeps up to date from
+    // decision_facts and outcomes (rows past a rowid watermark, added in the same transaction as
+    // the watermark moves), so an all-tenant hour- or day-bucketed window reads thousands of rows
+    // instead of scanning every decision and outcome. Latency is a log-spaced histogram (bin b
+    // holds [1.15^b, 1.15^(b+1)) ms), from which percentiles are read to within about 7%.
+    sql: `
+      CREATE TABLE stats_watermarks (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL);
+      CREATE TABLE stats_hourly_decisions (
+        hour_ms BIGINT NOT NULL, dim VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        decisions BIGINT NOT NULL, explored BIGINT NOT NULL,
+        estimated DOUBLE NOT NULL, counterfactual DOUBLE NOT NULL,
+        PRIMARY KEY (hour_ms, dim, name)
+      );
+      CREATE TABLE stats_hourly_outcomes (
+        hour_ms BIGINT NOT NULL, dim VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        outcomes BIGINT NOT NULL, quality_count BIGINT NOT NULL, quality_sum DOUBLE NOT NULL,
+        errors BIGINT NOT NULL, cost DOUBLE NOT NULL,
+        PRIMARY KEY (hour_ms, dim, name)
+      );
+      CREATE TABLE stats_hourly_errors (
+        hour_ms BIGINT NOT NULL, model VARCHAR NOT NULL, error_class VARCHAR NOT NULL,
+        errors BIGINT NOT NULL,
+        PRIMARY KEY (hour_ms, model, error_class)
+      );
+      CREATE TABLE stats_hourly_latency (
+        hour_ms BIGINT NOT NULL, dim VARCHAR NOT NULL, name VARCHAR NOT NULL, bin SMALLINT NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (hour_ms, dim, name, bin)
+      );
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -57,6 +57,13 @@ async function filled(): Promise<Store> {
 }
 
 const query = { sinceMs: T0, untilMs: T0 + 2 * HOUR, bucketMs: HOUR };
+/** Minute buckets: read from decision_facts and outcomes directly, not from the hourly rollups. */
+const rawQuery = { ...query, bucketMs: 60_000 };
+const wholeWindow = <T extends { grouping: string }>(rows: readonly T[]) =>
+  rows
+    .filter((row) => row.grouping === 'model' || row.grouping === 'tenant')
+    .map((row) => JSON.stringify({ ...row, latencyP50Ms: null, latencyP95Ms: null }))
+    .sort();
 
 describe('stats repo', () => {
   it('counts decisions, exploration, estimated and best-quality cost per bucket, model and tenant', async () => {
@@ -98,9 +105,45 @@ describe('stats repo', () => {
     expect(rows.find((row) => row.grouping === 'model' && row.model === 'a')?.decisions).toBe(3);
   });
 
+  it('answers every-tenant hour windows from the rollups with the same sums as the raw rows', async () => {
+    const s = await filled();
+    const [rolled, raw] = [
+      await s.stats.decisionAggregates(query),
+      await s.stats.decisionAggregates(rawQuery),
+    ];
+    expect(wholeWindow(rolled)).toEqual(wholeWindow(raw));
+    const outcomes = await s.stats.outcomeAggregates(query);
+    const exact = await s.stats.outcomeAggregates(rawQuery);
+    expect(wholeWindow(outcomes)).toEqual(wholeWindow(exact));
+    // Rollup latency comes from log-spaced bins (1.15x wide): a's two latencies are 100 and 300 ms.
+    const a = outcomes.find((row) => row.grouping === 'model' && row.model === 'a');
+    expect(a?.latencyP50Ms).toBeGreaterThan(100 / 1.15);
+    expect(a?.latencyP50Ms).toBeLessThan(100 * 1.15);
+    expect(a?.latencyP95Ms).toBeGreaterThan(300 / 1.15);
+    expect(a?.latencyP95Ms).toBeLessThan(300 * 1.15);
+    const errorClasses = (rows: typeof outcomes) =>
+      rows
+        .filter((row) => row.grouping === 'model_error')
+        .map(({ model, errorClass, errors }) => ({ model, errorClass, errors }));
+    expect(errorClasses(outcomes)).toEqual(errorClasses(exact));
+    // Rows written after a read are rolled up on the next one, once.
+    await s.recordFeedback(
+      outcomeFixture({
+        decisionId: 'd1',
+        idempotencyKey: 'k9',
+        model: 'a',
+        receivedAtMs: T0 + 60_000,
+      }),
+    );
+    const again = await s.stats.outcomeAggregates(query);
+    const a2 = again.find((row) => row.grouping === 'model' && row.model === 'a');
+    expect(a2?.outcomes).toBe(3);
+    expect(wholeWindow(again)).toEqual(wholeWindow(await s.stats.outcomeAggregates(rawQuery)));
+  });
+
   it('aggregates outcomes: quality, errors by class, latency percentiles, reported cost', async () => {
     const s = await filled();
-    const rows = await s.stats.outcomeAggregates(query);
+    const rows = await s.stats.outcomeAggregates(rawQuery);
     const a = rows.find((row) => row.grouping === 'model' && row.model === 'a');
     expect(a).toMatchObject({
       outcomes: 2,

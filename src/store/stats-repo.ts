@@ -6,8 +6,14 @@
  * Decisions count at decision time (`created_at`), outcomes at receipt time (`received_at`).
  */
 import { BIGINT, INTEGER, VARCHAR } from '@duckdb/node-api';
-import type { Database, Session, SqlRow } from './db.js';
+import type { Database, SqlRow } from './db.js';
 import type { PredictedArm } from './decision-repo.js';
+import {
+  ROLLUP_MS,
+  catchUpRollups,
+  rollupDecisionAggregates,
+  rollupOutcomeAggregates,
+} from './stats-rollup.js';
 import {
   asBoolean,
   asNumber,
@@ -123,22 +129,6 @@ export interface StatsRepo {
   }): Promise<RecentDecision[]>;
 }
 
-// Only rows after the last one copied are parsed: JSON parsing is the expensive part.
-const CATCH_UP_SQL = `INSERT INTO decision_facts
-  SELECT source_rowid, id, created_at, tenant, chosen_model, explored,
-    list_filter(p, x -> x.model = chosen_model)[1].costUsd,
-    CASE WHEN len(p) > 0 THEN best.model END,
-    CASE WHEN len(p) > 0 THEN best.costUsd END
-  FROM (
-    SELECT *, list_reduce(p, (a, b) -> CASE WHEN b.quality > a.quality
-      OR (b.quality = a.quality AND b.costUsd < a.costUsd) THEN b ELSE a END) AS best
-    FROM (
-      SELECT rowid AS source_rowid, id, created_at, tenant, chosen_model, explored,
-        coalesce(from_json(predicted, '[{"model":"VARCHAR","quality":"DOUBLE","costUsd":"DOUBLE"}]'),
-          []) AS p
-      FROM decisions
-      WHERE rowid > (SELECT coalesce(max(source_rowid), -1) FROM decision_facts)))`;
-
 const WINDOW = `>= epoch_ms($since_ms) AND %COL% < epoch_ms($until_ms)
   AND ($tenant IS NULL OR tenant = $tenant)`;
 const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT, tenant: VARCHAR };
@@ -245,7 +235,9 @@ function recentFromRow(row: SqlRow): RecentDecision {
 
 /**
  * Create the stats repo. `beforeRead` flushes buffered decisions and outcomes (decisions are
- * appended in batches), so stats include every decision handed out; then decision_facts catch up.
+ * appended in batches), so stats include every decision handed out; then decision_facts and the
+ * hourly rollups catch up (stats-rollup.ts). Every-tenant queries on whole hours read the
+ * rollups; a tenant's, or minute buckets, read decision_facts and outcomes directly.
  */
 export function createStatsRepo(options: {
   readonly db: Database;
@@ -254,11 +246,14 @@ export function createStatsRepo(options: {
   const { db } = options;
   const catchUp = async (): Promise<number> => {
     await options.beforeRead();
-    return db.use(async (session: Session) => {
-      const rows = await session.all(`${CATCH_UP_SQL} RETURNING 1`);
-      return rows.length;
-    });
+    return (await db.transaction(catchUpRollups)).decisions;
   };
+  // Every tenant, whole hours: the hourly rollups hold the answer.
+  const rolledUp = (query: StatsQuery): boolean =>
+    query.tenant === undefined &&
+    query.bucketMs % ROLLUP_MS === 0 &&
+    query.sinceMs % ROLLUP_MS === 0 &&
+    query.untilMs % ROLLUP_MS === 0;
   const values = (query: StatsQuery) => ({
     since_ms: msToBigInt(query.sinceMs),
     until_ms: msToBigInt(query.untilMs),
@@ -270,6 +265,9 @@ export function createStatsRepo(options: {
     catchUp,
     async decisionAggregates(query) {
       await catchUp();
+      if (rolledUp(query)) {
+        return db.use((session) => rollupDecisionAggregates(session, query));
+      }
       const rows = await db.use((session) => session.prepared(DECISIONS_SQL, values(query), TYPES));
       return rows.map((row) => ({
         grouping: decisionGrouping(asNumber(row['g'], 'g')),
@@ -283,7 +281,10 @@ export function createStatsRepo(options: {
       }));
     },
     async outcomeAggregates(query) {
-      await options.beforeRead();
+      await catchUp();
+      if (rolledUp(query)) {
+        return db.use((session) => rollupOutcomeAggregates(session, query));
+      }
       const rows = await db.use((session) => session.prepared(OUTCOMES_SQL, values(query), TYPES));
       return rows.map((row) => ({
         grouping: outcomeGrouping(asNumber(row['g'], 'g')),

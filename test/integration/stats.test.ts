@@ -110,6 +110,36 @@ describe('GET /v1/stats/overview', () => {
     expect(named.body.totals.decisions + body.totals.decisions).toBe(admin.body.totals.decisions);
   });
 
+  it('answers an all-tenant day the same from the hourly rollups as tenant by tenant', async () => {
+    const all = await get<StatsOverviewBody>('/v1/stats/overview?window=24h', state.keys.admin);
+    expect(all.body.window.bucket).toBe('hour');
+    const parts = await Promise.all(
+      ['acme', 'globex'].map(
+        async (tenant) =>
+          (
+            await get<StatsOverviewBody>(
+              `/v1/stats/overview?window=24h&tenant=${tenant}`,
+              state.keys.admin,
+            )
+          ).body.totals,
+      ),
+    );
+    for (const field of ['decisions', 'explored', 'outcomes', 'errors', 'quality_count'] as const) {
+      expect(sum(parts.map((totals) => totals[field])), field).toBe(all.body.totals[field]);
+    }
+    for (const field of [
+      'estimated_cost_usd',
+      'counterfactual_cost_usd',
+      'reported_cost_usd',
+    ] as const) {
+      expect(sum(parts.map((totals) => totals[field])), field).toBeCloseTo(
+        all.body.totals[field],
+        9,
+      );
+    }
+    expect(all.body.totals.decisions).toBe(state.summary.decisions);
+  });
+
   it.each([
     ['', undefined, 401, 'UNAUTHORIZED', undefined],
     ['?tenant=globex', 'tenantA', 403, 'FORBIDDEN', 'tenant'],

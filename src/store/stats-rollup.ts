@@ -1,0 +1,236 @@
+/**
+ * Hourly rollups behind the stats API (migration 4): decision_facts and the rollups are brought up
+ * to date in one transaction from the rows past their rowid watermarks (decisions and outcomes are
+ * append-only), and every-tenant windows with hour or day buckets are read from the rollups.
+ */
+import { BIGINT } from '@duckdb/node-api';
+import type { Session, SqlRow } from './db.js';
+import type { DecisionAggregate, OutcomeAggregate, StatsQuery } from './stats-repo.js';
+import { asNumber, asNumberOrNull, asString, asStringOrNull, msToBigInt } from './values.js';
+
+/** Rollup granularity, ms. */
+export const ROLLUP_MS = 3_600_000;
+/** Ratio between the edges of two latency histogram bins. */
+export const LATENCY_BIN_RATIO = 1.15;
+
+const HOUR = `(epoch_ms(%COL%) // ${ROLLUP_MS}) * ${ROLLUP_MS}`;
+const LATENCY_BIN = `least(greatest(floor(ln(greatest(latency_ms, 1)) / ln(${LATENCY_BIN_RATIO})), 0), 200)::SMALLINT`;
+
+// Parsing `predicted` JSON is the expensive part: only decisions past the watermark are read.
+const FACTS_SQL = `INSERT INTO decision_facts
+  SELECT source_rowid, id, created_at, tenant, chosen_model, explored,
+    list_filter(p, x -> x.model = chosen_model)[1].costUsd,
+    CASE WHEN len(p) > 0 THEN best.model END,
+    CASE WHEN len(p) > 0 THEN best.costUsd END
+  FROM (
+    SELECT *, list_reduce(p, (a, b) -> CASE WHEN b.quality > a.quality
+      OR (b.quality = a.quality AND b.costUsd < a.costUsd) THEN b ELSE a END) AS best
+    FROM (
+      SELECT rowid AS source_rowid, id, created_at, tenant, chosen_model, explored,
+        coalesce(from_json(predicted, '[{"model":"VARCHAR","quality":"DOUBLE","costUsd":"DOUBLE"}]'),
+          []) AS p
+      FROM decisions WHERE rowid > $after))`;
+
+const ROLL_DECISIONS_SQL = `INSERT INTO stats_hourly_decisions
+  SELECT hour_ms, dim, name, count(*), count(*) FILTER (explored),
+    coalesce(sum(estimated_cost_usd), 0), coalesce(sum(best_quality_cost_usd), 0)
+  FROM (
+    SELECT ${HOUR.replace('%COL%', 'created_at')} AS hour_ms, unnest(['model', 'tenant']) AS dim,
+      unnest([model, tenant]) AS name, explored, estimated_cost_usd, best_quality_cost_usd
+    FROM decision_facts WHERE source_rowid > $after)
+  GROUP BY hour_ms, dim, name
+  ON CONFLICT (hour_ms, dim, name) DO UPDATE SET decisions = decisions + EXCLUDED.decisions,
+    explored = explored + EXCLUDED.explored, estimated = estimated + EXCLUDED.estimated,
+    counterfactual = counterfactual + EXCLUDED.counterfactual`;
+
+const NEW_OUTCOMES = `SELECT ${HOUR.replace('%COL%', 'received_at')} AS hour_ms,
+    unnest(['model', 'tenant']) AS dim, unnest([model, tenant]) AS name, model, quality,
+    error_class, latency_ms, cost_usd
+  FROM outcomes WHERE rowid > $after AND rowid <= $upto`;
+
+const ROLL_OUTCOMES_SQL = `INSERT INTO stats_hourly_outcomes
+  SELECT hour_ms, dim, name, count(*), count(quality), coalesce(sum(quality), 0),
+    count(error_class), coalesce(sum(cost_usd), 0)
+  FROM (${NEW_OUTCOMES}) GROUP BY hour_ms, dim, name
+  ON CONFLICT (hour_ms, dim, name) DO UPDATE SET outcomes = outcomes + EXCLUDED.outcomes,
+    quality_count = quality_count + EXCLUDED.quality_count,
+    quality_sum = quality_sum + EXCLUDED.quality_sum, errors = errors + EXCLUDED.errors,
+    cost = cost + EXCLUDED.cost`;
+
+const ROLL_ERRORS_SQL = `INSERT INTO stats_hourly_errors
+  SELECT hour_ms, name, error_class, count(*)
+  FROM (${NEW_OUTCOMES}) WHERE dim = 'model' AND error_class IS NOT NULL
+  GROUP BY hour_ms, name, error_class
+  ON CONFLICT (hour_ms, model, error_class) DO UPDATE SET errors = errors + EXCLUDED.errors`;
+
+const ROLL_LATENCY_SQL = `INSERT INTO stats_hourly_latency
+  SELECT hour_ms, dim, name, ${LATENCY_BIN} AS bin, count(*)
+  FROM (${NEW_OUTCOMES}) WHERE latency_ms IS NOT NULL
+  GROUP BY hour_ms, dim, name, bin
+  ON CONFLICT (hour_ms, dim, name, bin) DO UPDATE SET n = n + EXCLUDED.n`;
+
+const ROLLUP_WINDOW = `hour_ms >= $since_ms AND hour_ms < $until_ms`;
+const BUCKETED = (table: string) =>
+  `SELECT (hour_ms // $bucket_ms) * $bucket_ms AS bucket, * FROM ${table} WHERE ${ROLLUP_WINDOW}`;
+
+const READ_DECISIONS_SQL = `SELECT grouping(bucket)::INTEGER AS gb, bucket, dim, name,
+    sum(decisions)::DOUBLE AS decisions, sum(explored)::DOUBLE AS explored,
+    sum(estimated)::DOUBLE AS estimated, sum(counterfactual)::DOUBLE AS counterfactual
+  FROM (${BUCKETED('stats_hourly_decisions')})
+  GROUP BY GROUPING SETS ((bucket, dim, name), (dim, name))`;
+
+const READ_OUTCOMES_SQL = `SELECT grouping(bucket)::INTEGER AS gb, bucket, dim, name,
+    sum(outcomes)::DOUBLE AS outcomes, sum(quality_count)::DOUBLE AS quality_count,
+    sum(quality_sum)::DOUBLE AS quality_sum, sum(errors)::DOUBLE AS errors,
+    sum(cost)::DOUBLE AS cost
+  FROM (${BUCKETED('stats_hourly_outcomes')})
+  GROUP BY GROUPING SETS ((bucket, dim, name), (dim, name))`;
+
+const READ_ERRORS_SQL = `SELECT model, error_class, sum(errors)::DOUBLE AS errors
+  FROM stats_hourly_errors WHERE ${ROLLUP_WINDOW} GROUP BY model, error_class`;
+
+// A percentile is read as the geometric middle of the first bin whose cumulative count reaches it.
+const READ_LATENCY_SQL = `WITH h AS (
+    SELECT grouping(bucket)::INTEGER AS gb, bucket, dim, name, bin, sum(n) AS n
+    FROM (${BUCKETED('stats_hourly_latency')})
+    GROUP BY GROUPING SETS ((bucket, dim, name, bin), (dim, name, bin))),
+  c AS (
+    SELECT *, sum(n) OVER (PARTITION BY gb, bucket, dim, name ORDER BY bin) AS cum,
+      sum(n) OVER (PARTITION BY gb, bucket, dim, name) AS total
+    FROM h)
+  SELECT gb, bucket, dim, name,
+    pow(${LATENCY_BIN_RATIO}, min(bin) FILTER (cum >= 0.5 * total) + 0.5)::DOUBLE AS p50,
+    pow(${LATENCY_BIN_RATIO}, min(bin) FILTER (cum >= 0.95 * total) + 0.5)::DOUBLE AS p95
+  FROM c GROUP BY gb, bucket, dim, name`;
+
+const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT };
+const WATERMARK_SQL = `INSERT INTO stats_watermarks VALUES ('outcomes', $value)
+  ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`;
+
+/**
+ * Bring decision_facts and the hourly rollups up to date; run inside a transaction so the
+ * watermarks never move without the rows they cover. Returns the decisions and outcomes added.
+ */
+export async function catchUpRollups(
+  session: Session,
+): Promise<{ decisions: number; outcomes: number }> {
+  const marks = await session.all(`SELECT
+    (SELECT coalesce(max(source_rowid), -1) FROM decision_facts)::BIGINT AS facts,
+    (SELECT coalesce(max(rowid), -1) FROM decisions)::BIGINT AS decisions,
+    (SELECT coalesce(max(value), -1) FROM stats_watermarks WHERE name = 'outcomes')::BIGINT AS rolled,
+    (SELECT coalesce(max(rowid), -1) FROM outcomes)::BIGINT AS outcomes`);
+  const mark = (name: string): bigint => BigInt(marks[0]?.[name]?.toString() ?? '-1');
+  const facts = mark('facts');
+  const rolled = mark('rolled');
+  const upto = mark('outcomes');
+  let decisions = 0;
+  if (mark('decisions') > facts) {
+    decisions = (await session.all(`${FACTS_SQL} RETURNING 1`, { after: facts }, { after: BIGINT }))
+      .length;
+    await session.run(ROLL_DECISIONS_SQL, { after: facts }, { after: BIGINT });
+  }
+  if (upto > rolled) {
+    const values = { after: rolled, upto };
+    const types = { after: BIGINT, upto: BIGINT };
+    await session.run(ROLL_OUTCOMES_SQL, values, types);
+    await session.run(ROLL_ERRORS_SQL, values, types);
+    await session.run(ROLL_LATENCY_SQL, values, types);
+    await session.run(WATERMARK_SQL, { value: upto }, { value: BIGINT });
+  }
+  return { decisions, outcomes: Number(upto - rolled) };
+}
+
+function values(query: StatsQuery) {
+  return {
+    since_ms: msToBigInt(query.sinceMs),
+    until_ms: msToBigInt(query.untilMs),
+    bucket_ms: msToBigInt(query.bucketMs),
+  };
+}
+
+function grouping(row: SqlRow): DecisionAggregate['grouping'] {
+  const bucketed = asNumber(row['gb'], 'gb') === 0;
+  const byModel = asString(row['dim'], 'dim') === 'model';
+  if (bucketed) return byModel ? 'bucket_model' : 'bucket_tenant';
+  return byModel ? 'model' : 'tenant';
+}
+
+function names(row: SqlRow): { model: string | null; tenant: string | null } {
+  const name = asString(row['name'], 'name');
+  return asString(row['dim'], 'dim') === 'model'
+    ? { model: name, tenant: null }
+    : { model: null, tenant: name };
+}
+
+/** Decision aggregates of every tenant from the rollups (hour-aligned window and bucket). */
+export async function rollupDecisionAggregates(
+  session: Session,
+  query: StatsQuery,
+): Promise<DecisionAggregate[]> {
+  const rows = await session.prepared(READ_DECISIONS_SQL, values(query), TYPES);
+  return rows.map((row) => ({
+    grouping: grouping(row),
+    bucketMs: asNumberOrNull(row['bucket'], 'bucket'),
+    ...names(row),
+    decisions: asNumber(row['decisions'], 'decisions'),
+    explored: asNumber(row['explored'], 'explored'),
+    estimatedCostUsd: asNumber(row['estimated'], 'estimated'),
+    counterfactualCostUsd: asNumber(row['counterfactual'], 'counterfactual'),
+  }));
+}
+
+/** Outcome aggregates of every tenant from the rollups; latency percentiles from the histograms. */
+export async function rollupOutcomeAggregates(
+  session: Session,
+  query: StatsQuery,
+): Promise<OutcomeAggregate[]> {
+  const latency = new Map<string, { p50: number | null; p95: number | null }>();
+  const key = (row: SqlRow) =>
+    `${asNumber(row['gb'], 'gb')}|${String(row['bucket'])}|${asString(row['dim'], 'dim')}|${asString(row['name'], 'name')}`;
+  for (const row of await session.prepared(READ_LATENCY_SQL, values(query), TYPES)) {
+    latency.set(key(row), {
+      p50: asNumberOrNull(row['p50'], 'p50'),
+      p95: asNumberOrNull(row['p95'], 'p95'),
+    });
+  }
+  const rows = await session.prepared(READ_OUTCOMES_SQL, values(query), TYPES);
+  const aggregates: OutcomeAggregate[] = rows.map((row) => {
+    const percentiles = latency.get(key(row));
+    return {
+      grouping: grouping(row),
+      bucketMs: asNumberOrNull(row['bucket'], 'bucket'),
+      ...names(row),
+      errorClass: null,
+      outcomes: asNumber(row['outcomes'], 'outcomes'),
+      qualityCount: asNumber(row['quality_count'], 'quality_count'),
+      qualitySum: asNumber(row['quality_sum'], 'quality_sum'),
+      errors: asNumber(row['errors'], 'errors'),
+      latencyP50Ms: percentiles?.p50 ?? null,
+      latencyP95Ms: percentiles?.p95 ?? null,
+      reportedCostUsd: asNumber(row['cost'], 'cost'),
+    };
+  });
+  const { since_ms, until_ms } = values(query);
+  for (const row of await session.prepared(
+    READ_ERRORS_SQL,
+    { since_ms, until_ms },
+    { since_ms: BIGINT, until_ms: BIGINT },
+  )) {
+    const errors = asNumber(row['errors'], 'errors');
+    aggregates.push({
+      grouping: 'model_error',
+      bucketMs: null,
+      model: asString(row['model'], 'model'),
+      tenant: null,
+      errorClass: asStringOrNull(row['error_class'], 'error_class'),
+      outcomes: errors,
+      qualityCount: 0,
+      qualitySum: 0,
+      errors,
+      latencyP50Ms: null,
+      latencyP95Ms: null,
+      reportedCostUsd: 0,
+    });
+  }
+  return aggregates;
+}
