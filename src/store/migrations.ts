@@ -198,6 +198,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'stats: hourly latency percentiles',
+    // p50/p95 per model and hour, recomputed from stats_hourly_latency for the hours a catch-up
+    // touched, so hour buckets read them instead of walking the histograms on every request.
+    sql: `
+      CREATE TABLE stats_hourly_percentiles (
+        hour_ms BIGINT NOT NULL, model VARCHAR NOT NULL, p50 DOUBLE, p95 DOUBLE,
+        PRIMARY KEY (hour_ms, model)
+      );
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

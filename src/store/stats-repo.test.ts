@@ -121,6 +121,20 @@ describe('stats repo', () => {
     expect(a?.latencyP50Ms).toBeLessThan(100 * 1.15);
     expect(a?.latencyP95Ms).toBeGreaterThan(300 / 1.15);
     expect(a?.latencyP95Ms).toBeLessThan(300 * 1.15);
+    // Hour buckets read the stored per-hour percentiles; day buckets walk the histograms.
+    const hour0 = outcomes.find(
+      (row) => row.grouping === 'bucket_model' && row.model === 'a' && row.bucketMs === T0,
+    );
+    // (a's first hour holds only the 100 ms outcome.)
+    expect(hour0?.latencyP95Ms).toBeGreaterThan(100 / 1.15);
+    expect(hour0?.latencyP95Ms).toBeLessThan(100 * 1.15);
+    const byDay = await s.stats.outcomeAggregates({
+      ...query,
+      untilMs: T0 + 24 * HOUR,
+      bucketMs: 24 * HOUR,
+    });
+    const day0 = byDay.find((row) => row.grouping === 'bucket_model' && row.model === 'a');
+    expect(day0).toMatchObject({ bucketMs: T0, outcomes: 2, latencyP50Ms: a?.latencyP50Ms });
     const errorClasses = (rows: typeof outcomes) =>
       rows
         .filter((row) => row.grouping === 'model_error')

@@ -63,11 +63,31 @@ const ROLL_ERRORS_SQL = `INSERT INTO stats_hourly_errors
   GROUP BY hour_ms, name, error_class
   ON CONFLICT (hour_ms, model, error_class) DO UPDATE SET errors = errors + EXCLUDED.errors`;
 
+// Latency per model only: per-tenant histograms would triple the rows every read walks.
 const ROLL_LATENCY_SQL = `INSERT INTO stats_hourly_latency
   SELECT hour_ms, dim, name, ${LATENCY_BIN} AS bin, count(*)
-  FROM (${NEW_OUTCOMES}) WHERE latency_ms IS NOT NULL
+  FROM (${NEW_OUTCOMES}) WHERE latency_ms IS NOT NULL AND dim = 'model'
   GROUP BY hour_ms, dim, name, bin
   ON CONFLICT (hour_ms, dim, name, bin) DO UPDATE SET n = n + EXCLUDED.n`;
+
+/** Percentiles of histogram groups `h(g, name, bin, n)`: the first bin reaching each rank. */
+const PERCENTILES = `c AS (
+    SELECT *, sum(n) OVER (PARTITION BY g, name ORDER BY bin) AS cum,
+      sum(n) OVER (PARTITION BY g, name) AS total
+    FROM h)
+  SELECT g, name,
+    pow(${LATENCY_BIN_RATIO}, min(bin) FILTER (cum >= 0.5 * total) + 0.5)::DOUBLE AS p50,
+    pow(${LATENCY_BIN_RATIO}, min(bin) FILTER (cum >= 0.95 * total) + 0.5)::DOUBLE AS p95
+  FROM c GROUP BY g, name`;
+
+// Hours the new outcomes fell in get their percentiles recomputed from the whole hour's histogram.
+const ROLL_PERCENTILES_SQL = `INSERT INTO stats_hourly_percentiles
+  WITH touched AS (SELECT DISTINCT hour_ms, name FROM (${NEW_OUTCOMES}) WHERE dim = 'model'),
+  h AS (
+    SELECT l.hour_ms AS g, l.name, l.bin, l.n FROM stats_hourly_latency l
+    JOIN touched t ON l.hour_ms = t.hour_ms AND l.name = t.name WHERE l.dim = 'model'),
+  ${PERCENTILES}
+  ON CONFLICT (hour_ms, model) DO UPDATE SET p50 = EXCLUDED.p50, p95 = EXCLUDED.p95`;
 
 const ROLLUP_WINDOW = `hour_ms >= $since_ms AND hour_ms < $until_ms`;
 const BUCKETED = (table: string) =>
@@ -90,18 +110,17 @@ const READ_ERRORS_SQL = `SELECT model, error_class, sum(errors)::DOUBLE AS error
   FROM stats_hourly_errors WHERE ${ROLLUP_WINDOW} GROUP BY model, error_class`;
 
 // A percentile is read as the geometric middle of the first bin whose cumulative count reaches it.
+// g is the bucket start, or -1 for the whole window; hour buckets read the stored percentiles.
 const READ_LATENCY_SQL = `WITH h AS (
-    SELECT grouping(bucket)::INTEGER AS gb, bucket, dim, name, bin, sum(n) AS n
-    FROM (${BUCKETED('stats_hourly_latency')})
-    GROUP BY GROUPING SETS ((bucket, dim, name, bin), (dim, name, bin))),
-  c AS (
-    SELECT *, sum(n) OVER (PARTITION BY gb, bucket, dim, name ORDER BY bin) AS cum,
-      sum(n) OVER (PARTITION BY gb, bucket, dim, name) AS total
-    FROM h)
-  SELECT gb, bucket, dim, name,
-    pow(${LATENCY_BIN_RATIO}, min(bin) FILTER (cum >= 0.5 * total) + 0.5)::DOUBLE AS p50,
-    pow(${LATENCY_BIN_RATIO}, min(bin) FILTER (cum >= 0.95 * total) + 0.5)::DOUBLE AS p95
-  FROM c GROUP BY gb, bucket, dim, name`;
+    SELECT -1 AS g, name, bin, sum(n) AS n FROM (${BUCKETED('stats_hourly_latency')})
+    WHERE dim = 'model' GROUP BY name, bin
+    UNION ALL
+    SELECT bucket, name, bin, sum(n) FROM (${BUCKETED('stats_hourly_latency')})
+    WHERE dim = 'model' AND $bucket_ms > ${ROLLUP_MS} GROUP BY bucket, name, bin),
+  ${PERCENTILES}
+  UNION ALL
+  SELECT hour_ms, model, p50, p95 FROM stats_hourly_percentiles
+  WHERE $bucket_ms = ${ROLLUP_MS} AND ${ROLLUP_WINDOW}`;
 
 const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT };
 const WATERMARK_SQL = `INSERT INTO stats_watermarks VALUES ('outcomes', $value)
@@ -135,6 +154,7 @@ export async function catchUpRollups(
     await session.run(ROLL_OUTCOMES_SQL, values, types);
     await session.run(ROLL_ERRORS_SQL, values, types);
     await session.run(ROLL_LATENCY_SQL, values, types);
+    await session.run(ROLL_PERCENTILES_SQL, values, types);
     await session.run(WATERMARK_SQL, { value: upto }, { value: BIGINT });
   }
   return { decisions, outcomes: Number(upto - rolled) };
@@ -185,17 +205,21 @@ export async function rollupOutcomeAggregates(
   query: StatsQuery,
 ): Promise<OutcomeAggregate[]> {
   const latency = new Map<string, { p50: number | null; p95: number | null }>();
-  const key = (row: SqlRow) =>
-    `${asNumber(row['gb'], 'gb')}|${String(row['bucket'])}|${asString(row['dim'], 'dim')}|${asString(row['name'], 'name')}`;
   for (const row of await session.prepared(READ_LATENCY_SQL, values(query), TYPES)) {
-    latency.set(key(row), {
+    latency.set(`${asNumber(row['g'], 'g')}|${asString(row['name'], 'name')}`, {
       p50: asNumberOrNull(row['p50'], 'p50'),
       p95: asNumberOrNull(row['p95'], 'p95'),
     });
   }
   const rows = await session.prepared(READ_OUTCOMES_SQL, values(query), TYPES);
   const aggregates: OutcomeAggregate[] = rows.map((row) => {
-    const percentiles = latency.get(key(row));
+    // Latency is kept per model: tenant rows have none from the rollups.
+    const percentiles =
+      asString(row['dim'], 'dim') === 'model'
+        ? latency.get(
+            `${asNumberOrNull(row['bucket'], 'bucket') ?? -1}|${asString(row['name'], 'name')}`,
+          )
+        : undefined;
     return {
       grouping: grouping(row),
       bucketMs: asNumberOrNull(row['bucket'], 'bucket'),
