@@ -36,9 +36,12 @@ export function buildFolds(options: {
   readonly test: DatasetPart;
   /** Training datasets for `transfer`. */
   readonly train: readonly DatasetPart[];
+  /** Datasets added to every fold's training rows (any protocol), e.g. `everyday`. */
+  readonly extraTrain?: readonly DatasetPart[];
   readonly seed: number;
 }): EvaluationFold[] {
   const { protocol, test, seed } = options;
+  const extra = options.extraTrain ?? [];
   const rows = test.dataset.prompts.length;
   const all = Array.from({ length: rows }, (_, i) => i);
   const withoutTestTexts = (
@@ -57,7 +60,7 @@ export function buildFolds(options: {
   };
   switch (protocol.kind) {
     case 'transfer':
-      return [{ train: withoutTestTexts(options.train, all), test: all }];
+      return [{ train: withoutTestTexts([...options.train, ...extra], all), test: all }];
     case 'group-folds':
     case 'random-folds': {
       const assignment = assignFolds({
@@ -71,7 +74,7 @@ export function buildFolds(options: {
       return Array.from({ length: protocol.folds }, (_, f) => foldIndices(assignment, f))
         .filter((split) => split.test.length > 0)
         .map((split) => ({
-          train: withoutTestTexts([subsetPart(test, split.train)], split.test),
+          train: withoutTestTexts([subsetPart(test, split.train), ...extra], split.test),
           test: split.test,
         }));
     }
@@ -83,7 +86,10 @@ export function buildFolds(options: {
         strata: test.dataset.prompts.map((p) => p.group),
       });
       return [
-        { train: withoutTestTexts([subsetPart(test, split.train)], split.test), test: split.test },
+        {
+          train: withoutTestTexts([subsetPart(test, split.train), ...extra], split.test),
+          test: split.test,
+        },
       ];
     }
   }

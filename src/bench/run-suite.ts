@@ -57,6 +57,8 @@ export interface RunSuiteOptions {
   readonly prequential?: readonly PrequentialStrategy[];
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /** Datasets added to every fold's training rows (e.g. `everyday`). @default none */
+  readonly extraTrain?: readonly string[];
   /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
   readonly preloaded?: ReadonlyMap<string, RoutingDataset>;
 }
@@ -88,8 +90,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
   const protocol = config.protocol;
   const testName = protocol.kind === 'transfer' ? protocol.test : protocol.dataset;
   const trainNames = protocol.kind === 'transfer' ? protocol.train : [];
+  const extraNames = (options.extraTrain ?? []).filter(
+    (n) => n !== testName && !trainNames.includes(n),
+  );
   const datasets = new Map<string, RoutingDataset>();
-  for (const name of [testName, ...trainNames])
+  for (const name of [testName, ...trainNames, ...extraNames])
     datasets.set(name, options.preloaded?.get(name) ?? loadDataset(name, loaderOptions));
   t = lap('loadMs', t);
   const cache = EmbeddingCache.open(
@@ -137,6 +142,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     protocol,
     test,
     train: trainNames.map((n) => parts.get(n) as DatasetPart),
+    extraTrain: extraNames.map((n) => parts.get(n) as DatasetPart),
     seed,
   });
   const { estimatedAll, bestSingleAll, predictedAll, hyperparameters, trainMs, calibration } =

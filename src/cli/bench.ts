@@ -46,6 +46,7 @@ Options:
                      mmlu,gsm8k,routerbench,llmrouter,everyday: the shipped artifact's recipe). Prompts
                      whose text (whitespace-normalised) is in the training data are dropped from
                      training; prompts without a label for every model are not scored
+  --extra-train LIST datasets added to every fold's training rows, any suite (e.g. everyday)
   --out DIR          output directory (default benchmarks/results/<suite>)
   --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default irt,logistic; irt
                      is the served predictor; every router is scored with the served rule)
@@ -79,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       'test-file': { type: 'string' },
       out: { type: 'string' },
       routers: { type: 'string' },
+      'extra-train': { type: 'string' },
       seed: { type: 'string' },
       resamples: { type: 'string' },
       'tune-rows': { type: 'string' },
@@ -163,6 +165,14 @@ export async function run(argv: string[]): Promise<number> {
       gitCommit: gitCommit(),
       log: (line) => process.stderr.write(`[bench ${config.name}] ${line}\n`),
       preloaded,
+      ...(values['extra-train'] === undefined
+        ? {}
+        : {
+            extraTrain: values['extra-train']
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s.length > 0),
+          }),
     });
     const files = writeSuiteOutputs(result, out);
     process.stdout.write(`${files.join('\n')}\n`);

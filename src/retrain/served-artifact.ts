@@ -109,6 +109,9 @@ export class ArtifactSlot {
   /** The served knob: willingness to pay for a slider value, from the artifact serving now. */
   readonly willingness = (slider: number): number => this.served.knob.willingness(slider);
 
+  /** The served knob's quality floor for a slider value, from the artifact serving now. */
+  readonly qualityFloor = (slider: number): number => this.served.knob.qualityFloor(slider);
+
   /** Serve `next` from the next request on; returns the artifact it replaced. */
   swap(next: ServedArtifact): ServedArtifact {
     const previous = this.served;

@@ -4,10 +4,11 @@ import {
   armScore,
   chooseArm,
   compareArms,
+  DEFAULT_QUALITY_FLOOR,
   eligibleCount,
   qualityThreshold,
 } from './decision-rule.js';
-import { calibrateKnob, knobFunction } from './knob.js';
+import { calibrateKnob, knobFloorFunction, knobFunction } from './knob.js';
 import { routeOffline } from './offline-router.js';
 import { servedOrderScores } from '../bench/score-router.js';
 
@@ -91,9 +92,9 @@ describe('calibrated knob', () => {
   };
   const calibration = calibrateKnob(reference);
 
-  it('moves expected cost monotonically from the cheapest to best-quality routing in even log steps', () => {
+  it('moves expected cost monotonically from the cheapest to best-quality routing, no step over a fifth', () => {
     expect(calibration).toBeDefined();
-    // Steps are even on the log-cost scale: none moves more than a fifth of the way.
+    // Steps on the log-cost scale: none moves more than a fifth of the way.
     const costs = (calibration?.expectedCostUsd ?? []).map((c) => Math.log(c));
     const span = (costs[10] ?? 0) - (costs[0] ?? 0);
     expect(span).toBeGreaterThan(0);
@@ -101,8 +102,25 @@ describe('calibrated knob', () => {
       expect(costs[s] ?? 0).toBeGreaterThanOrEqual((costs[s - 1] ?? 0) - 1e-12);
       expect(((costs[s] ?? 0) - (costs[s - 1] ?? 0)) / span).toBeLessThanOrEqual(0.2);
     }
+    // Slider 0 is the cheapest routing; 10 best-quality routing.
+    const cheapest =
+      reference.estimatedCostUsd.reduce((sum, row) => sum + Math.min(...row), 0) / 300;
+    expect(calibration?.expectedCostUsd[0]).toBeCloseTo(cheapest, 12);
     const quality = calibration?.expectedQuality ?? [];
     expect(quality[10] ?? 0).toBeGreaterThan(quality[0] ?? 1);
+  });
+
+  it('lowers the floor below slider 5 and prices quality above it', () => {
+    const floors = calibration?.qualityFloor ?? [];
+    expect(floors[0]).toBe(0);
+    expect(floors[5]).toBe(DEFAULT_QUALITY_FLOOR);
+    expect(floors[10]).toBe(DEFAULT_QUALITY_FLOOR);
+    for (let s = 1; s <= 5; s++) expect(floors[s] ?? 0).toBeGreaterThanOrEqual(floors[s - 1] ?? 1);
+    const wtp = calibration?.willingness ?? [];
+    for (let s = 6; s <= 10; s++) expect(wtp[s] ?? 0).toBeGreaterThan(wtp[s - 1] ?? 1);
+    const floor = knobFloorFunction(calibration);
+    expect(floor(2.5)).toBeCloseTo(((floors[2] ?? 0) + (floors[3] ?? 0)) / 2, 12);
+    expect(knobFloorFunction(undefined)(3)).toBe(DEFAULT_QUALITY_FLOOR);
   });
 
   it('maps the slider log-linearly between anchors, monotone over 0-10', () => {

@@ -1,17 +1,23 @@
 /**
- * The calibrated 0-10 knob. The raw trade-off is a willingness to pay (USD per unit of quality),
- * whose useful range depends on the catalog's prices and on the traffic. Calibration makes the
- * slider mean the same in every deployment: on reference traffic (the artifact's held-out prompts),
- * slider s is the willingness to pay at which the served rule's expected cost per request is
+ * The calibrated 0-10 knob. The raw trade-off is a willingness to pay (USD per unit of quality) and
+ * a quality floor (decision-rule.ts), whose useful ranges depend on the catalog's prices and on the
+ * traffic. Calibration makes the slider mean the same in every deployment: on reference traffic
+ * (the artifact's held-out prompts), slider s is set so that the served rule's expected cost per
+ * request is
  *
- *   cost(s) = cost(cheapest routing) x (cost(best-quality routing) / cost(cheapest routing))^(s/10)
+ *   cost(s) = cost(0) x (cost(5) / cost(0))^(s/5)            for s in [0, 5]
+ *   cost(s) = cost(5) + (s - 5) / 5 x (cost(10) - cost(5))    for s in [5, 10]
  *
- * so expected cost moves monotonically from the cheapest routing (0) to best-quality routing (10),
- * both under the served quality floor (slider 0 is the cheapest candidate that reaches the floor),
- * each step multiplying spend by the same factor: prices span two to three orders of magnitude, and
- * equal steps on that scale are what a person perceives as even. Slider 5 spends the geometric mean
- * of the two ends (typically under a tenth of best-quality spend).
+ * with cost(0) the cheapest routing, cost(5) the cheapest routing under the default quality floor
+ * (the cheapest candidate predicted to reach 90% of the best one's quality: the served default) and
+ * cost(10) best-quality routing. Sliders 0-5 lower the floor from the default to none (no price
+ * for quality: each step accepts cheaper models further below the best); sliders 5-10 keep the
+ * floor and raise the willingness to pay (each step buys more quality above it). Spend moves
+ * monotonically: below 5 by the same factor per step (prices span two to three orders of
+ * magnitude there, and equal ratios are what a person perceives as even), above 5 by equal
+ * amounts (the range is narrower, and no step then spends more than a fifth of the way).
  */
+import { DEFAULT_QUALITY_FLOOR } from './decision-rule.js';
 import { routeOffline } from './offline-router.js';
 import { tradeoffToWillingness } from './tradeoff.js';
 
@@ -19,8 +25,6 @@ import { tradeoffToWillingness } from './tradeoff.js';
 export interface KnobReference {
   readonly predictedQuality: readonly Float64Array[];
   readonly estimatedCostUsd: readonly Float64Array[];
-  /** The quality floor the served rule applies (decision-rule.ts). @default none */
-  readonly qualityFloor?: number;
 }
 
 /** A calibrated knob: integer slider anchors and what each buys on the reference traffic. */
@@ -29,6 +33,8 @@ export interface KnobCalibration {
   readonly sliders: readonly number[];
   /** Willingness to pay per anchor, USD per unit quality (non-decreasing). */
   readonly willingness: readonly number[];
+  /** Quality floor per anchor (0 at slider 0, rising to the default at 5, then constant). */
+  readonly qualityFloor: readonly number[];
   /** Mean estimated cost per request per anchor, USD. */
   readonly expectedCostUsd: readonly number[];
   /** Mean predicted quality per anchor. */
@@ -37,6 +43,8 @@ export interface KnobCalibration {
   readonly prompts: number;
 }
 
+/** Points of the floor search in [0, default floor]. */
+const FLOOR_POINTS = 91;
 /** Search range of the calibration, USD per unit quality (wider than the raw slider's). */
 const GRID_MIN = 1e-7;
 const GRID_MAX = 1e4;
@@ -45,8 +53,9 @@ const GRID_POINTS = 221;
 function meanOutcome(
   reference: KnobReference,
   willingnessToPay: number,
+  qualityFloor: number,
 ): { cost: number; quality: number } {
-  const { choices } = routeOffline({ ...reference, willingnessToPay });
+  const { choices } = routeOffline({ ...reference, willingnessToPay, qualityFloor });
   let cost = 0;
   let quality = 0;
   choices.forEach((m, i) => {
@@ -57,44 +66,116 @@ function meanOutcome(
   return { cost: cost / n, quality: quality / n };
 }
 
-/** Calibrate on reference predictions; undefined when there are no reference prompts. */
-export function calibrateKnob(reference: KnobReference): KnobCalibration | undefined {
-  if (reference.predictedQuality.length === 0) return undefined;
-  const logMin = Math.log10(GRID_MIN);
-  const step = (Math.log10(GRID_MAX) - logMin) / (GRID_POINTS - 1);
-  const grid = Array.from({ length: GRID_POINTS }, (_, i) => {
-    const wtp = 10 ** (logMin + i * step);
-    return { wtp, ...meanOutcome(reference, wtp) };
-  });
-  // The served rule's expected cost is non-decreasing in willingness to pay (a higher price of
-  // quality never picks a cheaper arm); enforce it against float ties.
+interface GridPoint {
+  readonly value: number;
+  cost: number;
+}
+
+/** Make costs non-decreasing along the grid (the rule's cost is, up to float ties). */
+function monotone(grid: GridPoint[]): GridPoint[] {
   for (let i = 1; i < grid.length; i++) {
-    const previous = grid[i - 1] as (typeof grid)[number];
-    const current = grid[i] as (typeof grid)[number];
+    const previous = grid[i - 1] as GridPoint;
+    const current = grid[i] as GridPoint;
     if (current.cost < previous.cost) current.cost = previous.cost;
   }
-  const low = (grid[0] as (typeof grid)[number]).cost;
-  const high = (grid[grid.length - 1] as (typeof grid)[number]).cost;
+  return grid;
+}
+
+/** The grid value reaching `target` cost, interpolated (in `toAxis` space) between brackets. */
+function solve(
+  grid: readonly GridPoint[],
+  target: number,
+  toAxis: (v: number) => number,
+  fromAxis: (a: number) => number,
+): number {
+  const k = grid.findIndex((point) => point.cost >= target);
+  if (k < 0) return (grid[grid.length - 1] as GridPoint).value;
+  if (k === 0) return (grid[0] as GridPoint).value;
+  const a = grid[k - 1] as GridPoint;
+  const b = grid[k] as GridPoint;
+  const t = b.cost > a.cost ? (target - a.cost) / (b.cost - a.cost) : 1;
+  return fromAxis(toAxis(a.value) + t * (toAxis(b.value) - toAxis(a.value)));
+}
+
+/** Geometric interpolation of spend (linear when the low end is 0). */
+function between(low: number, high: number, t: number): number {
+  return low > 0 ? low * (high / low) ** t : low + t * (high - low);
+}
+
+/** Calibrate on reference predictions; undefined when there are no reference prompts. */
+export function calibrateKnob(
+  reference: KnobReference,
+  defaultFloor: number = DEFAULT_QUALITY_FLOOR,
+): KnobCalibration | undefined {
+  if (reference.predictedQuality.length === 0) return undefined;
+  // Lower half: no price for quality, the floor rises from 0 (cheapest routing) to the default.
+  const floors = monotone(
+    Array.from({ length: FLOOR_POINTS }, (_, i) => {
+      const value = (defaultFloor * i) / (FLOOR_POINTS - 1);
+      return { value, cost: meanOutcome(reference, GRID_MIN, value).cost };
+    }),
+  );
+  // Upper half: the default floor, the willingness to pay rises to best-quality routing.
+  const logMin = Math.log10(GRID_MIN);
+  const step = (Math.log10(GRID_MAX) - logMin) / (GRID_POINTS - 1);
+  const prices = monotone(
+    Array.from({ length: GRID_POINTS }, (_, i) => {
+      const value = 10 ** (logMin + i * step);
+      return { value, cost: meanOutcome(reference, value, defaultFloor).cost };
+    }),
+  );
+  const cheapest = (floors[0] as GridPoint).cost;
+  const floored = (prices[0] as GridPoint).cost;
+  const best = (prices[prices.length - 1] as GridPoint).cost;
   const sliders = Array.from({ length: 11 }, (_, s) => s);
-  const willingness = sliders.map((s) => {
-    if (s === 0) return GRID_MIN;
-    if (s === 10) return GRID_MAX;
-    const target = low > 0 ? low * (high / low) ** (s / 10) : low + (s / 10) * (high - low);
-    const k = grid.findIndex((point) => point.cost >= target);
-    if (k <= 0) return (grid[Math.max(0, k)] as (typeof grid)[number]).wtp;
-    const a = grid[k - 1] as (typeof grid)[number];
-    const b = grid[k] as (typeof grid)[number];
-    // Interpolate log willingness between the grid points that bracket the target cost.
-    const t = b.cost > a.cost ? (target - a.cost) / (b.cost - a.cost) : 1;
-    return 10 ** (Math.log10(a.wtp) + t * (Math.log10(b.wtp) - Math.log10(a.wtp)));
+  const anchors = sliders.map((s) => {
+    if (s <= 5) {
+      const qualityFloor =
+        s === 0
+          ? 0
+          : s === 5
+            ? defaultFloor
+            : solve(
+                floors,
+                between(cheapest, floored, s / 5),
+                (v) => v,
+                (a) => a,
+              );
+      return { willingness: GRID_MIN, qualityFloor };
+    }
+    const willingness =
+      s === 10
+        ? GRID_MAX
+        : solve(prices, floored + ((s - 5) / 5) * (best - floored), Math.log10, (a) => 10 ** a);
+    return { willingness, qualityFloor: defaultFloor };
   });
-  const outcomes = willingness.map((wtp) => meanOutcome(reference, wtp));
+  const outcomes = anchors.map((a) => meanOutcome(reference, a.willingness, a.qualityFloor));
   return {
     sliders,
-    willingness,
+    willingness: anchors.map((a) => a.willingness),
+    qualityFloor: anchors.map((a) => a.qualityFloor),
     expectedCostUsd: outcomes.map((o) => o.cost),
     expectedQuality: outcomes.map((o) => o.quality),
     prompts: reference.predictedQuality.length,
+  };
+}
+
+/**
+ * The slider -> quality floor map of a calibration (linear between integer anchors); the default
+ * floor at every slider when there is no calibration.
+ */
+export function knobFloorFunction(
+  calibration: KnobCalibration | undefined,
+): (slider: number) => number {
+  if (calibration === undefined) return () => DEFAULT_QUALITY_FLOOR;
+  const floors = calibration.qualityFloor;
+  return (slider: number): number => {
+    const s = Math.min(10, Math.max(0, Number.isFinite(slider) ? slider : 0));
+    const lower = Math.min(9, Math.floor(s));
+    const t = s - lower;
+    return (
+      (floors[lower] as number) + t * ((floors[lower + 1] as number) - (floors[lower] as number))
+    );
   };
 }
 

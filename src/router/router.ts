@@ -98,6 +98,8 @@ export interface RouterDeps {
    * @default tradeoffToWillingness (the uncalibrated log-uniform map)
    */
   readonly knob?: (slider: number) => number;
+  /** The quality floor of the calibrated knob for a slider value. @default DEFAULT_QUALITY_FLOOR */
+  readonly knobFloor?: (slider: number) => number;
 }
 
 /** embed → predict → filter → score → policy → decision. Pure of I/O except the embedder. */

@@ -7,7 +7,13 @@ import type { Catalog } from '../catalog/index.js';
 import { isDefaultCandidate } from '../catalog/index.js';
 import { estimateCost, fromCl100kCount } from '../tokens/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
-import { calibrateKnob, knobFunction, type KnobCalibration } from './knob.js';
+import {
+  calibrateKnob,
+  knobFloorFunction,
+  knobFunction,
+  type KnobCalibration,
+  type KnobReference,
+} from './knob.js';
 
 /** Reference prompts: embeddings and their cl100k_base token counts. */
 export interface KnobReferenceTraffic {
@@ -18,15 +24,20 @@ export interface KnobReferenceTraffic {
 /** A served knob: the slider map and the calibration behind it (undefined: uncalibrated). */
 export interface ServedKnob {
   readonly willingness: (slider: number) => number;
+  /** The quality floor for a slider value (the default floor when uncalibrated). */
+  readonly qualityFloor: (slider: number) => number;
   readonly calibration: () => KnobCalibration | undefined;
 }
 
-/** Calibrate on the reference traffic for `catalog`'s default candidates. */
-export function calibrateForCatalog(
+/**
+ * The served predictor's quality and cost estimates on the reference traffic for `catalog`'s
+ * default candidates (undefined when there are none or no reference prompts).
+ */
+export function knobReference(
   catalog: Catalog,
   predictor: ArmPredictor,
   reference: KnobReferenceTraffic,
-): KnobCalibration | undefined {
+): KnobReference | undefined {
   const models = catalog.models.filter(isDefaultCandidate);
   if (models.length === 0 || reference.embeddings.length === 0) return undefined;
   const predictedQuality: Float64Array[] = [];
@@ -43,9 +54,17 @@ export function calibrateForCatalog(
       ),
     );
   });
-  // Calibrated on the rule without the floor: the slider prices quality on every prompt alike, and
-  // the served floor then only takes out candidates far below the best (see decision-rule.ts).
-  return calibrateKnob({ predictedQuality, estimatedCostUsd });
+  return { predictedQuality, estimatedCostUsd };
+}
+
+/** Calibrate on the reference traffic for `catalog`'s default candidates. */
+export function calibrateForCatalog(
+  catalog: Catalog,
+  predictor: ArmPredictor,
+  reference: KnobReferenceTraffic,
+): KnobCalibration | undefined {
+  const predictions = knobReference(catalog, predictor, reference);
+  return predictions === undefined ? undefined : calibrateKnob(predictions);
 }
 
 /** The service's knob; without reference traffic, the raw log-uniform slider. */
@@ -57,17 +76,23 @@ export function servedKnob(options: {
   let cachedFor: Catalog | undefined;
   let calibration: KnobCalibration | undefined;
   let map = knobFunction(undefined);
+  let floorMap = knobFloorFunction(undefined);
   const current = (): void => {
     const catalog = options.catalog();
     if (catalog === cachedFor || options.reference === undefined) return;
     cachedFor = catalog;
     calibration = calibrateForCatalog(catalog, options.predictor, options.reference);
     map = knobFunction(calibration);
+    floorMap = knobFloorFunction(calibration);
   };
   return {
     willingness: (slider) => {
       current();
       return map(slider);
+    },
+    qualityFloor: (slider) => {
+      current();
+      return floorMap(slider);
     },
     calibration: () => {
       current();

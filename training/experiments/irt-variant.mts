@@ -48,7 +48,7 @@ if (args['everyday'] !== undefined) {
       ...vecs.map(() => new Float64Array(merged.models.length).fill(level)),
     ],
     outputTokens: [
-      ...merged.outputTokens,
+      ...(merged.outputTokens ?? []),
       ...vecs.map(() => new Float64Array(merged.models.length).fill(Number.NaN)),
     ],
     datasets: [...merged.datasets, ...vecs.map(() => 'everyday')],

@@ -7,21 +7,22 @@ import { loadPredictorArtifact } from '../../src/artifact/index.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { calibrateForCatalog, trainedArmPredictor } from '../../src/router/index.js';
 
-const artifact = loadPredictorArtifact('models/default');
+const artifact = loadPredictorArtifact(process.argv[2] ?? 'models/default');
 const predictor = trainedArmPredictor({
   version: 'default',
   quality: artifact.quality,
   outputLength: artifact.outputLength,
 });
 if (artifact.reference === undefined) throw new Error('artifact has no reference traffic');
-const calibration = calibrateForCatalog(loadCatalog(), predictor, artifact.reference);
+const catalog = loadCatalog();
+const calibration = calibrateForCatalog(catalog, predictor, artifact.reference);
 if (calibration === undefined) throw new Error('no calibration');
 console.log(
-  '| slider | willingness (USD/quality) | expected cost per request | expected quality |',
+  '| slider | quality floor | willingness (USD/quality) | expected cost per request | expected quality |',
 );
-console.log('| ---: | ---: | ---: | ---: |');
+console.log('| ---: | ---: | ---: | ---: | ---: |');
 calibration.sliders.forEach((s, i) => {
   console.log(
-    `| ${s} | ${(calibration.willingness[i] ?? 0).toExponential(2)} | $${(calibration.expectedCostUsd[i] ?? 0).toFixed(6)} | ${(calibration.expectedQuality[i] ?? 0).toFixed(3)} |`,
+    `| ${s} | ${(calibration.qualityFloor[i] ?? 0).toFixed(3)} | ${(calibration.willingness[i] ?? 0).toExponential(2)} | $${(calibration.expectedCostUsd[i] ?? 0).toFixed(6)} | ${(calibration.expectedQuality[i] ?? 0).toFixed(3)} |`,
   );
 });
