@@ -211,6 +211,7 @@ export async function composeService(
       predictor,
       // The 0-10 knob, calibrated on the served artifact's reference traffic (knob.ts).
       knob: slot.willingness,
+      knobFloor: slot.qualityFloor,
       controls: controls.routing(),
       rng: createRng(config.seed),
       ...(policy === undefined ? {} : { policy: exploreOnceLearning(policy) }),

@@ -334,7 +334,7 @@ export async function run(argv: string[]): Promise<number> {
   const logSplit = userData
     ? logRowSplit({ userDatasets: datasets.slice(names.length), isLog, heldOutFraction, seed })
     : undefined;
-  const split =
+  const drawn =
     logSplit ??
     holdOutSplit({
       rows: set.embeddings.length,
@@ -342,6 +342,14 @@ export async function run(argv: string[]): Promise<number> {
       seed,
       ...(values.split === 'group' ? { groups: set.groups } : { strata: set.datasets }),
     });
+  // A set that labels every model alike (everyday) states a fact, not outcomes: it trains, never
+  // scores, so held-out metrics are outcome data only.
+  const factRow = (i: number): boolean =>
+    datasets.find((d) => d.name === set.datasets[i])?.everyModelLabel !== undefined;
+  const split = {
+    train: [...drawn.train, ...drawn.test.filter(factRow)].sort((a, b) => a - b),
+    test: drawn.test.filter((i) => !factRow(i)),
+  };
   const train = subsetTrainingSet(set, split.train);
   const test = subsetTrainingSet(set, split.test);
   const trainGroups = split.train.map((i) => set.groups[i] ?? '');
