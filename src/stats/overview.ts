@@ -34,6 +34,8 @@ export interface OverviewInput {
   readonly budgets: ReadonlyMap<string, TenantBudgetLimits>;
   /** Share of the current UTC day and month elapsed, 0-1. */
   readonly elapsed: { readonly day: number; readonly month: number };
+  /** Whether a series per tenant was asked for (else `series.by_tenant` is empty). */
+  readonly tenantSeries: boolean;
 }
 
 type Metrics = StatsOverviewBody['totals'];
@@ -202,7 +204,7 @@ export function buildOverview(input: OverviewInput): StatsOverviewBody {
     series: buildSeries(
       input,
       byModel.map((entry) => entry.model),
-      tenants,
+      input.tenantSeries ? tenants : [],
     ),
     circuits: {
       events: input.circuitEvents.map((event) => ({

@@ -132,6 +132,7 @@ export const StatsOverview = Type.Object({
     buckets: Type.Array(Type.Number()),
     total: TotalSeries,
     by_model: Type.Array(ModelSeries),
+    /** Only with `tenant_series=true`. */
     by_tenant: Type.Array(TenantSeries),
   }),
   circuits: Type.Object({

@@ -30,7 +30,11 @@ export interface StatsReaderOptions {
 
 /** Stats over one tenant (a string) or every tenant (null). */
 export interface StatsReader {
-  overview(request: WindowRequest, tenant: string | null): Promise<StatsOverviewBody>;
+  /** `tenantSeries`: include a series per tenant (`series.by_tenant`). */
+  overview(
+    request: WindowRequest & { readonly tenantSeries?: boolean },
+    tenant: string | null,
+  ): Promise<StatsOverviewBody>;
   recentDecisions(
     request: { readonly limit?: number; readonly untilMs?: number },
     tenant: string | null,
@@ -52,8 +56,10 @@ export function createStatsReader(options: StatsReaderOptions): StatsReader {
         sinceMs: window.sinceMs,
         untilMs: window.untilMs,
         bucketMs: window.bucketMs,
+        tenantSeries: request.tenantSeries ?? false,
         ...(tenant === null ? {} : { tenant }),
       };
+      await options.stats.catchUp();
       const day = { startMs: periodStart('day', now), elapsed: periodElapsed('day', now) };
       const month = { startMs: periodStart('month', now), elapsed: periodElapsed('month', now) };
       // One connection runs statements one at a time; these queue rather than run in parallel.
@@ -82,6 +88,7 @@ export function createStatsReader(options: StatsReaderOptions): StatsReader {
         spend,
         budgets: options.budgets?.() ?? new Map(),
         elapsed: { day: day.elapsed, month: month.elapsed },
+        tenantSeries: query.tenantSeries,
       });
     },
     async recentDecisions(request, tenant) {
@@ -91,6 +98,7 @@ export function createStatsReader(options: StatsReaderOptions): StatsReader {
           details: { field: 'limit', reason: 'out_of_range' },
         });
       }
+      await options.stats.catchUp();
       const decisions = await options.stats.recentDecisions({
         untilMs: request.untilMs ?? options.clock.now() + 1,
         limit,

@@ -5,12 +5,13 @@
  *
  * Decisions count at decision time (`created_at`), outcomes at receipt time (`received_at`).
  */
-import { BIGINT, INTEGER, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, INTEGER, VARCHAR } from '@duckdb/node-api';
 import type { Database, SqlRow } from './db.js';
 import type { PredictedArm } from './decision-repo.js';
 import {
   ROLLUP_MS,
   catchUpRollups,
+  rollupsBehind,
   rollupDecisionAggregates,
   rollupOutcomeAggregates,
 } from './stats-rollup.js';
@@ -34,6 +35,8 @@ export interface StatsQuery {
   readonly bucketMs: number;
   /** Only this tenant; every tenant when absent. */
   readonly tenant?: string;
+  /** Include the `bucket_tenant` rows (a series per tenant). @default false */
+  readonly tenantSeries?: boolean;
 }
 
 /**
@@ -108,7 +111,11 @@ export interface RecentDecision {
 
 /** Stats queries. */
 export interface StatsRepo {
-  /** Bring decision_facts up to date with decisions; returns the rows added. */
+  /**
+   * Flush buffered rows, then bring decision_facts and the rollups up to date; returns the
+   * decisions added. The aggregate reads below see only what the last catch-up covered: call it
+   * once before a set of reads (the stats reader does).
+   */
   catchUp(): Promise<number>;
   /** Decision aggregates for every grouping but `model_error`. */
   decisionAggregates(query: StatsQuery): Promise<DecisionAggregate[]>;
@@ -131,7 +138,13 @@ export interface StatsRepo {
 
 const WINDOW = `>= epoch_ms($since_ms) AND %COL% < epoch_ms($until_ms)
   AND ($tenant IS NULL OR tenant = $tenant)`;
-const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT, tenant: VARCHAR };
+const TYPES = {
+  since_ms: BIGINT,
+  until_ms: BIGINT,
+  bucket_ms: BIGINT,
+  tenant: VARCHAR,
+  tenant_series: BOOLEAN,
+};
 
 const DECISIONS_SQL = `SELECT grouping(bucket, model, tenant)::INTEGER AS g, bucket, model, tenant,
     count(*)::INTEGER AS decisions, count(*) FILTER (explored)::INTEGER AS explored,
@@ -140,7 +153,8 @@ const DECISIONS_SQL = `SELECT grouping(bucket, model, tenant)::INTEGER AS g, buc
   FROM (SELECT (epoch_ms(created_at) // $bucket_ms) * $bucket_ms AS bucket, model, tenant,
       explored, estimated_cost_usd, best_quality_cost_usd
     FROM decision_facts WHERE created_at ${WINDOW.replace('%COL%', 'created_at')})
-  GROUP BY GROUPING SETS ((bucket, model), (bucket, tenant), (model), (tenant))`;
+  GROUP BY GROUPING SETS ((bucket, model), (bucket, tenant), (model), (tenant))
+  HAVING $tenant_series OR grouping(bucket, model, tenant) <> 2`;
 
 const OUTCOMES_SQL = `SELECT grouping(bucket, model, tenant, error_class)::INTEGER AS g, bucket,
     model, tenant, error_class, count(*)::INTEGER AS outcomes,
@@ -153,7 +167,8 @@ const OUTCOMES_SQL = `SELECT grouping(bucket, model, tenant, error_class)::INTEG
     FROM outcomes WHERE received_at ${WINDOW.replace('%COL%', 'received_at')})
   GROUP BY GROUPING SETS ((bucket, model), (bucket, tenant), (model), (tenant),
     (model, error_class))
-  HAVING grouping(error_class) = 1 OR error_class IS NOT NULL`;
+  HAVING (grouping(error_class) = 1 OR error_class IS NOT NULL)
+    AND ($tenant_series OR grouping(bucket, model, tenant, error_class) <> 5)`;
 
 const SPEND_SQL = `SELECT tenant,
     coalesce(sum(cost_usd) FILTER (received_at >= epoch_ms($day_ms)), 0)::DOUBLE AS day_usd,
@@ -246,6 +261,8 @@ export function createStatsRepo(options: {
   const { db } = options;
   const catchUp = async (): Promise<number> => {
     await options.beforeRead();
+    // Look first without a transaction: most reads find nothing new.
+    if (!(await db.use(rollupsBehind))) return 0;
     return (await db.transaction(catchUpRollups)).decisions;
   };
   // Every tenant, whole hours: the hourly rollups hold the answer.
@@ -259,12 +276,12 @@ export function createStatsRepo(options: {
     until_ms: msToBigInt(query.untilMs),
     bucket_ms: msToBigInt(query.bucketMs),
     tenant: query.tenant ?? null,
+    tenant_series: query.tenantSeries ?? false,
   });
   const bucketOf = (row: SqlRow): number | null => asNumberOrNull(row['bucket'], 'bucket');
   return {
     catchUp,
     async decisionAggregates(query) {
-      await catchUp();
       if (rolledUp(query)) {
         return db.use((session) => rollupDecisionAggregates(session, query));
       }
@@ -281,7 +298,6 @@ export function createStatsRepo(options: {
       }));
     },
     async outcomeAggregates(query) {
-      await catchUp();
       if (rolledUp(query)) {
         return db.use((session) => rollupOutcomeAggregates(session, query));
       }

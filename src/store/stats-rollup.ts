@@ -3,7 +3,7 @@
  * to date in one transaction from the rows past their rowid watermarks (decisions and outcomes are
  * append-only), and every-tenant windows with hour or day buckets are read from the rollups.
  */
-import { BIGINT } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN } from '@duckdb/node-api';
 import type { Session, SqlRow } from './db.js';
 import type { DecisionAggregate, OutcomeAggregate, StatsQuery } from './stats-repo.js';
 import { asNumber, asNumberOrNull, asString, asStringOrNull, msToBigInt } from './values.js';
@@ -97,14 +97,16 @@ const READ_DECISIONS_SQL = `SELECT grouping(bucket)::INTEGER AS gb, bucket, dim,
     sum(decisions)::DOUBLE AS decisions, sum(explored)::DOUBLE AS explored,
     sum(estimated)::DOUBLE AS estimated, sum(counterfactual)::DOUBLE AS counterfactual
   FROM (${BUCKETED('stats_hourly_decisions')})
-  GROUP BY GROUPING SETS ((bucket, dim, name), (dim, name))`;
+  GROUP BY GROUPING SETS ((bucket, dim, name), (dim, name))
+  HAVING $tenant_series OR grouping(bucket) = 1 OR dim = 'model'`;
 
 const READ_OUTCOMES_SQL = `SELECT grouping(bucket)::INTEGER AS gb, bucket, dim, name,
     sum(outcomes)::DOUBLE AS outcomes, sum(quality_count)::DOUBLE AS quality_count,
     sum(quality_sum)::DOUBLE AS quality_sum, sum(errors)::DOUBLE AS errors,
     sum(cost)::DOUBLE AS cost
   FROM (${BUCKETED('stats_hourly_outcomes')})
-  GROUP BY GROUPING SETS ((bucket, dim, name), (dim, name))`;
+  GROUP BY GROUPING SETS ((bucket, dim, name), (dim, name))
+  HAVING $tenant_series OR grouping(bucket) = 1 OR dim = 'model'`;
 
 const READ_ERRORS_SQL = `SELECT model, error_class, sum(errors)::DOUBLE AS errors
   FROM stats_hourly_errors WHERE ${ROLLUP_WINDOW} GROUP BY model, error_class`;
@@ -122,9 +124,30 @@ const READ_LATENCY_SQL = `WITH h AS (
   SELECT hour_ms, model, p50, p95 FROM stats_hourly_percentiles
   WHERE $bucket_ms = ${ROLLUP_MS} AND ${ROLLUP_WINDOW}`;
 
-const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT };
+const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT, tenant_series: BOOLEAN };
 const WATERMARK_SQL = `INSERT INTO stats_watermarks VALUES ('outcomes', $value)
   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`;
+
+const MARKS_SQL = `SELECT
+    (SELECT coalesce(max(source_rowid), -1) FROM decision_facts)::BIGINT AS facts,
+    (SELECT coalesce(max(rowid), -1) FROM decisions)::BIGINT AS decisions,
+    (SELECT coalesce(max(value), -1) FROM stats_watermarks WHERE name = 'outcomes')::BIGINT AS rolled,
+    (SELECT coalesce(max(rowid), -1) FROM outcomes)::BIGINT AS outcomes`;
+
+async function marks(session: Session): Promise<(name: string) => bigint> {
+  // Not a reused prepared statement: it kept answering the watermarks of its first run.
+  const rows = await session.all(MARKS_SQL);
+  return (name) => {
+    const value = rows[0]?.[name];
+    return typeof value === 'bigint' ? value : BigInt(asNumber(value, name));
+  };
+}
+
+/** True when decisions or outcomes hold rows the rollups do not cover yet. */
+export async function rollupsBehind(session: Session): Promise<boolean> {
+  const mark = await marks(session);
+  return mark('decisions') > mark('facts') || mark('outcomes') > mark('rolled');
+}
 
 /**
  * Bring decision_facts and the hourly rollups up to date; run inside a transaction so the
@@ -133,12 +156,7 @@ const WATERMARK_SQL = `INSERT INTO stats_watermarks VALUES ('outcomes', $value)
 export async function catchUpRollups(
   session: Session,
 ): Promise<{ decisions: number; outcomes: number }> {
-  const marks = await session.all(`SELECT
-    (SELECT coalesce(max(source_rowid), -1) FROM decision_facts)::BIGINT AS facts,
-    (SELECT coalesce(max(rowid), -1) FROM decisions)::BIGINT AS decisions,
-    (SELECT coalesce(max(value), -1) FROM stats_watermarks WHERE name = 'outcomes')::BIGINT AS rolled,
-    (SELECT coalesce(max(rowid), -1) FROM outcomes)::BIGINT AS outcomes`);
-  const mark = (name: string): bigint => BigInt(marks[0]?.[name]?.toString() ?? '-1');
+  const mark = await marks(session);
   const facts = mark('facts');
   const rolled = mark('rolled');
   const upto = mark('outcomes');
@@ -165,6 +183,7 @@ function values(query: StatsQuery) {
     since_ms: msToBigInt(query.sinceMs),
     until_ms: msToBigInt(query.untilMs),
     bucket_ms: msToBigInt(query.bucketMs),
+    tenant_series: query.tenantSeries ?? false,
   };
 }
 
@@ -205,7 +224,12 @@ export async function rollupOutcomeAggregates(
   query: StatsQuery,
 ): Promise<OutcomeAggregate[]> {
   const latency = new Map<string, { p50: number | null; p95: number | null }>();
-  for (const row of await session.prepared(READ_LATENCY_SQL, values(query), TYPES)) {
+  const { since_ms, until_ms, bucket_ms } = values(query);
+  for (const row of await session.prepared(
+    READ_LATENCY_SQL,
+    { since_ms, until_ms, bucket_ms },
+    { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT },
+  )) {
     latency.set(`${asNumber(row['g'], 'g')}|${asString(row['name'], 'name')}`, {
       p50: asNumberOrNull(row['p50'], 'p50'),
       p95: asNumberOrNull(row['p95'], 'p95'),
@@ -234,7 +258,6 @@ export async function rollupOutcomeAggregates(
       reportedCostUsd: asNumber(row['cost'], 'cost'),
     };
   });
-  const { since_ms, until_ms } = values(query);
   for (const row of await session.prepared(
     READ_ERRORS_SQL,
     { since_ms, until_ms },

@@ -69,6 +69,16 @@ describe('GET /v1/stats/overview', () => {
     for (const series of body.series.by_model) {
       expect(series.decisions).toHaveLength(body.series.buckets.length);
     }
+    expect(body.series.by_tenant).toEqual([]);
+    for (const window of ['3h', '24h']) {
+      const withTenants = await get<StatsOverviewBody>(
+        `/v1/stats/overview?window=${window}&tenant_series=true`,
+        state.keys.admin,
+      );
+      expect(withTenants.body.series.by_tenant.map((t) => t.tenant)).toEqual(['acme', 'globex']);
+      const perTenant = withTenants.body.series.by_tenant.map((t) => sum(t.decisions));
+      expect(sum(perTenant), window).toBe(body.totals.decisions);
+    }
   });
 
   it('records the outage as circuit-breaker transitions', async () => {

@@ -44,6 +44,11 @@ const OverviewQuerystring = Type.Object(
     ),
     until: Type.Optional(UntilParam),
     tenant: Type.Optional(TenantParam),
+    tenant_series: Type.Optional(
+      Type.Enum(['true', 'false'], {
+        description: 'include a per-bucket series per tenant (series.by_tenant); default false',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -109,6 +114,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<StatsRoutesOptions> = (app, 
           ...(request.query.window === undefined ? {} : { window: request.query.window }),
           ...(request.query.bucket === undefined ? {} : { bucket: request.query.bucket }),
           ...(until === undefined ? {} : { untilMs: until }),
+          tenantSeries: request.query.tenant_series === 'true',
         },
         tenant,
       );
