@@ -49,6 +49,8 @@ export interface ReplicaStatus {
   readonly stateSha256: string | null;
   /** Outcomes read from the feed since start. */
   readonly read: number;
+  /** Outcomes read but not learned from since start, by reason. */
+  readonly skipped: Readonly<Record<string, number>>;
 }
 
 /** A saved pooled policy and the feed cursor its state includes. */
@@ -167,6 +169,7 @@ export function createReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       policyVersion: policy?.version ?? null,
       stateSha256: state === undefined ? null : sha256Hex(JSON.stringify(state)),
       read: counts.read,
+      skipped: { ...counts.skipped },
     };
     await store.meta.set(replicaStatusKey(options.replicaId), JSON.stringify(status));
   }
@@ -236,6 +239,7 @@ export function createReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
 
   async function drain(): Promise<number> {
     await followMeta();
+    const startedAt = readCursor;
     let total = 0;
     for (;;) {
       const page = await feed.read(readCursor, options.pageSize ?? 1000);
@@ -251,10 +255,8 @@ export function createReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       }
       if (page.outcomes.length === 0) break;
     }
-    if (total > 0) {
-      if (unsaved >= saveEvery) await saveNow();
-      else await writeStatus();
-    }
+    if (unsaved >= saveEvery) await saveNow();
+    else if (total > 0 || readCursor !== startedAt) await writeStatus();
     return total;
   }
 

@@ -21,9 +21,12 @@ const HORIZON = {
 };
 const PAGE = {
   name: 'arbiter_feed_page',
-  text: `SELECT ${OUTCOME_COLUMNS}, origin, txid::text AS txid, seq::float8 AS seq FROM outcomes
-    WHERE (txid, seq) > ($1::xid8, $2::bigint) AND txid < $3::xid8
-    ORDER BY txid, seq LIMIT $4`,
+  // The text aliases must not shadow the columns: ORDER BY a bare name takes the output column,
+  // and '1000' sorts before '999' as text.
+  text: `SELECT ${OUTCOME_COLUMNS}, origin, o.txid::text AS txid_text, o.seq::float8 AS seq_number
+    FROM outcomes o
+    WHERE (o.txid, o.seq) > ($1::xid8, $2::bigint) AND o.txid < $3::xid8
+    ORDER BY o.txid, o.seq LIMIT $4`,
 };
 
 const CURSOR_PATTERN = /^(\d+):(\d+)$/u;
@@ -60,7 +63,7 @@ export function createPgOutcomeFeed(db: PgDatabase): OutcomeFeed {
       const outcomes = rows.map((row) => ({
         outcome: outcomeFromRow(row),
         origin: pgStringOrNull(row, 'origin'),
-        position: `${pgString(row, 'txid')}:${pgNumber(row, 'seq')}`,
+        position: `${pgString(row, 'txid_text')}:${pgNumber(row, 'seq_number')}`,
       }));
       const last = outcomes[outcomes.length - 1];
       let next: string;

@@ -80,6 +80,38 @@ describe.skipIf(!binaries.ok)(`PostgreSQL store${skipped}`, () => {
       }
     });
 
+    it('orders the feed by transaction id as a number across a power of ten', async () => {
+      const url = await cluster.createDatabase();
+      const store = await openPgStore({ url, replicaId: 'a' });
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        // Old, finished transaction ids, written explicitly: 100 must follow 99 and 9 (not as text).
+        for (const [key, txid] of [
+          ['k100', '100'],
+          ['k99', '99'],
+          ['k9', '9'],
+        ]) {
+          await client.query(
+            `INSERT INTO outcomes (txid, decision_id, idempotency_key, received_at, tenant, model)
+             VALUES ($1::xid8, 'd-1', $2, now(), 'acme', 'm')`,
+            [txid, key],
+          );
+        }
+        const order: string[] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 4; i++) {
+          const page = await store.feed.read(cursor, 1);
+          order.push(...keys(page));
+          cursor = page.cursor;
+        }
+        expect(order).toEqual(['k9', 'k99', 'k100']);
+      } finally {
+        await client.end();
+        await store.close();
+      }
+    });
+
     it('fails with a coded, retryable error while the server is down, and recovers without a reopen', async () => {
       const url = await cluster.createDatabase();
       const store = await openPgStore({ url, replicaId: 'a' });
