@@ -226,7 +226,7 @@ for (const slot of slots) {
 }
 const store = checker;
 const saved = await store.policyState.load('linucb');
-const { [FEED_CURSOR_FIELD]: _cursor, ...state } = saved?.state as Record<string, unknown>;
+const { [FEED_CURSOR_FIELD]: savedCursor, ...state } = saved?.state as Record<string, unknown>;
 const pooled = policyFromState(state);
 const replay = createPolicy('linucb');
 const catalog = loadCatalog(loadConfig({ env: {} }).catalogPath);
@@ -264,6 +264,7 @@ const result = {
   failedRequests: failures,
   replicaStateHashes: hashes.size,
   replicaStatuses: statuses,
+  savedWithCursor: typeof savedCursor === 'string',
   pooledVersion: pooled.version,
   replayApplied: caught.applied,
   pooledEqualsReplay: rounded(pooled.toState()) === rounded(replay.toState()),
