@@ -5,7 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatsOverviewBody, RecentDecisionsBody } from '../../src/stats/index.js';
+import { Value } from 'typebox/value';
+import {
+  StatsOverview,
+  type RecentDecisionsBody,
+  type StatsOverviewBody,
+} from '../../src/stats/index.js';
 import { bearer, startTestService } from '../support/service.js';
 import { ACME_BUDGET, fillStatsState, type FilledState } from '../support/stats-fill.js';
 
@@ -39,6 +44,8 @@ describe('GET /v1/stats/overview', () => {
       state.keys.admin,
     );
     expect(status).toBe(200);
+    // The route serialises with JSON.stringify: the answer itself must match its schema.
+    expect([...Value.Errors(StatsOverview, body)].slice(0, 3)).toEqual([]);
     expect(body.tenant).toBeNull();
     expect(body.window.bucket).toBe('minute');
     expect(body.totals.decisions).toBe(state.summary.decisions);
