@@ -14,6 +14,7 @@ import type { Config } from '../config/index.js';
 import { createRng, errorMessage, isRouterError, systemClock } from '../core/index.js';
 import type { Embedder } from '../embed/index.js';
 import {
+  DEFAULT_TRADEOFF,
   Router,
   priorArmPredictor,
   type KnobReferenceTraffic,
@@ -51,6 +52,7 @@ import {
   restoreServedArtifact,
   snapshotWriter,
 } from '../retrain/index.js';
+import { countTokens } from '../tokens/index.js';
 import { createEmbedder } from './create-embedder.js';
 import type { StartupInfo } from './startup-summary.js';
 
@@ -289,6 +291,12 @@ export async function composeService(
       });
       if (caughtUp.applied > 0) await learning.save();
     }
+    // Warm-up before /readyz answers ready, so the first request pays none of it: the knob's
+    // calibration (the reference prompts x the catalog's candidates), every tokenizer's tables
+    // and one embedding.
+    slot.willingness(DEFAULT_TRADEOFF);
+    for (const model of registry.current().models) countTokens('warm up', model.tokenizer);
+    await embedder.embed(['warm up']);
     service = routing;
     promoter = new ArtifactPromoter({
       slot,
