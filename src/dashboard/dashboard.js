@@ -24,6 +24,8 @@ const COLORS = [
 const STATE_LEVEL = { closed: 0, half_open: 1, open: 2 };
 const RANKING_SHOWN = 3;
 const PROMPT_SHOWN = 160;
+/** Width of value axes, px (room for labels like `$0.0150` and `half-open`). */
+const AXIS_SIZE = 72;
 
 const $ = (id) => document.getElementById(id);
 const charts = new Map();
@@ -91,10 +93,10 @@ function timeSeriesChart(id, overview, series, axes = {}) {
       ],
       axes: [
         {},
-        { scale: 'y', ...(axes.y ?? {}) },
+        { scale: 'y', size: AXIS_SIZE, ...(axes.y ?? {}) },
         ...(axes.y2 === undefined
           ? []
-          : [{ scale: 'usd', side: 1, grid: { show: false }, ...axes.y2 }]),
+          : [{ scale: 'usd', side: 1, size: AXIS_SIZE, grid: { show: false }, ...axes.y2 }]),
       ],
       scales: { x: { time: true }, ...(axes.scales ?? {}) },
     },
@@ -148,6 +150,7 @@ function renderCircuits(overview) {
       axes: [
         {},
         {
+          size: AXIS_SIZE,
           splits: () => [0, 1, 2],
           values: (u, splits) => splits.map((v) => ['closed', 'half-open', 'open'][v] ?? ''),
         },
@@ -204,7 +207,7 @@ function renderBudgets(overview) {
       },
       axes: [
         { splits: () => x, values: (u, splits) => splits.map((i) => names[i] ?? '') },
-        { values: (u, splits) => splits.map((v) => usd(v)) },
+        { size: AXIS_SIZE, values: (u, splits) => splits.map((v) => usd(v)) },
       ],
     },
     [
@@ -301,20 +304,32 @@ function render(overview, decisions) {
     { y: { values: (u, splits) => splits.map((v) => pct(v)) }, scales: { y: { range: [0, 1] } } },
   );
   const total = overview.series.total;
+  // Buckets without decisions have no cost to draw (not a cost of 0).
+  const whereDecided = (values) => values.map((v, i) => (total.decisions[i] > 0 ? v : null));
   timeSeriesChart(
     'chart-quality-cost',
     overview,
     [
       { label: 'quality', values: total.quality_mean, color: '#2a9d5b' },
-      { label: 'estimated cost', values: total.estimated_cost_usd, color: '#2f6fdf', scale: 'usd' },
+      {
+        label: 'estimated cost',
+        values: whereDecided(total.estimated_cost_usd),
+        color: '#2f6fdf',
+        scale: 'usd',
+      },
       {
         label: 'best-quality cost',
-        values: total.counterfactual_cost_usd,
+        values: whereDecided(total.counterfactual_cost_usd),
         color: '#b8324f',
         scale: 'usd',
         dash: [5, 4],
       },
-      { label: 'saved', values: total.savings_usd, color: '#e0671f', scale: 'usd' },
+      {
+        label: 'saved',
+        values: whereDecided(total.savings_usd),
+        color: '#e0671f',
+        scale: 'usd',
+      },
     ],
     {
       y: { values: (u, splits) => splits.map((v) => v.toFixed(2)) },

@@ -251,7 +251,7 @@ function buildSeries(
       {
         model,
         decisions: column(),
-        traffic_share: column(),
+        traffic_share: nullColumn(),
         explored: column(),
         outcomes: column(),
         quality_mean: nullColumn(),
@@ -317,7 +317,10 @@ function buildSeries(
     }
   }
   for (const series of perModel.values()) {
-    series.traffic_share = series.decisions.map((n, i) => ratio(n, total.decisions[i] ?? 0));
+    // A bucket without decisions has no share (null), not a share of 0.
+    series.traffic_share = series.decisions.map((n, i) =>
+      (total.decisions[i] ?? 0) > 0 ? n / (total.decisions[i] ?? 1) : null,
+    );
   }
   const rate = (part: number[], whole: number[]): (number | null)[] =>
     part.map((value, i) => ((whole[i] ?? 0) > 0 ? value / (whole[i] ?? 1) : null));

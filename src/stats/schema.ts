@@ -52,7 +52,8 @@ const NullableColumn = Type.Array(NullableNumber);
 export const ModelSeries = Type.Object({
   model: Type.String(),
   decisions: Column,
-  traffic_share: Column,
+  /** Share of the bucket's decisions; null for a bucket without any. */
+  traffic_share: NullableColumn,
   explored: Column,
   outcomes: Column,
   quality_mean: NullableColumn,
