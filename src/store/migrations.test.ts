@@ -6,6 +6,8 @@ import { MEMORY_PATH, openDatabase } from './db.js';
 import { MIGRATIONS, runMigrations } from './migrations.js';
 
 const TABLES = [
+  'circuit_events',
+  'decision_facts',
   'decisions',
   'embeddings',
   'meta',
@@ -15,6 +17,12 @@ const TABLES = [
   'policy_state',
   'prompts',
   'schema_migrations',
+  'stats_hourly_decisions',
+  'stats_hourly_errors',
+  'stats_hourly_latency',
+  'stats_hourly_outcomes',
+  'stats_hourly_percentiles',
+  'stats_watermarks',
 ];
 
 describe('runMigrations', () => {
