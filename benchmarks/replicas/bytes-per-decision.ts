@@ -1,0 +1,150 @@
+/**
+ * Storage per decision (with its outcome) in both stores, for the records the service writes today:
+ * a 512-float USE-Lite embedding, every catalog model as a candidate with its prediction, the
+ * policy's feature vector, no prompt text (the default). DuckDB: growth of the database file over an
+ * empty migrated one (closed, so checkpointed). PostgreSQL: growth of decisions + outcomes with their
+ * indexes and TOAST (pg_total_relation_size), after VACUUM.
+ *
+ *   npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions 20000 \
+ *     --out benchmarks/results/replicas/bytes-per-decision.json
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createPolicy } from '../../src/bandit/index.js';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createRng } from '../../src/core/index.js';
+import {
+  openStore,
+  type DecisionRecord,
+  type OutcomeRecord,
+  type Store,
+} from '../../src/store/index.js';
+import { startPgCluster } from '../../src/store/pg/__fixtures__/pg-cluster.js';
+import { openPgStore } from '../../src/store/pg/index.js';
+
+const { values } = parseArgs({
+  options: {
+    decisions: { type: 'string', default: '20000' },
+    out: { type: 'string', default: 'benchmarks/results/replicas/bytes-per-decision.json' },
+  },
+});
+const N = Number(values.decisions);
+const DIMENSION = 512;
+const rng = createRng(16);
+const models = loadCatalog(loadConfig({ env: {} }).catalogPath).models.map((model) => model.id);
+const policy = createPolicy('linucb');
+
+function record(i: number): { decision: DecisionRecord; outcome: OutcomeRecord } {
+  const embedding = Float32Array.from({ length: DIMENSION }, () => rng.next() * 2 - 1);
+  const id = `${i.toString(16).padStart(8, '0')}-4b2a-4c1d-9e8f-${(i * 7919).toString(16).padStart(12, '0')}`;
+  const chosen = models[i % models.length] ?? 'm';
+  const decision: DecisionRecord = {
+    id,
+    createdAtMs: Date.UTC(2026, 11, 1) + i * 10,
+    tenant: 'acme',
+    promptHash: (i * 2654435761).toString(16).padStart(64, 'a').slice(0, 64),
+    promptText: null,
+    embedding,
+    embedderId: 'use-lite@1',
+    candidates: models,
+    chosenModel: chosen,
+    propensity: 0.8,
+    explored: i % 10 === 0,
+    policy: 'linucb',
+    policyVersion: i,
+    predictorVersion: 'irt@4',
+    predicted: models.map((model) => ({
+      model,
+      quality: rng.next(),
+      costUsd: rng.next() / 100,
+      score: rng.next(),
+    })),
+    features: {
+      willingness_to_pay: 0.5,
+      policy_features: Array.from(policy.features(embedding)),
+    },
+  };
+  const outcome: OutcomeRecord = {
+    decisionId: id,
+    idempotencyKey: `acme:call-${i}`,
+    receivedAtMs: decision.createdAtMs + 1500,
+    tenant: 'acme',
+    model: chosen,
+    quality: rng.next(),
+    latencyMs: 800,
+    inputTokens: 120,
+    outputTokens: 300,
+    costUsd: 0.0004,
+    errorClass: null,
+    fingerprint: (i * 40503).toString(16).padStart(64, '0'),
+  };
+  return { decision, outcome };
+}
+
+async function fill(store: Store): Promise<void> {
+  for (let start = 0; start < N; start += 1000) {
+    const batch = Array.from({ length: Math.min(1000, N - start) }, (_, k) => record(start + k));
+    await store.recordDecisions(batch.map((entry) => entry.decision));
+    await store.decisions.flush();
+    for (const entry of batch) store.outcomes.enqueue(entry.outcome);
+    await store.outcomes.flush();
+  }
+}
+
+// DuckDB: file growth over an empty migrated database.
+const dir = mkdtempSync(join(tmpdir(), 'arbiter-bytes-'));
+const emptyPath = join(dir, 'empty.duckdb');
+await (await openStore({ path: emptyPath })).close();
+const filledPath = join(dir, 'filled.duckdb');
+const duck = await openStore({ path: filledPath });
+await fill(duck);
+await duck.close();
+const duckBytes = statSync(filledPath).size - statSync(emptyPath).size;
+rmSync(dir, { recursive: true, force: true });
+
+// PostgreSQL: decisions + outcomes with indexes and TOAST.
+const cluster = await startPgCluster();
+let pgBytes = 0;
+const pgTables: Record<string, number> = {};
+try {
+  const url = await cluster.createDatabase('bytes');
+  const store = await openPgStore({ url });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const size = async (): Promise<Record<string, number>> => {
+    await client.query('VACUUM ANALYZE decisions, outcomes');
+    const result = await client.query<{ name: string; bytes: number }>(
+      `SELECT relname AS name, pg_total_relation_size(oid)::float8 AS bytes FROM pg_class
+       WHERE relname IN ('decisions', 'outcomes')`,
+    );
+    return Object.fromEntries(result.rows.map((row) => [row.name, row.bytes]));
+  };
+  const before = await size();
+  await fill(store);
+  const after = await size();
+  for (const table of ['decisions', 'outcomes']) {
+    pgTables[table] = Math.round(((after[table] ?? 0) - (before[table] ?? 0)) / N);
+    pgBytes += (after[table] ?? 0) - (before[table] ?? 0);
+  }
+  await client.end();
+  await store.close();
+} finally {
+  await cluster.destroy();
+}
+
+const result = {
+  command: `npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions ${N}`,
+  decisions: N,
+  embeddingDimension: DIMENSION,
+  candidatesPerDecision: models.length,
+  duckdbBytesPerDecision: Math.round(duckBytes / N),
+  postgresBytesPerDecision: Math.round(pgBytes / N),
+  postgresBytesPerDecisionByTable: pgTables,
+};
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
