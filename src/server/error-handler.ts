@@ -124,6 +124,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       const open = status < 500 || PUBLIC_SERVER_ERRORS.has(error.code);
       const message = open ? error.message : 'the service could not complete the request';
+      // The database is unreachable for now (PostgreSQL restarting): clients may retry shortly.
+      if (error.details?.['unavailable'] === true) void reply.header('retry-after', '1');
       void reply.code(status).send({
         error: {
           code: error.code,
