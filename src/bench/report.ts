@@ -69,18 +69,18 @@ export function renderReport(result: SuiteResult): string {
     );
   }
   lines.push(
-    '## Knob sweeps (selected raw slider values: willingness = 10^(-4 + 0.6 x slider); the served knob calibrates its own 0-10 map; every willingness is the same served rule)',
+    "## Knob sweeps (selected raw slider values, the served knob's shape uncalibrated: without a floor, willingness = 10^(-4 + 0.6 x slider); with the served floor f, sliders 0-5 raise the floor from 0 to f at no price for quality and 5-10 raise the willingness from 1e-4 to 100 at floor f; the served knob calibrates its own 0-10 map; every point is the same served rule)",
     '',
-    '| router | slider | willingness (USD/quality) | quality | cost per prompt |' +
+    '| router | slider | quality floor | willingness (USD/quality) | quality | cost per prompt |' +
       (result.strongModel === undefined ? '' : ' strong share |'),
-    '| --- | --- | --- | --- | --- |' + (result.strongModel === undefined ? '' : ' --- |'),
+    '| --- | --- | --- | --- | --- | --- |' + (result.strongModel === undefined ? '' : ' --- |'),
   );
   for (const router of result.routers) {
     for (const point of router.sweep.filter(
       (p) => Number.isInteger(p.slider) && p.slider % 2 === 0,
     )) {
       lines.push(
-        `| ${router.name} | ${point.slider} | ${point.willingnessToPay.toPrecision(2)} | ${fmt(point.quality)} | ${usd(point.costUsd)} |${point.strongShare === undefined ? '' : ` ${pct(point.strongShare)} |`}`,
+        `| ${router.name} | ${point.slider} | ${point.qualityFloor === undefined ? '-' : point.qualityFloor.toFixed(2)} | ${point.willingnessToPay.toPrecision(2)} | ${fmt(point.quality)} | ${usd(point.costUsd)} |${point.strongShare === undefined ? '' : ` ${pct(point.strongShare)} |`}`,
       );
     }
   }

@@ -76,12 +76,35 @@ export function servedOrderScores(
     const extra = Math.max(1e-12, (cost[pair.strong] as number) - (cost[pair.weak] as number));
     const order = gain > 0 ? gain / extra : gain - 1e12;
     if (qualityFloor === undefined) return order;
-    // With a floor, a prompt whose weak model misses f x the strong one's quality goes strong at
-    // every knob value (first), and one whose strong model misses f x the weak one's never does.
-    if (weak < qualityFloor * strong) return 1e15 + Math.min(order, 1e14);
+    // The served knob (knob.ts): below slider 5 the floor rises from 0 to f with no price for
+    // quality, so a prompt switches to the strong model once the floor passes weak / strong; from
+    // 5 up the floor stays at f and the price of quality rises. Prompts whose weak model misses
+    // f x the strong one's quality therefore switch first, in order of that ratio; the others
+    // follow by gain / extra cost; a prompt whose strong model misses f x the weak one's never
+    // switches.
+    if (weak < qualityFloor * strong) return 1e15 * (2 - Math.max(0, weak) / strong);
     if (strong < qualityFloor * weak) return -1e15 + Math.max(order, -1e14);
     return order;
   });
+}
+
+/** Smallest willingness to pay of the floor half of the served knob (knob.ts). */
+const FLOOR_HALF_WILLINGNESS = 1e-7;
+
+/**
+ * The knob family a suite sweeps at raw slider s (uncalibrated, same shape as the served knob of
+ * knob.ts): without a floor, the log-uniform willingness to pay; with the served floor f, sliders
+ * 0-5 raise the floor linearly from 0 to f with no price for quality (slider 0: cheapest routing)
+ * and sliders 5-10 keep f and raise the willingness to pay log-uniformly from 1e-4 to 100.
+ */
+export function sweepKnob(
+  slider: number,
+  floor: number | undefined,
+): { readonly willingnessToPay: number; readonly qualityFloor?: number } {
+  if (floor === undefined) return { willingnessToPay: tradeoffToWillingness(slider) };
+  if (slider < 5)
+    return { willingnessToPay: FLOOR_HALF_WILLINGNESS, qualityFloor: (floor * slider) / 5 };
+  return { willingnessToPay: tradeoffToWillingness(2 * (slider - 5)), qualityFloor: floor };
 }
 
 /** Sweep the knob over predicted quality and estimated cost, and score the operating points. */
@@ -99,18 +122,19 @@ export function scoreRouter(
   const { predictedQuality, estimatedCostUsd, ...meta } = router;
   const sweepChoices: Int32Array[] = [];
   const sweep: SweepPoint[] = context.sliders.map((slider) => {
-    const willingnessToPay = tradeoffToWillingness(slider);
+    const { willingnessToPay, qualityFloor } = sweepKnob(slider, context.qualityFloor);
     const { choices } = routeOffline({
       predictedQuality,
       estimatedCostUsd,
       willingnessToPay,
-      ...(context.qualityFloor === undefined ? {} : { qualityFloor: context.qualityFloor }),
+      ...(qualityFloor === undefined ? {} : { qualityFloor }),
     });
     sweepChoices.push(choices);
     const point = operatingPoint(truth, choices);
     return {
       slider,
       willingnessToPay,
+      ...(qualityFloor === undefined ? {} : { qualityFloor }),
       quality: point.quality,
       costUsd: point.costUsd,
       ...(pair === undefined

@@ -55,6 +55,8 @@ export interface SweepPoint {
   readonly slider: number;
   /** USD per unit quality. */
   readonly willingnessToPay: number;
+  /** Quality floor of the point (routers scored with the served floor). */
+  readonly qualityFloor?: number;
   readonly quality: number;
   readonly costUsd: number;
   /** Share of calls to the strong model (two-model suites). */

@@ -10,7 +10,7 @@ import {
 } from './decision-rule.js';
 import { calibrateKnob, knobFloorFunction, knobFunction } from './knob.js';
 import { routeOffline } from './offline-router.js';
-import { servedOrderScores } from '../bench/score-router.js';
+import { servedOrderScores, sweepKnob } from '../bench/score-router.js';
 
 describe('the one decision rule', () => {
   const arms = [
@@ -69,6 +69,33 @@ describe('the one decision rule', () => {
       });
       choices.forEach((choice, i) => expect(choice === 0).toBe((scores[i] ?? 0) > 1 / wtp));
     }
+  });
+
+  it('with the served floor, every point of the knob family sends a top slice of the bench order', () => {
+    const rng = createRng(5);
+    const quality = Array.from({ length: 60 }, () => Float64Array.of(rng.next(), rng.next()));
+    const cost = Array.from({ length: 60 }, () => Float64Array.of(0.01 + rng.next() * 0.01, 0.001));
+    const scores = servedOrderScores(quality, cost, { strong: 0, weak: 1 }, DEFAULT_QUALITY_FLOOR);
+    const shares: number[] = [];
+    for (let slider = 0; slider <= 10; slider += 0.5) {
+      const knob = sweepKnob(slider, DEFAULT_QUALITY_FLOOR);
+      const { choices } = routeOffline({
+        predictedQuality: quality,
+        estimatedCostUsd: cost,
+        ...knob,
+      });
+      const strong = [...choices.keys()].filter((i) => choices[i] === 0);
+      const rest = [...choices.keys()].filter((i) => choices[i] !== 0);
+      // Every strong prompt ranks above every weak one in the bench's order.
+      const lowestStrong = Math.min(...strong.map((i) => scores[i] ?? 0));
+      const highestRest = Math.max(...rest.map((i) => scores[i] ?? 0));
+      if (strong.length > 0 && rest.length > 0) expect(lowestStrong).toBeGreaterThan(highestRest);
+      shares.push(strong.length);
+    }
+    expect(shares[0]).toBe(0);
+    for (let k = 1; k < shares.length; k++)
+      expect(shares[k] ?? 0).toBeGreaterThanOrEqual(shares[k - 1] ?? 0);
+    expect(shares[shares.length - 1] ?? 0).toBeGreaterThan(shares[10] ?? 0);
   });
 });
 
