@@ -22,6 +22,7 @@ function loadAssets(): ReadonlyMap<string, Asset> {
       'dashboard.js',
       { type: 'text/javascript; charset=utf-8', body: read(PAGE_DIR, 'dashboard.js') },
     ],
+    ['charts.js', { type: 'text/javascript; charset=utf-8', body: read(PAGE_DIR, 'charts.js') }],
     ['dashboard.css', { type: 'text/css; charset=utf-8', body: read(PAGE_DIR, 'dashboard.css') }],
     [
       'vendor/uPlot.iife.min.js',
