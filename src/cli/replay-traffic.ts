@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CatalogRegistry, loadCatalog } from '../catalog/index.js';
 import { loadConfig, type Config } from '../config/index.js';
-import { RouterError, createRng, isRouterError, type Clock } from '../core/index.js';
+import { RouterError, createRng, errorMessage, isRouterError, type Clock } from '../core/index.js';
 import { loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { Router } from '../router/index.js';
@@ -91,7 +91,11 @@ export async function runTrafficReplay(run: TrafficReplayRun): Promise<TrafficRe
       catalog,
       clock,
       ...(tenants === undefined ? {} : { tenants }),
-      onCircuitTransition: (transition) => void store.circuitEvents.record(transition),
+      onCircuitTransition: (transition) => {
+        store.circuitEvents.record(transition).catch((error: unknown) => {
+          process.stderr.write(`circuit event not recorded: ${errorMessage(error)}\n`);
+        });
+      },
     });
     const policy = config.policy === 'greedy' ? undefined : await loadPolicy(store, config.policy);
     const router = new Router({
