@@ -6,7 +6,13 @@
  */
 import type { CircuitEventRepo } from '../circuit-event-repo.js';
 import type { PredictedArm } from '../decision-repo.js';
-import type { DecisionAggregate, RecentDecision, StatsGrouping, StatsRepo } from '../stats-repo.js';
+import type {
+  DecisionAggregate,
+  RecentDecision,
+  StatsGrouping,
+  StatsQuery,
+  StatsRepo,
+} from '../stats-repo.js';
 import type { PgDatabase, PgRow } from './pg-database.js';
 import {
   epochMs,
@@ -153,12 +159,12 @@ export function createPgStatsRepo(options: {
   readonly beforeRead: () => Promise<void>;
 }): StatsRepo {
   const { db, beforeRead } = options;
-  const values = (query: {
-    sinceMs: number;
-    untilMs: number;
-    bucketMs: number;
-    tenant?: string;
-  }): unknown[] => [query.sinceMs, query.untilMs, query.bucketMs, query.tenant ?? null];
+  const values = (query: StatsQuery): unknown[] => [
+    query.sinceMs,
+    query.untilMs,
+    query.bucketMs,
+    query.tenant ?? null,
+  ];
   return {
     async catchUp() {
       await beforeRead();
@@ -166,7 +172,7 @@ export function createPgStatsRepo(options: {
     },
     async decisionAggregates(query) {
       await beforeRead();
-      return (await db.query(DECISIONS, values(query))).map((row) => ({
+      const rows = (await db.query(DECISIONS, values(query))).map((row) => ({
         grouping: decisionGrouping(pgNumber(row, 'g')),
         bucketMs: pgNumberOrNull(row, 'bucket'),
         model: pgStringOrNull(row, 'model'),
@@ -176,10 +182,13 @@ export function createPgStatsRepo(options: {
         estimatedCostUsd: pgNumber(row, 'estimated'),
         counterfactualCostUsd: pgNumber(row, 'counterfactual'),
       }));
+      return query.tenantSeries === true
+        ? rows
+        : rows.filter((row) => row.grouping !== 'bucket_tenant');
     },
     async outcomeAggregates(query) {
       await beforeRead();
-      return (await db.query(OUTCOMES, values(query))).map((row) => ({
+      const rows = (await db.query(OUTCOMES, values(query))).map((row) => ({
         grouping: outcomeGrouping(pgNumber(row, 'g')),
         bucketMs: pgNumberOrNull(row, 'bucket'),
         model: pgStringOrNull(row, 'model'),
@@ -193,6 +202,10 @@ export function createPgStatsRepo(options: {
         latencyP95Ms: pgNumberOrNull(row, 'p95'),
         reportedCostUsd: pgNumber(row, 'cost'),
       }));
+      // Per-tenant series only on request (StatsQuery.tenantSeries), as in the DuckDB store.
+      return query.tenantSeries === true
+        ? rows
+        : rows.filter((row) => row.grouping !== 'bucket_tenant');
     },
     async spend(query) {
       await beforeRead();
