@@ -32,11 +32,8 @@ if (args['everyday'] !== undefined) {
     stateDir: '/tmp/arb-state',
   } as never);
   const cache = EmbeddingCache.open(embedder, { quiet: true });
-  const rows = readFileSync('training/complexity/prompts.jsonl', 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { text: string; label: string })
-    .filter((r) => r.label === 'easy');
+  const { loadEveryday } = await import('../../src/data/everyday.js');
+  const rows = loadEveryday().prompts;
   const vecs = await cache.embed(rows.map((r) => r.text));
   await embedder.close();
   const level = Number(args['everyday']);
@@ -70,7 +67,9 @@ const irt = fitIrtPredictor(set, {
   latentDimension: num('k', 4),
   members: num('members', 2),
   epochs: num('epochs', 20),
-  rowWeights: datasetBalanceWeights(set.datasets, num('balance', 0.5)),
+  rowWeights: datasetBalanceWeights(set.datasets, num('balance', 0.5)).map((w, i) =>
+    set.datasets[i] === 'everyday' ? w * num('everydayWeight', 1) : w,
+  ),
   ...(rowDatasets ? { rowDatasets, l2Offset: num('l2o', 1e-2) } : {}),
   l2Difficulty: num('l2d', 1e-4),
   l2Discrimination: num('l2r', 1e-2),
