@@ -16,6 +16,7 @@ import {
   type PublicModelFacts,
   type TrainerKind,
 } from '../predict/index.js';
+import { trainedArmPredictor } from '../router/index.js';
 import { calibrateFold } from './calibrate-router.js';
 import { estimatedCosts } from './cost.js';
 import { assertTrainable, type DatasetPart, type EvaluationFold } from './folds.js';
@@ -107,10 +108,18 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       defaultTokens: options.defaultOutputTokens,
     });
     const lengths = lengthPredictor.predict(testEmbeddings);
+    // A model the fold never trained on (a test file naming current models) gets the output length
+    // /v1/route gives it: the shared prompt-verbosity estimate.
     const foldEstimates = estimatedCosts({
       models: entries,
       inputTokens: rowsOf(inputTokens, fold.test),
-      predictedOutputTokens: lengths.map((row) => align(row, options.defaultOutputTokens)),
+      predictedOutputTokens: lengths.map((row, k) =>
+        align(
+          row,
+          lengthPredictor.predictUnseen?.(testEmbeddings[k] as Float32Array) ??
+            options.defaultOutputTokens,
+        ),
+      ),
     });
     const means = align(labelStatistics(set).mean, Number.NEGATIVE_INFINITY);
     const best = means.reduce((b, v, m) => (v > (means[b] as number) ? m : b), 0);
@@ -143,8 +152,20 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       });
       const rows = trained.predictor.predict(testEmbeddings);
       const out = predictedAll.get(kind) as Float64Array[];
+      // A model the fold never trained on gets what /v1/route gives it: the served arm predictor's
+      // estimate from public priors (tier, public score) at the prompt's difficulty.
+      const served = columns.some((c) => c < 0)
+        ? trainedArmPredictor({ version: 'bench', quality: trained.predictor })
+        : undefined;
       fold.test.forEach((row, k) => {
-        out[row] = align(rows[k] as Float64Array, 0);
+        const predicted = align(rows[k] as Float64Array, 0);
+        if (served !== undefined) {
+          const estimates = served.estimate(testEmbeddings[k] as Float32Array, entries);
+          columns.forEach((c, m) => {
+            if (c < 0) predicted[m] = estimates[m]?.quality ?? 0;
+          });
+        }
+        out[row] = predicted;
       });
       if (twoModel) {
         const calibrationRows = sampleRows(set.embeddings.length, 1000, seed + 1);
