@@ -169,14 +169,7 @@ export function knobFloorFunction(
 ): (slider: number) => number {
   if (calibration === undefined) return () => DEFAULT_QUALITY_FLOOR;
   const floors = calibration.qualityFloor;
-  return (slider: number): number => {
-    const s = Math.min(10, Math.max(0, Number.isFinite(slider) ? slider : 0));
-    const lower = Math.min(9, Math.floor(s));
-    const t = s - lower;
-    return (
-      (floors[lower] as number) + t * ((floors[lower + 1] as number) - (floors[lower] as number))
-    );
-  };
+  return (slider) => betweenAnchors(floors, slider);
 }
 
 /**
@@ -186,12 +179,13 @@ export function knobFloorFunction(
 export function knobFunction(calibration: KnobCalibration | undefined): (slider: number) => number {
   if (calibration === undefined) return tradeoffToWillingness;
   const logs = calibration.willingness.map((w) => Math.log10(w));
-  return (slider: number): number => {
-    const s = Math.min(10, Math.max(0, Number.isFinite(slider) ? slider : 0));
-    const lower = Math.min(9, Math.floor(s));
-    const t = s - lower;
-    const value =
-      (logs[lower] as number) + t * ((logs[lower + 1] as number) - (logs[lower] as number));
-    return Math.min(GRID_MAX, Math.max(GRID_MIN, 10 ** value));
-  };
+  return (slider) => Math.min(GRID_MAX, Math.max(GRID_MIN, 10 ** betweenAnchors(logs, slider)));
+}
+
+/** Linear interpolation of per-integer-slider anchors (0..10) at `slider`, clamped to [0, 10]. */
+function betweenAnchors(anchors: readonly number[], slider: number): number {
+  const s = Math.min(10, Math.max(0, Number.isFinite(slider) ? slider : 0));
+  const lower = Math.min(9, Math.floor(s));
+  const a = anchors[lower] as number;
+  return a + (s - lower) * ((anchors[lower + 1] as number) - a);
 }
