@@ -59,6 +59,8 @@ export interface RunSuiteOptions {
   readonly log?: (line: string) => void;
   /** Datasets added to every fold's training rows (e.g. `everyday`). @default none */
   readonly extraTrain?: readonly string[];
+  /** Loss weight of `everyday` rows in the joint model. @default EVERYDAY_ROW_WEIGHT */
+  readonly everydayWeight?: number;
   /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
   readonly preloaded?: ReadonlyMap<string, RoutingDataset>;
 }
@@ -160,6 +162,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       calibrationTargets,
       log,
       facts: publicModelFacts(catalog),
+      ...(options.everydayWeight === undefined ? {} : { everydayWeight: options.everydayWeight }),
     });
   t = lap('trainMs', t);
 

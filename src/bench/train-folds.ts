@@ -56,6 +56,8 @@ export interface TrainFoldsOptions {
   readonly log: (line: string) => void;
   /** Public facts for the irt trainer (catalog priors and tiers). */
   readonly facts?: PublicModelFacts;
+  /** Loss weight of `everyday` rows in the joint model. @default EVERYDAY_ROW_WEIGHT */
+  readonly everydayWeight?: number;
 }
 
 /** Summed calibration results of one router for one target share. */
@@ -146,7 +148,9 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         set,
         seed,
         ...facts,
-        ...(kind === 'irt' ? jointRowInputs(set.datasets, set.groups) : {}),
+        ...(kind === 'irt'
+          ? jointRowInputs(set.datasets, set.groups, options.everydayWeight)
+          : {}),
         hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
         calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
       });

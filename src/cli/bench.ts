@@ -12,10 +12,16 @@ import {
   type SuiteConfig,
 } from '../bench/index.js';
 import { RouterError } from '../core/index.js';
-import { REPO_ROOT, loadLogDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
+import {
+  REPO_ROOT,
+  loadLogDataset,
+  resolveDataDir,
+  type BadRow,
+  type RoutingDataset,
+} from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
-import { TRAINER_KINDS, type TrainerKind } from '../predict/index.js';
+import { parseEverydayWeight, TRAINER_KINDS, type TrainerKind } from '../predict/index.js';
 import type { Command } from './main.js';
 import { gitCommit } from './git-commit.js';
 
@@ -45,8 +51,13 @@ Options:
                      per model per prompt; trained on --train (default
                      mmlu,gsm8k,routerbench,llmrouter,everyday: the shipped artifact's recipe). Prompts
                      whose text (whitespace-normalised) is in the training data are dropped from
-                     training; prompts without a label for every model are not scored
+                     training; prompts without a label for every model are not scored. Rows
+                     naming a model the catalog does not know (or malformed rows) are skipped
+                     with a warning on stderr
+  --strict           with --test-file: fail on any bad row instead of skipping it
   --extra-train LIST datasets added to every fold's training rows, any suite (e.g. everyday)
+  --everyday-weight W  loss weight of an everyday row relative to an outcome row (irt;
+                     default 0.5, as the shipped artifact)
   --out DIR          output directory (default benchmarks/results/<suite>)
   --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default irt,logistic; irt
                      is the served predictor; every router is scored with the served rule)
@@ -69,6 +80,23 @@ function positiveInteger(value: string | undefined, name: string, fallback: numb
   return parsed;
 }
 
+/** Warn on stderr about test-file rows that are skipped: per reason, a count and the first line. */
+function warnSkipped(file: string, rows: readonly BadRow[]): void {
+  const byReason = new Map<string, { count: number; line: number }>();
+  for (const row of rows) {
+    const seen = byReason.get(row.reason);
+    if (seen === undefined) byReason.set(row.reason, { count: 1, line: row.line });
+    else seen.count++;
+  }
+  process.stderr.write(
+    `warning: ${file}: skipped ${rows.length} row(s) (--strict fails instead):\n`,
+  );
+  const reasons = [...byReason].sort((a, b) => b[1].count - a[1].count);
+  for (const [reason, { count, line }] of reasons.slice(0, 20))
+    process.stderr.write(`  ${count} x ${reason} (first at line ${line})\n`);
+  if (reasons.length > 20) process.stderr.write(`  ... and ${reasons.length - 20} more reasons\n`);
+}
+
 /** Run `arbiter bench`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -78,9 +106,11 @@ export async function run(argv: string[]): Promise<number> {
       train: { type: 'string' },
       test: { type: 'string' },
       'test-file': { type: 'string' },
+      strict: { type: 'boolean' },
       out: { type: 'string' },
       routers: { type: 'string' },
       'extra-train': { type: 'string' },
+      'everyday-weight': { type: 'string' },
       seed: { type: 'string' },
       resamples: { type: 'string' },
       'tune-rows': { type: 'string' },
@@ -98,9 +128,19 @@ export async function run(argv: string[]): Promise<number> {
   const preloaded = new Map<string, RoutingDataset>();
   if (values['test-file'] !== undefined) {
     const catalog = loadCatalog();
-    const dataset = loadLogDataset(values['test-file'], {
+    const testFile = values['test-file'];
+    const dataset = loadLogDataset(testFile, {
       resolveModelId: (name) => catalog.resolveModelId(name),
+      ...(values.strict === true ? {} : { onBadRows: (rows) => warnSkipped(testFile, rows) }),
     });
+    if (dataset.models.length < 2) {
+      throw new RouterError(
+        'INPUT_INVALID',
+        `${testFile}: routing needs at least two catalog models with labels, found ${dataset.models.length}` +
+          ' (add missing models to the catalog, or name them by a catalog id or alias)',
+        { details: { file: testFile, models: dataset.models } },
+      );
+    }
     preloaded.set(dataset.name, dataset);
     const train = (values.train ?? 'mmlu,gsm8k,routerbench,llmrouter,everyday')
       .split(',')
@@ -165,6 +205,7 @@ export async function run(argv: string[]): Promise<number> {
       gitCommit: gitCommit(),
       log: (line) => process.stderr.write(`[bench ${config.name}] ${line}\n`),
       preloaded,
+      everydayWeight: parseEverydayWeight(values['everyday-weight']),
       ...(values['extra-train'] === undefined
         ? {}
         : {

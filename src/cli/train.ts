@@ -38,6 +38,7 @@ import {
   holdOutSplit,
   jointRowInputs,
   labelStatistics,
+  parseEverydayWeight,
   medianAbsoluteLogError,
   subsetTrainingSet,
   TRAINER_KINDS,
@@ -74,6 +75,8 @@ Options:
   --logs-weight W      loss weight of a --logs/--db row relative to a shipped-dataset row
                        (irt, mf; default 1). With logs, the held-out split is taken from the
                        log rows only: by their group, else by prompt (whitespace-normalised text)
+  --everyday-weight W  loss weight of an everyday row (the hand-written "every model answers
+                       these well" set) relative to an outcome row (irt; default 0.5)
   --baseline DIR       artifact compared with the new one on the held-out log rows
                        (default models/default, or $ARBITER_ARTIFACT)
   --predictor KIND     irt | knn | logistic | mf (default irt: the joint difficulty/ability model,
@@ -223,6 +226,7 @@ export async function run(argv: string[]): Promise<number> {
       logs: { type: 'string', multiple: true, default: [] },
       db: { type: 'string' },
       'logs-weight': { type: 'string', default: '1' },
+      'everyday-weight': { type: 'string' },
       baseline: { type: 'string' },
       predictor: { type: 'string', default: 'irt' },
       'max-prompts': { type: 'string' },
@@ -271,6 +275,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new RouterError('INPUT_INVALID', '--logs-weight must be a number > 0');
   if (logsWeight !== 1 && kind !== 'irt' && kind !== 'mf')
     throw new RouterError('INPUT_INVALID', '--logs-weight needs --predictor irt or mf');
+  const everydayWeight = parseEverydayWeight(values['everyday-weight']);
   const names = (values.datasets ?? (userData ? '' : 'mmlu,gsm8k'))
     .split(',')
     .map((s) => s.trim())
@@ -363,6 +368,7 @@ export async function run(argv: string[]): Promise<number> {
     const joint = jointRowInputs(
       rows.map((i) => set.datasets[i] ?? ''),
       rows.map((i) => set.groups[i] ?? ''),
+      everydayWeight,
     );
     return {
       facts,

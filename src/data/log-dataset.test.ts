@@ -49,6 +49,24 @@ describe('test files in the log format', () => {
       expect(String((error as Error).message)).toMatch(/line 1/u);
     }
   });
+
+  it('with onBadRows, skips rows of unknown models and keeps the rest', () => {
+    const skipped: { line: number; reason: string }[] = [];
+    const dataset = loadLogDataset(
+      file([
+        { prompt: 'Say hi', model: 'nobody/none', quality: 1 },
+        { prompt: 'Say hi', model: 'gpt4_1106_preview', quality: 0.5 },
+        { prompt: 'Say hi', model: 'claude-instant-1.2', quality: 0.2 },
+        { prompt: 'Say hi', model: 'openai/gpt-4o', quality: 2 },
+      ]),
+      { resolveModelId, onBadRows: (rows) => skipped.push(...rows) },
+    );
+    expect(skipped.map((row) => row.line)).toEqual([1, 4]);
+    expect(skipped[0]?.reason).toMatch(/unknown model "nobody\/none"/u);
+    // AlpacaEval's names of catalog models resolve through catalog aliases.
+    expect(dataset.models).toEqual(['anthropic/claude-instant-v1', 'openai/gpt-4-1106-preview']);
+    expect([...(dataset.prompts[0]?.quality ?? [])]).toEqual([0.2, 0.5]);
+  });
 });
 
 const present = hasDataDir();

@@ -5,20 +5,29 @@
  */
 import { basename } from 'node:path';
 import { RouterError } from '../core/index.js';
-import { parseArbiterJsonl } from './arbiter-jsonl.js';
+import { parseArbiterJsonl, type BadRow } from './arbiter-jsonl.js';
 import type { RoutingDataset, RoutingPrompt } from './dataset.js';
 import { readText, type ModelIdResolver } from './loader-common.js';
 
-/** Load a log file as a dataset; DATA_INVALID (with every bad row) when a line is malformed. */
+/**
+ * Load a log file as a dataset. A malformed line (or a model the catalog does not know) fails with
+ * DATA_INVALID naming every bad row, unless `onBadRows` is given: then those rows are handed to it
+ * and skipped, as `arbiter ingest` does without `--strict`.
+ */
 export function loadLogDataset(
   path: string,
-  options: { readonly resolveModelId: ModelIdResolver },
+  options: {
+    readonly resolveModelId: ModelIdResolver;
+    readonly onBadRows?: (rows: readonly BadRow[]) => void;
+  },
 ): RoutingDataset {
   const parsed = parseArbiterJsonl(readText(path), {
     file: path,
     resolveModelId: options.resolveModelId,
   });
-  if (parsed.badRows.length > 0) {
+  if (parsed.badRows.length > 0 && options.onBadRows !== undefined) {
+    options.onBadRows(parsed.badRows);
+  } else if (parsed.badRows.length > 0) {
     const first = parsed.badRows.slice(0, 5).map((row) => `line ${row.line}: ${row.reason}`);
     throw new RouterError(
       'DATA_INVALID',

@@ -287,15 +287,38 @@ export function labelScales(datasets: readonly string[], groups: readonly string
 }
 
 /**
+ * Loss weight of an `everyday` row relative to an outcome row of the same balanced weight. The
+ * set states one fact (every model answers these well) 177 times; at full weight it also pulls
+ * chat-like outcome prompts towards "easy for all", which costs held-out outcome fit. Chosen on
+ * the training folds and the dev prompts (training/dev), never on a benchmark: see
+ * training/experiments/README.md, "everyday weight".
+ */
+export const EVERYDAY_ROW_WEIGHT = 0.5;
+
+/** `--everyday-weight W` (W >= 0; absent: EVERYDAY_ROW_WEIGHT). */
+export function parseEverydayWeight(raw: string | undefined): number {
+  if (raw === undefined) return EVERYDAY_ROW_WEIGHT;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0)
+    throw new RouterError('INPUT_INVALID', `--everyday-weight must be a number >= 0, got "${raw}"`, {
+      details: { option: 'everyday-weight' },
+    });
+  return value;
+}
+
+/**
  * The joint model's per-row inputs for merged rows: dataset-balancing weights and label scales.
- * `datasets` and `groups` are per row (a MergedTrainingSet's, or a subset of them).
+ * `datasets` and `groups` are per row (a MergedTrainingSet's, or a subset of them); rows of the
+ * `everyday` set weigh `everydayWeight` times their balanced weight.
  */
 export function jointRowInputs(
   datasets: readonly string[],
   groups: readonly string[],
+  everydayWeight = EVERYDAY_ROW_WEIGHT,
 ): { readonly rowWeights: Float64Array; readonly rowDatasets: string[] } {
+  const balanced = datasetBalanceWeights(datasets);
   return {
-    rowWeights: datasetBalanceWeights(datasets),
+    rowWeights: balanced.map((w, i) => (datasets[i] === 'everyday' ? w * everydayWeight : w)),
     rowDatasets: labelScales(datasets, groups),
   };
 }
