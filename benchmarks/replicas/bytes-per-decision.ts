@@ -1,17 +1,22 @@
 /**
- * Storage per decision (with its outcome) in both stores, for the records the service writes today:
- * a 512-float USE-Lite embedding, every catalog model as a candidate with its prediction, the
- * policy's feature vector, no prompt text (the default). DuckDB: growth of the database file over an
- * empty migrated one (closed, so checkpointed). PostgreSQL: growth of decisions + outcomes with their
- * indexes and TOAST (pg_total_relation_size), after VACUUM.
+ * Storage per decision (with its outcome) in both stores, for the records the service writes
+ * (routing-service.ts): a 512-float USE-Lite embedding, every catalog model as a candidate with its
+ * prediction and score, the policy's feature vector, willingness to pay and (no) exclusions, no
+ * prompt text (the default). DuckDB: growth of the database file over an empty migrated one, after
+ * the stats catch-up (decision_facts and the hourly rollups included) and close (checkpointed).
+ * PostgreSQL: growth of decisions, outcomes and candidate_sets with their indexes and TOAST
+ * (pg_total_relation_size), after VACUUM.
  *
- *   npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions 20000 \
+ *   nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions 20000 \
  *     --out benchmarks/results/replicas/bytes-per-decision.json
  */
+import { execSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { createPolicy } from '../../src/bandit/index.js';
 import { loadCatalog } from '../../src/catalog/index.js';
@@ -63,8 +68,10 @@ function record(i: number): { decision: DecisionRecord; outcome: OutcomeRecord }
       costUsd: rng.next() / 100,
       score: rng.next(),
     })),
+    // What routing-service.ts writes: willingness to pay, exclusions (usually none), bandit features.
     features: {
       willingness_to_pay: 0.5,
+      excluded: [],
       policy_features: Array.from(policy.features(embedding)),
     },
   };
@@ -102,31 +109,54 @@ await (await openStore({ path: emptyPath })).close();
 const filledPath = join(dir, 'filled.duckdb');
 const duck = await openStore({ path: filledPath });
 await fill(duck);
+await duck.stats.catchUp();
 await duck.close();
 const duckBytes = statSync(filledPath).size - statSync(emptyPath).size;
+/** Bytes in blocks DuckDB uses (the file also holds free blocks a later checkpoint reuses). */
+async function usedBytes(path: string): Promise<number> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    const [row] = (
+      await connection.runAndReadAll(
+        'SELECT (used_blocks * block_size)::DOUBLE AS bytes FROM pragma_database_size()',
+      )
+    ).getRowObjectsJS();
+    return Number(row?.['bytes'] ?? 0);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+const duckUsedBytes = (await usedBytes(filledPath)) - (await usedBytes(emptyPath));
 rmSync(dir, { recursive: true, force: true });
 
 // PostgreSQL: decisions + outcomes with indexes and TOAST.
 const cluster = await startPgCluster();
 let pgBytes = 0;
 const pgTables: Record<string, number> = {};
+let pgDecisionRowBytes = 0;
 try {
   const url = await cluster.createDatabase('bytes');
   const store = await openPgStore({ url });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const size = async (): Promise<Record<string, number>> => {
-    await client.query('VACUUM ANALYZE decisions, outcomes');
+    await client.query('VACUUM ANALYZE decisions, outcomes, candidate_sets');
     const result = await client.query<{ name: string; bytes: number }>(
       `SELECT relname AS name, pg_total_relation_size(oid)::float8 AS bytes FROM pg_class
-       WHERE relname IN ('decisions', 'outcomes')`,
+       WHERE relname IN ('decisions', 'outcomes', 'candidate_sets')`,
     );
     return Object.fromEntries(result.rows.map((row) => [row.name, row.bytes]));
   };
   const before = await size();
   await fill(store);
   const after = await size();
-  for (const table of ['decisions', 'outcomes']) {
+  const tuples = await client.query<{ bytes: number }>(
+    'SELECT avg(pg_column_size(d.*))::float8 AS bytes FROM decisions d',
+  );
+  pgDecisionRowBytes = Math.round(tuples.rows[0]?.bytes ?? 0);
+  for (const table of ['decisions', 'outcomes', 'candidate_sets']) {
     pgTables[table] = Math.round(((after[table] ?? 0) - (before[table] ?? 0)) / N);
     pgBytes += (after[table] ?? 0) - (before[table] ?? 0);
   }
@@ -137,13 +167,22 @@ try {
 }
 
 const result = {
-  command: `npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions ${N}`,
+  command: `nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions ${N}`,
+  date: new Date().toISOString(),
+  commit: execSync('git rev-parse --short HEAD').toString().trim(),
+  node: process.version,
+  loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
   decisions: N,
   embeddingDimension: DIMENSION,
   candidatesPerDecision: models.length,
   duckdbBytesPerDecision: Math.round(duckBytes / N),
+  duckdbUsedBytesPerDecision: Math.round(duckUsedBytes / N),
   postgresBytesPerDecision: Math.round(pgBytes / N),
   postgresBytesPerDecisionByTable: pgTables,
+  postgresDecisionRowBytes: pgDecisionRowBytes,
+  // The same command on the row format before DuckDB migration 6 / PostgreSQL migration 3
+  // (float32 embedding, predictions and features as JSON), at commit aaee71a.
+  before: { duckdbBytesPerDecision: 18036, postgresBytesPerDecision: 8108 },
 };
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -18,6 +18,7 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   embedderPath: 'ARBITER_EMBEDDER_PATH',
   logLevel: 'LOG_LEVEL',
   storePrompts: 'ARBITER_STORE_PROMPTS',
+  retentionDays: 'ARBITER_RETENTION_DAYS',
   allowAnonymousRoute: 'ARBITER_ALLOW_ANONYMOUS_ROUTE',
   keysFile: 'ARBITER_KEYS_FILE',
   bodyLimit: 'ARBITER_BODY_LIMIT',
@@ -35,6 +36,7 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'seed',
   'rateLimitPerMinute',
   'learnCapPerHour',
+  'retentionDays',
 ]);
 const BOOLEAN: ReadonlySet<keyof Config> = new Set(['storePrompts', 'allowAnonymousRoute']);
 
@@ -72,6 +74,7 @@ export function loadConfig(
     embedder: 'use-lite',
     logLevel: 'info',
     storePrompts: false,
+    retentionDays: 0,
     allowAnonymousRoute: true,
     bodyLimit: 262_144,
     seed: 1,

@@ -39,6 +39,8 @@ export interface BatchWriterOptions<Row> {
    * @default 1000
    */
   readonly flushIntervalMs?: number;
+  /** Runs on the same connection right before each batch is appended (e.g. rows it refers to). */
+  readonly beforeAppend?: (session: Session, rows: readonly Row[]) => Promise<void>;
   /** Runs on the same connection right after each appended batch (e.g. merge a staging table). */
   readonly afterAppend?: (session: Session) => Promise<void>;
   /** Receives failures of flushes nobody awaited (timer, size threshold). */
@@ -123,6 +125,13 @@ async function appendBatch<Row>(
   options: BatchWriterOptions<Row>,
   rows: readonly Row[],
 ): Promise<void> {
+  if (options.beforeAppend !== undefined) {
+    try {
+      await options.beforeAppend(session, rows);
+    } catch (error: unknown) {
+      throw wrapStoreError(error, { context: `prepare rows for ${options.table}` });
+    }
+  }
   await appendRows(
     session,
     { table: options.table },

@@ -9,22 +9,29 @@ import {
   blobValue,
   listValue,
 } from '@duckdb/node-api';
-import { fail, ok } from '../core/index.js';
-import type { Result, StoreError } from '../core/index.js';
+import type { JS } from '@duckdb/node-api';
+import { StoreError, fail, ok } from '../core/index.js';
+import type { Result } from '../core/index.js';
 import type { BatchWriter } from './batch-writer.js';
 import { createBatchWriter } from './batch-writer.js';
-import type { Database, SqlRow } from './db.js';
+import type { Database, Session, SqlRow } from './db.js';
+import { decodeDecision, encodeDecision } from './decision-codec.js';
+import type { EncodedDecision, StoredDecisionParts } from './decision-codec.js';
 import {
   asBoolean,
   asNumber,
+  asNumberOrNull,
   asString,
   asStringList,
   asStringOrNull,
-  vectorFromBlobOrNull,
   msToBigInt,
-  parseJson,
-  vectorToBlob,
 } from './values.js';
+
+/** A buffered decision with its storage columns. */
+interface Encoded {
+  readonly decision: DecisionRecord;
+  readonly encoded: EncodedDecision;
+}
 
 /** The predictor's view of one candidate at decision time. */
 export interface PredictedArm {
@@ -124,13 +131,17 @@ export interface DecisionRepo {
   list(options?: ListDecisionsOptions): Promise<DecisionRecord[]>;
 }
 
-const COLUMNS = `id, epoch_ms(created_at)::DOUBLE AS created_at_ms, tenant, prompt_hash, prompt_text,
-  embedding, embedder_id, candidates, chosen_model, propensity, explored, policy, policy_version,
-  predictor_version, predicted, features`;
+const COLUMNS = `decisions.id AS id, epoch_ms(created_at)::DOUBLE AS created_at_ms, tenant, prompt_hash, prompt_text,
+  prompt_digest, embedding, embedding_q, embedder_id, candidates, s.models AS set_models, chosen_model, propensity,
+  explored, policy, policy_version, predictor_version, predicted, arms, features, policy_features,
+  willingness_to_pay`;
+const FROM = 'decisions LEFT JOIN candidate_sets s ON s.id = decisions.candidate_set';
 
+/** Every column in table order (migrations 1 and 6); the appender and INSERT follow it. */
 const INSERT_SQL = `INSERT INTO decisions VALUES ($id, epoch_ms($created_at_ms), $tenant, $prompt_hash,
   $prompt_text, $embedding, $embedder_id, $candidates, $chosen_model, $propensity, $explored, $policy,
-  $policy_version, $predictor_version, $predicted, $features)`;
+  $policy_version, $predictor_version, $predicted, $features, $embedding_q, $candidate_set, $arms,
+  $policy_features, $willingness_to_pay, $estimated_cost_usd, $best_quality_cost_usd, $prompt_digest)`;
 const INSERT_TYPES = {
   created_at_ms: BIGINT,
   prompt_text: VARCHAR,
@@ -142,95 +153,166 @@ const INSERT_TYPES = {
   predictor_version: VARCHAR,
   predicted: VARCHAR,
   features: VARCHAR,
+  embedding_q: BLOB,
+  candidate_set: BIGINT,
+  arms: BLOB,
+  policy_features: BLOB,
+  willingness_to_pay: DOUBLE,
+  estimated_cost_usd: DOUBLE,
+  best_quality_cost_usd: DOUBLE,
+  prompt_hash: VARCHAR,
+  prompt_digest: BLOB,
 };
-const GET_SQL = `SELECT ${COLUMNS} FROM decisions WHERE id = $id`;
-const GET_FOR_TENANT_SQL = `SELECT ${COLUMNS} FROM decisions WHERE id = $id AND tenant = $tenant`;
-const LIST_SQL = `SELECT ${COLUMNS} FROM decisions
+const INSERT_SET_SQL = `INSERT INTO candidate_sets VALUES ($id, $models) ON CONFLICT DO NOTHING`;
+const GET_SQL = `SELECT ${COLUMNS} FROM ${FROM} WHERE decisions.id = $id`;
+const GET_FOR_TENANT_SQL = `SELECT ${COLUMNS} FROM ${FROM}
+  WHERE decisions.id = $id AND tenant = $tenant`;
+const LIST_SQL = `SELECT ${COLUMNS} FROM ${FROM}
   WHERE created_at >= epoch_ms($since_ms) AND created_at < epoch_ms($until_ms)
     AND ($tenant IS NULL OR tenant = $tenant)
-  ORDER BY created_at DESC, id LIMIT $limit`;
+  ORDER BY created_at DESC, decisions.id LIMIT $limit`;
+
+function blobOrNull(value: JS | undefined, column: string): Uint8Array | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Uint8Array) return value;
+  throw new StoreError(`column ${column} is not a blob`, {
+    code: 'STORE_CORRUPT',
+    details: { column },
+  });
+}
+
+/** The stored columns decision-codec.ts decodes, from a DuckDB row. */
+export function storedParts(row: SqlRow): StoredDecisionParts {
+  return {
+    promptHash: asStringOrNull(row['prompt_hash'], 'prompt_hash'),
+    promptDigest: blobOrNull(row['prompt_digest'], 'prompt_digest'),
+    embedding: blobOrNull(row['embedding'], 'embedding'),
+    embeddingQ: blobOrNull(row['embedding_q'], 'embedding_q'),
+    candidates: row['candidates'] == null ? null : asStringList(row['candidates'], 'candidates'),
+    setModels: row['set_models'] == null ? null : asStringList(row['set_models'], 'set_models'),
+    predicted: asStringOrNull(row['predicted'], 'predicted'),
+    arms: blobOrNull(row['arms'], 'arms'),
+    features: asStringOrNull(row['features'], 'features'),
+    policyFeatures: blobOrNull(row['policy_features'], 'policy_features'),
+    willingnessToPay: asNumberOrNull(row['willingness_to_pay'], 'willingness_to_pay'),
+  };
+}
 
 function fromRow(row: SqlRow): DecisionRecord {
   return {
     id: asString(row['id'], 'id'),
     createdAtMs: asNumber(row['created_at_ms'], 'created_at'),
     tenant: asString(row['tenant'], 'tenant'),
-    promptHash: asString(row['prompt_hash'], 'prompt_hash'),
     promptText: asStringOrNull(row['prompt_text'], 'prompt_text'),
-    embedding: vectorFromBlobOrNull(row['embedding'], 'embedding'),
     embedderId: asStringOrNull(row['embedder_id'], 'embedder_id'),
-    candidates: asStringList(row['candidates'], 'candidates'),
     chosenModel: asString(row['chosen_model'], 'chosen_model'),
     propensity: asNumber(row['propensity'], 'propensity'),
     explored: asBoolean(row['explored'], 'explored'),
     policy: asString(row['policy'], 'policy'),
     policyVersion: asNumber(row['policy_version'], 'policy_version'),
     predictorVersion: asStringOrNull(row['predictor_version'], 'predictor_version'),
-    predicted: parseJson(row['predicted'], 'predicted') as PredictedArm[],
-    features:
-      row['features'] === null
-        ? null
-        : (parseJson(row['features'], 'features') as Record<string, unknown>),
+    ...decodeDecision(storedParts(row)),
   };
+}
+
+/** Store the candidate sets the decisions refer to (idempotent), before the decisions. */
+async function insertCandidateSets(
+  session: Session,
+  encoded: readonly EncodedDecision[],
+): Promise<void> {
+  const sets = new Map<number, readonly string[]>();
+  for (const e of encoded)
+    if (e.candidateSet !== null) sets.set(e.candidateSet.id, e.candidateSet.models);
+  for (const [id, models] of sets) {
+    await session.prepared(
+      INSERT_SET_SQL,
+      { id: BigInt(id), models: listValue([...models]) },
+      { id: BIGINT, models: LIST(VARCHAR) },
+    );
+  }
 }
 
 /** Create the decisions repo; its batch writer flushes and closes with `db`. */
 export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
   const { db } = options;
   const keepText = options.storePromptText ?? false;
-  const writer: BatchWriter<DecisionRecord> = createBatchWriter({
+  // Each record is encoded once, when it is buffered; the appender and the set insert share it.
+  const writer: BatchWriter<Encoded> = createBatchWriter({
     db,
     table: 'decisions',
     ...(options.maxBatchRows === undefined ? {} : { maxRows: options.maxBatchRows }),
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
-    toRow: (d) => [
+    beforeAppend: (session, rows) =>
+      insertCandidateSets(
+        session,
+        rows.map((row) => row.encoded),
+      ),
+    toRow: ({ decision: d, encoded: e }) => [
       d.id,
       new Date(d.createdAtMs),
       d.tenant,
-      d.promptHash,
+      e.promptHash,
       keepText ? d.promptText : null,
-      d.embedding === null ? null : vectorToBlob(d.embedding),
+      e.embedding,
       d.embedderId,
-      [...d.candidates],
+      e.candidates === null ? null : [...e.candidates],
       d.chosenModel,
       d.propensity,
       d.explored,
       d.policy,
       d.policyVersion,
       d.predictorVersion,
-      JSON.stringify(d.predicted),
-      d.features === null ? null : JSON.stringify(d.features),
+      e.predicted,
+      e.features,
+      e.embeddingQ,
+      e.candidateSet === null ? null : BigInt(e.candidateSet.id),
+      e.arms,
+      e.policyFeatures,
+      e.willingnessToPay,
+      e.estimatedCostUsd,
+      e.bestQualityCostUsd,
+      e.promptDigest,
     ],
   });
 
   return {
     insert: (d) =>
       db.use(async (session) => {
+        const e = encodeDecision(d);
+        await insertCandidateSets(session, [e]);
         await session.prepared(
           INSERT_SQL,
           {
             id: d.id,
             created_at_ms: msToBigInt(d.createdAtMs),
             tenant: d.tenant,
-            prompt_hash: d.promptHash,
+            prompt_hash: e.promptHash,
             prompt_text: keepText ? d.promptText : null,
-            embedding: d.embedding === null ? null : blobValue(vectorToBlob(d.embedding)),
+            embedding: e.embedding === null ? null : blobValue(e.embedding),
             embedder_id: d.embedderId,
-            candidates: listValue([...d.candidates]),
+            candidates: e.candidates === null ? null : listValue([...e.candidates]),
             chosen_model: d.chosenModel,
             propensity: d.propensity,
             explored: d.explored,
             policy: d.policy,
             policy_version: d.policyVersion,
             predictor_version: d.predictorVersion,
-            predicted: JSON.stringify(d.predicted),
-            features: d.features === null ? null : JSON.stringify(d.features),
+            predicted: e.predicted,
+            features: e.features,
+            embedding_q: e.embeddingQ === null ? null : blobValue(e.embeddingQ),
+            candidate_set: e.candidateSet === null ? null : BigInt(e.candidateSet.id),
+            arms: e.arms === null ? null : blobValue(e.arms),
+            policy_features: e.policyFeatures === null ? null : blobValue(e.policyFeatures),
+            willingness_to_pay: e.willingnessToPay,
+            estimated_cost_usd: e.estimatedCostUsd,
+            best_quality_cost_usd: e.bestQualityCostUsd,
+            prompt_digest: e.promptDigest === null ? null : blobValue(e.promptDigest),
           },
           INSERT_TYPES,
         );
       }),
-    enqueue: (d) => writer.enqueue(d),
+    enqueue: (d) => writer.enqueue({ decision: d, encoded: encodeDecision(d) }),
     flush: () => writer.flush(),
     async get({ id, tenant }) {
       // Feedback can arrive before the timer flush; make buffered decisions visible first.

@@ -1,11 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { blobValue } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { MEMORY_PATH, openDatabase } from './db.js';
+import { decisionFixture } from './__fixtures__/records.js';
+import { createDecisionRepo } from './decision-repo.js';
 import { MIGRATIONS, runMigrations } from './migrations.js';
+import { vectorToBlob } from './values.js';
 
 const TABLES = [
+  'candidate_sets',
   'circuit_events',
   'decision_facts',
   'decisions',
@@ -16,6 +21,7 @@ const TABLES = [
   'outcomes_staging',
   'policy_state',
   'prompts',
+  'retention_runs',
   'schema_migrations',
   'stats_hourly_decisions',
   'stats_hourly_errors',
@@ -79,6 +85,38 @@ describe('runMigrations', () => {
       expect(tables).toEqual([{ table_name: 'a' }]);
       const versions = await db.use((s) => s.all('SELECT version FROM schema_migrations'));
       expect(versions).toEqual([{ version: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps decisions written before the compact format readable, and back-fills their costs', async () => {
+    const db = await openDatabase({ path: MEMORY_PATH });
+    try {
+      await runMigrations(db, { migrations: MIGRATIONS.filter((m) => m.version <= 5) });
+      const old = decisionFixture({ promptText: null });
+      await db.use((s) =>
+        s.run(
+          `INSERT INTO decisions VALUES ($id, epoch_ms(1735787045678), 'acme', $hash, NULL,
+            $embedding, 'hash-embedder@1', ['gpt-4o-mini', 'claude-haiku', 'llama-3-8b'],
+            'claude-haiku', 0.8, false, 'linucb', 3, 'knn@2', $predicted, $features)`,
+          {
+            id: old.id,
+            hash: old.promptHash,
+            embedding: blobValue(vectorToBlob(old.embedding as Float32Array)),
+            predicted: JSON.stringify(old.predicted),
+            features: JSON.stringify(old.features),
+          },
+        ),
+      );
+      expect(await runMigrations(db)).toEqual([6, 7]);
+      const found = await createDecisionRepo({ db, flushIntervalMs: 0 }).get({ id: old.id });
+      // The old form is lossless: the row reads back exactly as written.
+      expect(found).toEqual({ ok: true, value: old });
+      const costs = await db.use((s) =>
+        s.all('SELECT estimated_cost_usd, best_quality_cost_usd FROM decisions'),
+      );
+      expect(costs).toEqual([{ estimated_cost_usd: 0.0003, best_quality_cost_usd: 0.0003 }]);
     } finally {
       await db.close();
     }

@@ -210,6 +210,47 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'compact decisions',
+    // decision-codec.ts: the prompt's sha256 as 32 bytes, int8 embedding, candidate sets stored once, per-candidate predictions as
+    // 7 bytes each, the bandit's feature vector as float64 bytes, and the two costs the stats sum
+    // as columns (back-filled here from the old rows' JSON, so decision_facts never parses it
+    // again). Old rows keep their embedding/candidates/predicted and read back as before. New
+    // columns are appended: the appender's row mapping (decision-repo.ts) follows this order.
+    sql: `
+      CREATE TABLE candidate_sets (id BIGINT PRIMARY KEY, models VARCHAR[] NOT NULL);
+      ALTER TABLE decisions ALTER COLUMN candidates DROP NOT NULL;
+      ALTER TABLE decisions ALTER COLUMN predicted DROP NOT NULL;
+      ALTER TABLE decisions ALTER COLUMN prompt_hash DROP NOT NULL;
+      ALTER TABLE decisions ADD COLUMN embedding_q BLOB;
+      ALTER TABLE decisions ADD COLUMN candidate_set BIGINT;
+      ALTER TABLE decisions ADD COLUMN arms BLOB;
+      ALTER TABLE decisions ADD COLUMN policy_features BLOB;
+      ALTER TABLE decisions ADD COLUMN willingness_to_pay DOUBLE;
+      ALTER TABLE decisions ADD COLUMN estimated_cost_usd DOUBLE;
+      ALTER TABLE decisions ADD COLUMN best_quality_cost_usd DOUBLE;
+      ALTER TABLE decisions ADD COLUMN prompt_digest BLOB;
+      UPDATE decisions SET estimated_cost_usd = list_filter(p, x -> x.model = chosen_model)[1].costUsd,
+        best_quality_cost_usd = CASE WHEN len(p) > 0 THEN list_reduce(p, (a, b) -> CASE
+          WHEN b.quality > a.quality OR (b.quality = a.quality AND b.costUsd < a.costUsd) THEN b
+          ELSE a END).costUsd END
+      FROM (SELECT id AS pid, coalesce(from_json(predicted,
+          '[{"model":"VARCHAR","quality":"DOUBLE","costUsd":"DOUBLE"}]'), []) AS p FROM decisions)
+      WHERE id = pid;
+    `,
+  },
+  {
+    version: 7,
+    name: 'retention',
+    // When raw rows were last deleted (retention.ts); stats over older windows read the rollups.
+    sql: `
+      CREATE TABLE retention_runs (
+        ran_at TIMESTAMP NOT NULL, cutoff TIMESTAMP NOT NULL,
+        decisions BIGINT NOT NULL, outcomes BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decisionFixture, outcomeFixture } from './__fixtures__/records.js';
+import { storedForm } from './decision-codec.js';
 import { isParquetSnapshot } from './snapshot.js';
 import { openStore, openStoreOrSnapshot } from './store.js';
 
@@ -31,7 +32,7 @@ describe('store snapshots', () => {
         try {
           const [decision] = await copy.decisions.list();
           expect(decision?.id).toBe('d-1');
-          expect(decision?.embedding).toEqual(decisionFixture().embedding);
+          expect(decision?.embedding).toEqual(storedForm(decisionFixture()).embedding);
           expect((await copy.outcomes.listSince(0)).map((o) => o.quality)).toEqual([0.9]);
         } finally {
           await copy.close();

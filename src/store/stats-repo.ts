@@ -7,7 +7,9 @@
  */
 import { BIGINT, BOOLEAN, INTEGER, VARCHAR } from '@duckdb/node-api';
 import type { Database, SqlRow } from './db.js';
+import { decodeDecision } from './decision-codec.js';
 import type { PredictedArm } from './decision-repo.js';
+import { storedParts } from './decision-repo.js';
 import {
   ROLLUP_MS,
   catchUpRollups,
@@ -22,7 +24,6 @@ import {
   asString,
   asStringOrNull,
   msToBigInt,
-  parseJson,
 } from './values.js';
 
 /** Window, bucket width and scope of a stats query. */
@@ -179,11 +180,12 @@ const SPEND_SQL = `SELECT tenant,
   GROUP BY tenant ORDER BY tenant`;
 
 const RECENT_SQL = `WITH d AS (
-    SELECT id, epoch_ms(created_at)::DOUBLE AS created_at_ms, tenant, chosen_model, explored,
-      propensity, predicted, features, prompt_text
-    FROM decisions
+    SELECT decisions.id AS id, epoch_ms(created_at)::DOUBLE AS created_at_ms, tenant, chosen_model,
+      explored, propensity, prompt_text, prompt_hash, prompt_digest, embedding, embedding_q, candidates, s.models AS set_models,
+      predicted, arms, features, policy_features, willingness_to_pay
+    FROM decisions LEFT JOIN candidate_sets s ON s.id = decisions.candidate_set
     WHERE created_at < epoch_ms($until_ms) AND ($tenant IS NULL OR tenant = $tenant)
-    ORDER BY created_at DESC, id LIMIT $limit)
+    ORDER BY created_at DESC, decisions.id LIMIT $limit)
   SELECT d.*, o.quality, o.error_class
   FROM d LEFT JOIN (
     SELECT decision_id, arg_min(quality, received_at) AS quality,
@@ -232,6 +234,11 @@ function excludedOf(features: unknown): RecentDecision['excluded'] {
   });
 }
 
+function rankingAndExcluded(row: SqlRow): Pick<RecentDecision, 'ranking' | 'excluded'> {
+  const { predicted, features } = decodeDecision(storedParts(row));
+  return { ranking: predicted, excluded: excludedOf(features) };
+}
+
 function recentFromRow(row: SqlRow): RecentDecision {
   return {
     id: asString(row['id'], 'id'),
@@ -240,8 +247,7 @@ function recentFromRow(row: SqlRow): RecentDecision {
     model: asString(row['chosen_model'], 'chosen_model'),
     explored: asBoolean(row['explored'], 'explored'),
     propensity: asNumber(row['propensity'], 'propensity'),
-    ranking: parseJson(row['predicted'], 'predicted') as PredictedArm[],
-    excluded: excludedOf(row['features'] === null ? null : parseJson(row['features'], 'features')),
+    ...rankingAndExcluded(row),
     promptText: asStringOrNull(row['prompt_text'], 'prompt_text'),
     quality: asNumberOrNull(row['quality'], 'quality'),
     errorClass: asStringOrNull(row['error_class'], 'error_class'),

@@ -16,20 +16,12 @@ export const LATENCY_BIN_RATIO = 1.15;
 const HOUR = `(epoch_ms(%COL%) // ${ROLLUP_MS}) * ${ROLLUP_MS}`;
 const LATENCY_BIN = `least(greatest(floor(ln(greatest(latency_ms, 1)) / ln(${LATENCY_BIN_RATIO})), 0), 200)::SMALLINT`;
 
-// Parsing `predicted` JSON is the expensive part: only decisions past the watermark are read.
+// The two costs are columns of decisions since migration 6 (decision-codec.ts; back-filled for older
+// rows). best_quality_model is no longer filled: nothing reads it.
 const FACTS_SQL = `INSERT INTO decision_facts
-  SELECT source_rowid, id, created_at, tenant, chosen_model, explored,
-    list_filter(p, x -> x.model = chosen_model)[1].costUsd,
-    CASE WHEN len(p) > 0 THEN best.model END,
-    CASE WHEN len(p) > 0 THEN best.costUsd END
-  FROM (
-    SELECT *, list_reduce(p, (a, b) -> CASE WHEN b.quality > a.quality
-      OR (b.quality = a.quality AND b.costUsd < a.costUsd) THEN b ELSE a END) AS best
-    FROM (
-      SELECT rowid AS source_rowid, id, created_at, tenant, chosen_model, explored,
-        coalesce(from_json(predicted, '[{"model":"VARCHAR","quality":"DOUBLE","costUsd":"DOUBLE"}]'),
-          []) AS p
-      FROM decisions WHERE rowid > $after))`;
+  SELECT rowid, id, created_at, tenant, chosen_model, explored, estimated_cost_usd, NULL,
+    best_quality_cost_usd
+  FROM decisions WHERE rowid > $after`;
 
 const ROLL_DECISIONS_SQL = `INSERT INTO stats_hourly_decisions
   SELECT hour_ms, dim, name, count(*), count(*) FILTER (explored),

@@ -8,6 +8,7 @@ import { openDatabase } from './db.js';
 import { MEMORY_PATH, openStore } from './index.js';
 import type { ObservationRecord } from './index.js';
 import { decisionFixture, outcomeFixture } from './__fixtures__/records.js';
+import { storedForm } from './decision-codec.js';
 
 const temps: string[] = [];
 function tempPath(name: string): string {
@@ -60,7 +61,7 @@ describe('openStore', () => {
     try {
       expect(await reopened.decisions.get({ id: 'd-1', tenant: 'acme' })).toEqual({
         ok: true,
-        value: decision,
+        value: storedForm(decision),
       });
       expect((await reopened.decisions.get({ id: 'd-2' })).ok).toBe(true);
       expect(await reopened.outcomes.listForDecision('d-1')).toEqual([outcomeFixture()]);

@@ -27,6 +27,11 @@ import type { SnapshotFormat, SnapshotResult } from './snapshot.js';
 import type { StatsRepo } from './stats-repo.js';
 import { createStatsRepo } from './stats-repo.js';
 import type { CircuitEventRepo } from './circuit-event-repo.js';
+import type { RetentionRepo } from './retention.js';
+import { createRetentionRepo, scheduleRetention } from './retention.js';
+import { wrapStoreError } from './store-error.js';
+
+const RETENTION = { context: 'retention run' };
 import { createCircuitEventRepo } from './circuit-event-repo.js';
 
 /** Options for {@link openStore}. */
@@ -47,6 +52,11 @@ export interface OpenStoreOptions {
   readonly onBackgroundError?: (error: StoreError) => void;
   /** A Parquet snapshot folder imported before migrations (use with `path: ':memory:'`). */
   readonly importFrom?: string;
+  /**
+   * Delete raw decisions and outcomes older than this many days, hourly (retention.ts); at least
+   * 35. Unset or 0: keep everything.
+   */
+  readonly retentionDays?: number;
 }
 
 /**
@@ -76,6 +86,8 @@ export interface Store {
   readonly stats: StatsRepo;
   /** Circuit-breaker transitions. */
   readonly circuitEvents: CircuitEventRepo;
+  /** Deletes raw rows past the retention window; stats keep their hourly sums. */
+  readonly retention: RetentionRepo;
   /** Buffer decisions for the appender (durable after the next flush). */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<void>;
   /** Record one outcome now; a retried idempotency key is reported as a duplicate. */
@@ -126,6 +138,18 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await decisions.flush();
     await outcomes.flush();
   };
+  const retention = createRetentionRepo({ db, beforeRun: flushForRead });
+  if (options.retentionDays !== undefined && options.retentionDays > 0) {
+    const stop = scheduleRetention({
+      repo: retention,
+      days: options.retentionDays,
+      clock,
+      ...(options.onBackgroundError === undefined
+        ? {}
+        : { onError: (error) => options.onBackgroundError?.(wrapStoreError(error, RETENTION)) }),
+    });
+    db.onClose(stop);
+  }
   return {
     path: options.path,
     decisions,
@@ -138,6 +162,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     usage: createUsageRepo({ db, beforeRead: flushForRead }),
     stats: createStatsRepo({ db, beforeRead: flushForRead }),
     circuitEvents: createCircuitEventRepo({ db }),
+    retention,
     recordDecisions(list) {
       for (const decision of list) decisions.enqueue(decision);
       return Promise.resolve();

@@ -1,15 +1,15 @@
 /** Routing decisions in PostgreSQL, behind the DuckDB store's DecisionRepo interface. */
-import { fail, ok, type StoreError } from '../../core/index.js';
-import type { DecisionRecord, DecisionRepo, PredictedArm } from '../decision-repo.js';
-import { vectorToBlob } from '../values.js';
+import { StoreError, fail, ok } from '../../core/index.js';
+import { decodeDecision, encodeDecision } from '../decision-codec.js';
+import type { EncodedDecision, StoredDecisionParts } from '../decision-codec.js';
+import type { DecisionRecord, DecisionRepo } from '../decision-repo.js';
 import { createPgBatchWriter } from './pg-batch-writer.js';
 import type { PgDatabase, PgQueryable, PgRow } from './pg-database.js';
 import {
   epochMs,
-  pgBlobVectorOrNull,
   pgBoolean,
-  pgJson,
   pgNumber,
+  pgNumberOrNull,
   pgString,
   pgStringList,
   pgStringOrNull,
@@ -30,11 +30,18 @@ export interface PgDecisionRepoOptions {
   readonly onError?: (error: StoreError) => void;
 }
 
-const COLUMNS = `id, ${epochMs('created_at', 'created_at_ms')}, tenant, prompt_hash, prompt_text,
-  embedding, embedder_id, candidates, chosen_model, propensity, explored, policy, policy_version,
-  predictor_version, predicted::text AS predicted, features::text AS features`;
+const COLUMNS = `d.id, ${epochMs('created_at', 'created_at_ms')}, tenant, prompt_hash, prompt_digest, prompt_text,
+  embedding, embedding_q, embedder_id, candidates, s.models AS set_models, chosen_model, propensity,
+  explored, policy, policy_version, predictor_version, predicted::text AS predicted, arms,
+  features::text AS features, policy_features, willingness_to_pay`;
+const FROM = 'decisions d LEFT JOIN candidate_sets s ON s.id = d.candidate_set';
 
-/** One value per column, in table order; `?` is where the placeholder goes. */
+/** The columns written, in the order of {@link TEMPLATES}. */
+const INSERT_COLUMNS = `id, created_at, tenant, prompt_hash, prompt_text, embedding, embedder_id,
+  candidates, chosen_model, propensity, explored, policy, policy_version, predictor_version,
+  predicted, features, embedding_q, candidate_set, arms, policy_features, willingness_to_pay,
+  estimated_cost_usd, best_quality_cost_usd, prompt_digest`;
+/** One value per column, in INSERT_COLUMNS order; `?` is where the placeholder goes. */
 const TEMPLATES = [
   '?',
   'to_timestamp(?::float8 / 1000)',
@@ -52,77 +59,135 @@ const TEMPLATES = [
   '?',
   '?::jsonb',
   '?::jsonb',
+  '?::bytea',
+  '?::bigint',
+  '?::bytea',
+  '?::bytea',
+  '?::float8',
+  '?::float8',
+  '?::float8',
+  '?::bytea',
 ] as const;
 const ROWS_PER_INSERT = rowsPerStatement(TEMPLATES.length);
 
 const GET = {
   name: 'arbiter_decision_get',
-  text: `SELECT ${COLUMNS} FROM decisions WHERE id = $1`,
+  text: `SELECT ${COLUMNS} FROM ${FROM} WHERE d.id = $1`,
 };
 const GET_FOR_TENANT = {
   name: 'arbiter_decision_get_tenant',
-  text: `SELECT ${COLUMNS} FROM decisions WHERE id = $1 AND tenant = $2`,
+  text: `SELECT ${COLUMNS} FROM ${FROM} WHERE d.id = $1 AND tenant = $2`,
 };
 const LIST = {
   name: 'arbiter_decision_list',
-  text: `SELECT ${COLUMNS} FROM decisions
+  text: `SELECT ${COLUMNS} FROM ${FROM}
     WHERE created_at >= to_timestamp($1::float8 / 1000) AND created_at < to_timestamp($2::float8 / 1000)
       AND ($3::text IS NULL OR tenant = $3)
-    ORDER BY created_at DESC, id COLLATE "C" LIMIT $4`,
+    ORDER BY created_at DESC, d.id COLLATE "C" LIMIT $4`,
 };
+
+function bytesOrNull(row: PgRow, column: string): Uint8Array | null {
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  if (value instanceof Uint8Array) return value;
+  throw new StoreError(`column ${column} is not bytea`, {
+    code: 'STORE_CORRUPT',
+    details: { column },
+  });
+}
+
+/** The stored columns ../decision-codec.ts decodes, from a PostgreSQL row. */
+export function pgStoredParts(row: PgRow): StoredDecisionParts {
+  return {
+    promptHash: pgStringOrNull(row, 'prompt_hash'),
+    promptDigest: bytesOrNull(row, 'prompt_digest'),
+    embedding: bytesOrNull(row, 'embedding'),
+    embeddingQ: bytesOrNull(row, 'embedding_q'),
+    candidates: row['candidates'] == null ? null : pgStringList(row, 'candidates'),
+    setModels: row['set_models'] == null ? null : pgStringList(row, 'set_models'),
+    predicted: pgStringOrNull(row, 'predicted'),
+    arms: bytesOrNull(row, 'arms'),
+    features: pgStringOrNull(row, 'features'),
+    policyFeatures: bytesOrNull(row, 'policy_features'),
+    willingnessToPay: pgNumberOrNull(row, 'willingness_to_pay'),
+  };
+}
 
 function fromRow(row: PgRow): DecisionRecord {
   return {
     id: pgString(row, 'id'),
     createdAtMs: pgNumber(row, 'created_at_ms'),
     tenant: pgString(row, 'tenant'),
-    promptHash: pgString(row, 'prompt_hash'),
     promptText: pgStringOrNull(row, 'prompt_text'),
-    embedding: pgBlobVectorOrNull(row, 'embedding'),
     embedderId: pgStringOrNull(row, 'embedder_id'),
-    candidates: pgStringList(row, 'candidates'),
     chosenModel: pgString(row, 'chosen_model'),
     propensity: pgNumber(row, 'propensity'),
     explored: pgBoolean(row, 'explored'),
     policy: pgString(row, 'policy'),
     policyVersion: pgNumber(row, 'policy_version'),
     predictorVersion: pgStringOrNull(row, 'predictor_version'),
-    predicted: pgJson(row, 'predicted') as PredictedArm[],
-    features:
-      row['features'] === null ? null : (pgJson(row, 'features') as Record<string, unknown>),
+    ...decodeDecision(pgStoredParts(row)),
   };
 }
 
-/** Insert decisions with multi-row INSERTs; a repeated id fails the statement (primary key). */
+const buffer = (bytes: Uint8Array | null): Buffer | null =>
+  bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Insert decisions with multi-row INSERTs, after the candidate sets they refer to (ON CONFLICT DO
+ * NOTHING: replicas write the same sets); a repeated id fails the statement (primary key).
+ */
 async function insertDecisions(
   tx: PgQueryable,
   rows: readonly DecisionRecord[],
   keepText: boolean,
 ): Promise<void> {
+  const encoded = rows.map(encodeDecision);
+  const sets = new Map<number, readonly string[]>();
+  for (const e of encoded)
+    if (e.candidateSet !== null) sets.set(e.candidateSet.id, e.candidateSet.models);
+  for (const [id, models] of sets) {
+    await tx.query(
+      'INSERT INTO candidate_sets (id, models) VALUES ($1::bigint, $2::text[]) ON CONFLICT DO NOTHING',
+      [String(id), [...models]],
+    );
+  }
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const slice = rows.slice(start, start + ROWS_PER_INSERT);
     const values: unknown[] = [];
-    for (const d of slice) {
+    slice.forEach((d, k) => {
+      const e = encoded[start + k] as EncodedDecision;
       values.push(
         d.id,
         d.createdAtMs,
         d.tenant,
-        d.promptHash,
+        e.promptHash,
         keepText ? d.promptText : null,
-        d.embedding === null ? null : Buffer.from(vectorToBlob(d.embedding)),
+        buffer(e.embedding),
         d.embedderId,
-        [...d.candidates],
+        e.candidates === null ? null : [...e.candidates],
         d.chosenModel,
         d.propensity,
         d.explored,
         d.policy,
         d.policyVersion,
         d.predictorVersion,
-        JSON.stringify(d.predicted),
-        d.features === null ? null : JSON.stringify(d.features),
+        e.predicted,
+        e.features,
+        buffer(e.embeddingQ),
+        e.candidateSet === null ? null : String(e.candidateSet.id),
+        buffer(e.arms),
+        buffer(e.policyFeatures),
+        e.willingnessToPay,
+        e.estimatedCostUsd,
+        e.bestQualityCostUsd,
+        buffer(e.promptDigest),
       );
-    }
-    await tx.query(`INSERT INTO decisions VALUES ${valuesList(slice.length, TEMPLATES)}`, values);
+    });
+    await tx.query(
+      `INSERT INTO decisions (${INSERT_COLUMNS}) VALUES ${valuesList(slice.length, TEMPLATES)}`,
+      values,
+    );
   }
 }
 

@@ -125,6 +125,54 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // outcomes to its spend and health, and skips its own (applied when it recorded them).
     sql: 'ALTER TABLE outcomes ADD COLUMN origin text',
   },
+  {
+    version: 3,
+    name: 'compact decisions',
+    // The compact row format of ../decision-codec.ts, as DuckDB's migration 6: the prompt's sha256
+    // as 32 bytes, int8 embedding,
+    // candidate sets stored once, 7 bytes per candidate, the bandit's feature vector as float64
+    // bytes, and the two costs the stats sum as columns (back-filled here for older rows, whose
+    // embedding/candidates/predicted stay and read back as before).
+    sql: `
+      CREATE TABLE candidate_sets (id bigint PRIMARY KEY, models text[] NOT NULL);
+      ALTER TABLE decisions ALTER COLUMN candidates DROP NOT NULL,
+        ALTER COLUMN predicted DROP NOT NULL, ALTER COLUMN prompt_hash DROP NOT NULL,
+        ADD COLUMN embedding_q bytea, ADD COLUMN candidate_set bigint, ADD COLUMN arms bytea,
+        ADD COLUMN policy_features bytea, ADD COLUMN willingness_to_pay float8,
+        ADD COLUMN estimated_cost_usd float8, ADD COLUMN best_quality_cost_usd float8,
+        ADD COLUMN prompt_digest bytea;
+      UPDATE decisions d SET
+        estimated_cost_usd = (SELECT (e->>'costUsd')::float8 FROM jsonb_array_elements(d.predicted) e
+          WHERE e->>'model' = d.chosen_model LIMIT 1),
+        best_quality_cost_usd = (SELECT (e->>'costUsd')::float8
+          FROM jsonb_array_elements(d.predicted) WITH ORDINALITY AS t(e, i)
+          ORDER BY (e->>'quality')::float8 DESC, (e->>'costUsd')::float8, i LIMIT 1);
+    `,
+  },
+  {
+    version: 4,
+    name: 'retention',
+    // Hourly sums of the decisions and outcomes that retention deleted (../retention.ts), which
+    // the stats queries add to what the raw rows still hold.
+    sql: `
+      CREATE TABLE stats_retired_decisions (
+        hour_ms bigint NOT NULL, model text NOT NULL, tenant text NOT NULL,
+        decisions bigint NOT NULL, explored bigint NOT NULL,
+        estimated float8 NOT NULL, counterfactual float8 NOT NULL,
+        PRIMARY KEY (hour_ms, model, tenant)
+      );
+      CREATE TABLE stats_retired_outcomes (
+        hour_ms bigint NOT NULL, model text NOT NULL, tenant text NOT NULL, error_class text NOT NULL,
+        outcomes bigint NOT NULL, quality_count bigint NOT NULL, quality_sum float8 NOT NULL,
+        errors bigint NOT NULL, cost float8 NOT NULL,
+        PRIMARY KEY (hour_ms, model, tenant, error_class)
+      );
+      CREATE TABLE retention_runs (
+        ran_at timestamptz NOT NULL, cutoff timestamptz NOT NULL,
+        decisions bigint NOT NULL, outcomes bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Arbitrary constant for `pg_advisory_xact_lock`: "arbiter" in ASCII. */

@@ -1,11 +1,11 @@
 /**
  * The stats API's reads (../stats-repo.ts) and circuit-breaker events in PostgreSQL. DuckDB keeps a
- * `decision_facts` table so predicted-JSON parsing happens once; here the chosen and best-quality
- * candidates' costs are read from `decisions.predicted` (jsonb, parsed once at insert) on each query,
- * so `catchUp` has nothing to copy and returns 0.
+ * `decision_facts` table and hourly rollups; here the chosen and best-quality candidates' costs are
+ * columns of `decisions` (migration 3), read on each query, so `catchUp` has nothing to copy and
+ * returns 0.
  */
 import type { CircuitEventRepo } from '../circuit-event-repo.js';
-import type { PredictedArm } from '../decision-repo.js';
+import { decodeDecision } from '../decision-codec.js';
 import type {
   DecisionAggregate,
   RecentDecision,
@@ -14,10 +14,10 @@ import type {
   StatsRepo,
 } from '../stats-repo.js';
 import type { PgDatabase, PgRow } from './pg-database.js';
+import { pgStoredParts } from './pg-decision-repo.js';
 import {
   epochMs,
   pgBoolean,
-  pgJson,
   pgNumber,
   pgNumberOrNull,
   pgString,
@@ -29,39 +29,48 @@ const WINDOW = `>= to_timestamp($1::float8 / 1000) AND %COL% < to_timestamp($2::
 const bucket = (column: string): string =>
   `floor((extract(epoch FROM ${column}) * 1000) / $3::float8) * $3::float8`;
 
-/** The chosen candidate's cost and the best-quality candidate (ties: cheaper, then earlier). */
-const FACTS = `SELECT d.created_at, d.tenant, d.chosen_model AS model, d.explored,
-    (SELECT (e->>'costUsd')::float8 FROM jsonb_array_elements(d.predicted) e
-      WHERE e->>'model' = d.chosen_model LIMIT 1) AS estimated_cost_usd,
-    (SELECT (e->>'costUsd')::float8
-      FROM jsonb_array_elements(d.predicted) WITH ORDINALITY AS t(e, i)
-      ORDER BY (e->>'quality')::float8 DESC, (e->>'costUsd')::float8, i LIMIT 1) AS best_quality_cost_usd
-  FROM decisions d`;
+/** Hours of rows retention deleted (pg-retention.ts): in the window and tenant, bucketed like raw rows. */
+const RETIRED_WINDOW = `hour_ms >= $1::float8 AND hour_ms < $2::float8 AND ($4::text IS NULL OR tenant = $4)`;
+const RETIRED_BUCKET = 'floor(hour_ms / $3::float8) * $3::float8';
 
+/**
+ * Raw decisions count one each; retired hours add their sums. The chosen and best-quality
+ * candidates' costs are columns since migration 3.
+ */
 const DECISIONS = {
   name: 'arbiter_stats_decisions',
   text: `SELECT grouping(bucket, model, tenant)::integer AS g, bucket::float8 AS bucket, model, tenant,
-      count(*)::integer AS decisions, count(*) FILTER (WHERE explored)::integer AS explored,
-      coalesce(sum(estimated_cost_usd), 0)::float8 AS estimated,
-      coalesce(sum(best_quality_cost_usd), 0)::float8 AS counterfactual
-    FROM (SELECT ${bucket('created_at')} AS bucket, model, tenant, explored, estimated_cost_usd,
-        best_quality_cost_usd
-      FROM (${FACTS}) f WHERE created_at ${WINDOW.replace('%COL%', 'created_at')}) w
+      sum(n)::integer AS decisions, sum(x)::integer AS explored,
+      coalesce(sum(estimated), 0)::float8 AS estimated,
+      coalesce(sum(counterfactual), 0)::float8 AS counterfactual
+    FROM (SELECT ${bucket('created_at')} AS bucket, chosen_model AS model, tenant, 1 AS n,
+        explored::integer AS x, estimated_cost_usd AS estimated,
+        best_quality_cost_usd AS counterfactual
+      FROM decisions WHERE created_at ${WINDOW.replace('%COL%', 'created_at')}
+      UNION ALL
+      SELECT ${RETIRED_BUCKET}, model, tenant, decisions, explored, estimated, counterfactual
+      FROM stats_retired_decisions WHERE ${RETIRED_WINDOW}) w
     GROUP BY GROUPING SETS ((bucket, model), (bucket, tenant), (model), (tenant))`,
 };
 
+/** Raw outcomes count one each; retired hours add their sums (latency percentiles: raw rows only). */
 const OUTCOMES = {
   name: 'arbiter_stats_outcomes',
   text: `SELECT grouping(bucket, model, tenant, error_class)::integer AS g, bucket::float8 AS bucket,
-      model, tenant, error_class, count(*)::integer AS outcomes,
-      count(quality)::integer AS quality_count, coalesce(sum(quality), 0)::float8 AS quality_sum,
-      count(error_class)::integer AS errors,
+      model, tenant, error_class, sum(n)::integer AS outcomes,
+      sum(qn)::integer AS quality_count, coalesce(sum(quality), 0)::float8 AS quality_sum,
+      sum(en)::integer AS errors,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
       percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
       coalesce(sum(cost_usd), 0)::float8 AS cost
-    FROM (SELECT ${bucket('received_at')} AS bucket, model, tenant, error_class, quality,
+    FROM (SELECT ${bucket('received_at')} AS bucket, model, tenant, error_class, 1 AS n,
+        (quality IS NOT NULL)::integer AS qn, quality, (error_class IS NOT NULL)::integer AS en,
         latency_ms, cost_usd
-      FROM outcomes WHERE received_at ${WINDOW.replace('%COL%', 'received_at')}) w
+      FROM outcomes WHERE received_at ${WINDOW.replace('%COL%', 'received_at')}
+      UNION ALL
+      SELECT ${RETIRED_BUCKET}, model, tenant, nullif(error_class, ''), outcomes, quality_count,
+        quality_sum, errors, NULL, cost
+      FROM stats_retired_outcomes WHERE ${RETIRED_WINDOW}) w
     GROUP BY GROUPING SETS ((bucket, model), (bucket, tenant), (model), (tenant),
       (model, error_class))
     HAVING grouping(error_class) = 1 OR error_class IS NOT NULL`,
@@ -83,11 +92,13 @@ const SPEND = {
 const RECENT = {
   name: 'arbiter_stats_recent',
   text: `WITH d AS (
-      SELECT id, created_at, ${epochMs('created_at', 'created_at_ms')}, tenant, chosen_model,
-        explored, propensity, predicted::text AS predicted, features::text AS features, prompt_text
-      FROM decisions
+      SELECT d.id, created_at, ${epochMs('created_at', 'created_at_ms')}, tenant, chosen_model,
+        explored, propensity, prompt_text, prompt_hash, prompt_digest, embedding, embedding_q, candidates,
+        s.models AS set_models, predicted::text AS predicted, arms, features::text AS features,
+        policy_features, willingness_to_pay
+      FROM decisions d LEFT JOIN candidate_sets s ON s.id = d.candidate_set
       WHERE created_at < to_timestamp($1::float8 / 1000) AND ($2::text IS NULL OR tenant = $2)
-      ORDER BY created_at DESC, id COLLATE "C" LIMIT $3)
+      ORDER BY created_at DESC, d.id COLLATE "C" LIMIT $3)
     SELECT d.*, o.quality, o.error_class
     FROM d LEFT JOIN (
       SELECT DISTINCT ON (decision_id) decision_id, quality, error_class
@@ -137,6 +148,11 @@ function excludedOf(features: unknown): RecentDecision['excluded'] {
   });
 }
 
+function rankingAndExcluded(row: PgRow): Pick<RecentDecision, 'ranking' | 'excluded'> {
+  const { predicted, features } = decodeDecision(pgStoredParts(row));
+  return { ranking: predicted, excluded: excludedOf(features) };
+}
+
 function recentFromRow(row: PgRow): RecentDecision {
   return {
     id: pgString(row, 'id'),
@@ -145,8 +161,7 @@ function recentFromRow(row: PgRow): RecentDecision {
     model: pgString(row, 'chosen_model'),
     explored: pgBoolean(row, 'explored'),
     propensity: pgNumber(row, 'propensity'),
-    ranking: pgJson(row, 'predicted') as PredictedArm[],
-    excluded: excludedOf(row['features'] === null ? null : pgJson(row, 'features')),
+    ...rankingAndExcluded(row),
     promptText: pgStringOrNull(row, 'prompt_text'),
     quality: pgNumberOrNull(row, 'quality'),
     errorClass: pgStringOrNull(row, 'error_class'),

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRouterError } from '../../core/index.js';
 import { outcomeFixture } from '../__fixtures__/records.js';
+import { runRetentionConformance } from '../retention.case.js';
 import { runStatsConformance } from '../stats.case.js';
 import { runStoreConformance, type OpenTestStore } from '../store.case.js';
 import { findPgBinaries, startPgCluster, type PgCluster } from './__fixtures__/pg-cluster.js';
@@ -25,6 +26,7 @@ describe.skipIf(!binaries.ok)(`PostgreSQL store${skipped}`, () => {
   describe('Store conformance: PostgreSQL', () => {
     runStoreConformance(open);
     describe('stats', () => runStatsConformance(open));
+    describe('retention', () => runRetentionConformance(open));
   });
 
   describe('shared by replicas', () => {

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { systemClock } from '../../core/index.js';
-import type { Clock, StoreError } from '../../core/index.js';
+import { StoreError, systemClock } from '../../core/index.js';
+import type { Clock } from '../../core/index.js';
+import { scheduleRetention } from '../retention.js';
 import type { SharedStore } from '../outcome-feed.js';
 import { openPgDatabase } from './pg-database.js';
 import { createPgDecisionRepo } from './pg-decision-repo.js';
@@ -19,6 +20,7 @@ import {
 import { runPgMigrations } from './pg-migrations.js';
 import { createPgOutcomeFeed } from './pg-outcome-feed.js';
 import { createPgOutcomeRepo } from './pg-outcome-repo.js';
+import { createPgRetentionRepo } from './pg-retention.js';
 import { createPgObservationRepo, createPgUsageRepo } from './pg-report-repos.js';
 import { createPgCircuitEventRepo, createPgStatsRepo } from './pg-stats-repo.js';
 
@@ -43,6 +45,11 @@ export interface OpenPgStoreOptions {
    * @default `<hostname>-<pid>-<random>`
    */
   readonly replicaId?: string;
+  /**
+   * Delete raw decisions and outcomes older than this many days, hourly (pg-retention.ts); at
+   * least 35. Unset or 0: keep everything.
+   */
+  readonly retentionDays?: number;
 }
 
 /** Connect, apply pending migrations (once across replicas) and compose the repos. */
@@ -76,6 +83,25 @@ export async function openPgStore(options: OpenPgStoreOptions): Promise<SharedSt
     await decisions.flush();
     await outcomes.flush();
   };
+  const retention = createPgRetentionRepo({ db, beforeRun: flushForRead });
+  const stopRetention =
+    options.retentionDays !== undefined && options.retentionDays > 0
+      ? scheduleRetention({
+          repo: retention,
+          days: options.retentionDays,
+          clock,
+          ...(options.onBackgroundError === undefined
+            ? {}
+            : {
+                onError: (error) =>
+                  options.onBackgroundError?.(
+                    error instanceof StoreError
+                      ? error
+                      : new StoreError('retention run failed', { cause: error }),
+                  ),
+              }),
+        })
+      : undefined;
   return {
     path: db.url,
     decisions,
@@ -88,6 +114,7 @@ export async function openPgStore(options: OpenPgStoreOptions): Promise<SharedSt
     usage: createPgUsageRepo({ db, beforeRead: flushForRead }),
     stats: createPgStatsRepo({ db, beforeRead: flushForRead }),
     circuitEvents: createPgCircuitEventRepo({ db }),
+    retention,
     feed: createPgOutcomeFeed(db),
     replicaId,
     recordDecisions(list) {
@@ -101,6 +128,9 @@ export async function openPgStore(options: OpenPgStoreOptions): Promise<SharedSt
       await outcomes.flush();
       await observations.flush();
     },
-    close: () => db.close(),
+    async close() {
+      await stopRetention?.();
+      await db.close();
+    },
   };
 }
