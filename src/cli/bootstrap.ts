@@ -98,10 +98,16 @@ export async function composeService(
       : await openPgStore({
           url: config.databaseUrl,
           storePromptText: config.storePrompts,
+          retentionDays: config.retentionDays,
           ...(config.replicaId === undefined ? {} : { replicaId: config.replicaId }),
         });
   const store: Store =
-    shared ?? (await openStore({ path: config.dbPath, storePromptText: config.storePrompts }));
+    shared ??
+    (await openStore({
+      path: config.dbPath,
+      storePromptText: config.storePrompts,
+      retentionDays: config.retentionDays,
+    }));
   let keys: KeyRegistry | undefined;
   // Set once the app exists; the keys registry logs its reloads through it.
   let log: Pick<FastifyInstance['log'], 'info' | 'warn'> = {

@@ -36,6 +36,12 @@ export const ConfigSchema = Type.Object(
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     /** Store prompt text with decisions; off means hash-only. @default false (env ARBITER_STORE_PROMPTS) */
     storePrompts: Type.Boolean(),
+    /**
+     * Days raw decisions and outcomes are kept (deleted hourly; hourly stats rollups are kept), at
+     * least 35 (feedback is taken for 30 days, budgets sum a month); 0 keeps everything.
+     * @default 0 (env ARBITER_RETENTION_DAYS)
+     */
+    retentionDays: Type.Union([Type.Literal(0), Type.Integer({ minimum: 35, maximum: 36500 })]),
     /** Allow /v1/route without an API key. @default true (env ARBITER_ALLOW_ANONYMOUS_ROUTE) */
     allowAnonymousRoute: Type.Boolean(),
     /** JSON file of API keys (`{keys:[{sha256, tenant, role}]}`). (env ARBITER_KEYS_FILE) */
