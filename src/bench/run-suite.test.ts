@@ -162,4 +162,40 @@ describe('runSuite', () => {
     writeSuiteOutputs(result, join(root, 'out-many'));
     expect(readFileSync(join(root, 'out-many', 'report.md'), 'utf8')).toContain('AIQ');
   });
+
+  it('a test model the training never saw is predicted from public priors, not as quality 0', async () => {
+    // Two models: gemma (trained on) and GPT-4o (only in the test file, so only priors know it).
+    const prompts = Array.from({ length: 24 }, (_, i) => ({
+      id: `t${i}`,
+      text: `${['code', 'math', 'trivia'][i % 3]} question ${i} for the unseen model`,
+      group: 'default',
+      quality: Float64Array.from([i % 2, 1]),
+    }));
+    const source = join(root, 'unseen.jsonl');
+    writeFileSync(source, 'hashed only\n');
+    const test = {
+      name: 'file:unseen.jsonl',
+      models: ['google/gemma-2-9b-it', 'openai/gpt-4o'],
+      prompts,
+      sources: [source],
+    };
+    const config: SuiteConfig = {
+      name: 'tiny-unseen',
+      description: 'synthetic',
+      protocol: { kind: 'transfer', train: ['llmrouter'], test: test.name },
+      defaultOutputTokens: 10,
+    };
+    const result = await runSuite({
+      ...common,
+      routers: ['irt'],
+      config,
+      dataDir: join(root, 'data'),
+      cacheDir: join(root, 'cache'),
+      preloaded: new Map([[test.name, test]]),
+    });
+    const sweep = result.routers.find((r) => r.name === 'router-irt-nofloor')?.sweep ?? [];
+    expect(sweep.length).toBeGreaterThan(0);
+    // Predicted at quality 0 it would never be chosen, at any willingness to pay.
+    expect(Math.max(...sweep.map((point) => point.strongShare ?? 0))).toBeGreaterThan(0);
+  });
 });
