@@ -22,6 +22,7 @@ import { createKeyRegistry, generateApiKey } from '../../src/server/auth.js';
 import { buildApp } from '../../src/server/app.js';
 import { createStatsReader } from '../../src/stats/index.js';
 import { openStore } from '../../src/store/index.js';
+import { BACKFILL_DECISION_COSTS_SQL } from '../../src/store/migrations.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +51,10 @@ if (!reuse) {
   const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   await connection.run('SELECT setseed(0.42)');
-  await connection.run(`INSERT INTO decisions
+  // The old row form (predicted JSON), then its cost columns, as migration 6 does for old rows.
+  await connection.run(`INSERT INTO decisions (id, created_at, tenant, prompt_hash, prompt_text,
+      embedding, embedder_id, candidates, chosen_model, propensity, explored, policy,
+      policy_version, predictor_version, predicted, features)
     SELECT uuid()::VARCHAR, epoch_ms(${startMs} + (i * ${(7 * DAY - 120_000) / N})::BIGINT),
       't' || (i % 50), md5(i::VARCHAR), NULL, NULL, NULL,
       ['m' || (i % 20), 'm' || ((i + 3) % 20)], 'm' || (i % 20), 0.9, random() < 0.1, 'thompson', 1,
@@ -60,6 +64,7 @@ if (!reuse) {
         ',"costUsd":' || round(random() / 1000, 7) || ',"score":0.5}'), 'string_agg', ',') || ']',
       '{"willingness_to_pay":0.002,"excluded":[]}'
     FROM range(${N}) r(i)`);
+  await connection.run(BACKFILL_DECISION_COSTS_SQL);
   await connection.run(`INSERT INTO outcomes
     SELECT id, 'k-' || id, created_at + INTERVAL 2 SECOND, tenant, chosen_model,
       CASE WHEN random() < 0.05 THEN NULL ELSE round(random(), 3) END, 200 + random() * 3000,

@@ -28,6 +28,21 @@ export interface Migration {
   readonly sql: string;
 }
 
+/**
+ * The chosen and the best-quality candidates' costs (ties: cheaper, then earlier) of decisions
+ * stored with `predicted` JSON and no cost columns: migration 6 runs it on the rows before it, and
+ * bulk loaders that write the old form (benchmarks/stats/stats-api.ts) run it after loading.
+ */
+export const BACKFILL_DECISION_COSTS_SQL = `UPDATE decisions
+  SET estimated_cost_usd = list_filter(p, x -> x.model = chosen_model)[1].costUsd,
+    best_quality_cost_usd = CASE WHEN len(p) > 0 THEN list_reduce(p, (a, b) -> CASE
+      WHEN b.quality > a.quality OR (b.quality = a.quality AND b.costUsd < a.costUsd) THEN b
+      ELSE a END).costUsd END
+  FROM (SELECT id AS pid, coalesce(from_json(predicted,
+      '[{"model":"VARCHAR","quality":"DOUBLE","costUsd":"DOUBLE"}]'), []) AS p FROM decisions
+    WHERE predicted IS NOT NULL AND estimated_cost_usd IS NULL)
+  WHERE id = pid`;
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -215,8 +230,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'compact decisions',
     // decision-codec.ts: the prompt's sha256 as 32 bytes, int8 embedding, candidate sets stored once, per-candidate predictions as
     // 7 bytes each, the bandit's feature vector as float64 bytes, and the two costs the stats sum
-    // as columns (back-filled here from the old rows' JSON, so decision_facts never parses it
-    // again). Old rows keep their embedding/candidates/predicted and read back as before. New
+    // as columns (back-filled here from the old rows' JSON), so decision_facts, a copy of those
+    // columns per decision, becomes a view over decisions; the rowid it had caught up to becomes
+    // the 'decisions' watermark of the rollups. Old rows keep their embedding/candidates/predicted and read back as before. New
     // columns are appended: the appender's row mapping (decision-repo.ts) follows this order.
     sql: `
       CREATE TABLE candidate_sets (id BIGINT PRIMARY KEY, models VARCHAR[] NOT NULL);
@@ -231,13 +247,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE decisions ADD COLUMN estimated_cost_usd DOUBLE;
       ALTER TABLE decisions ADD COLUMN best_quality_cost_usd DOUBLE;
       ALTER TABLE decisions ADD COLUMN prompt_digest BLOB;
-      UPDATE decisions SET estimated_cost_usd = list_filter(p, x -> x.model = chosen_model)[1].costUsd,
-        best_quality_cost_usd = CASE WHEN len(p) > 0 THEN list_reduce(p, (a, b) -> CASE
-          WHEN b.quality > a.quality OR (b.quality = a.quality AND b.costUsd < a.costUsd) THEN b
-          ELSE a END).costUsd END
-      FROM (SELECT id AS pid, coalesce(from_json(predicted,
-          '[{"model":"VARCHAR","quality":"DOUBLE","costUsd":"DOUBLE"}]'), []) AS p FROM decisions)
-      WHERE id = pid;
+      ${BACKFILL_DECISION_COSTS_SQL};
+      INSERT INTO stats_watermarks
+        SELECT 'decisions', coalesce(max(source_rowid), -1) FROM decision_facts;
+      DROP TABLE decision_facts;
+      CREATE VIEW decision_facts AS
+        SELECT rowid AS source_rowid, id, created_at, tenant, chosen_model AS model, explored,
+          estimated_cost_usd, best_quality_cost_usd
+        FROM decisions;
     `,
   },
   {

@@ -1,8 +1,8 @@
 /**
- * Retention: raw decisions, their decision_facts and outcomes older than a cutoff are deleted; the
- * hourly rollups (stats-rollup.ts) keep their sums, so every-tenant stats on whole hours stay
- * complete for all time while per-tenant and minute-bucket stats, recent decisions, usage and
- * feedback cover the retention window.
+ * Retention: raw decisions (and with them the decision_facts view) and outcomes older than a cutoff
+ * are deleted; the hourly rollups (stats-rollup.ts) keep their sums, so every-tenant stats on whole
+ * hours stay complete for all time while per-tenant and minute-bucket stats, recent decisions,
+ * usage and feedback cover the retention window.
  *
  * DuckDB renumbers rowids when a checkpoint vacuums deleted rows, and the rollups' watermarks are
  * rowids. So one turn on the write connection (no append can come between) catches the rollups
@@ -41,15 +41,13 @@ export function retentionCutoff(options: {
   return options.nowMs - options.days * DAY_MS;
 }
 
-const DELETE_FACTS_SQL = 'DELETE FROM decision_facts WHERE created_at < epoch_ms($cutoff)';
 const DELETE_DECISIONS_SQL = 'DELETE FROM decisions WHERE created_at < epoch_ms($cutoff)';
 const DELETE_OUTCOMES_SQL = 'DELETE FROM outcomes WHERE received_at < epoch_ms($cutoff)';
 const RECORD_SQL = `INSERT INTO retention_runs
   VALUES (epoch_ms($now), epoch_ms($cutoff), $decisions, $outcomes)`;
 const MAX_ROWIDS_SQL = `SELECT (SELECT coalesce(max(rowid), -1) FROM decisions)::BIGINT AS decisions,
   (SELECT coalesce(max(rowid), -1) FROM outcomes)::BIGINT AS outcomes`;
-const REBASE_FACTS_SQL = 'UPDATE decision_facts SET source_rowid = $max WHERE source_rowid > $max';
-const REBASE_OUTCOMES_SQL = `INSERT INTO stats_watermarks VALUES ('outcomes', $max)
+const REBASE_SQL = `INSERT INTO stats_watermarks VALUES ($name, $max)
   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`;
 
 async function inTransaction<T>(session: Session, fn: () => Promise<T>): Promise<T> {
@@ -85,7 +83,6 @@ export function createRetentionRepo(options: {
       return options.db.use(async (session) => {
         const counts = await inTransaction(session, async () => {
           await catchUpRollups(session);
-          await deleted(session, DELETE_FACTS_SQL, cutoff);
           const decisions = await deleted(session, DELETE_DECISIONS_SQL, cutoff);
           const outcomes = await deleted(session, DELETE_OUTCOMES_SQL, cutoff);
           await session.run(
@@ -101,8 +98,12 @@ export function createRetentionRepo(options: {
             const [max] = await session.all(MAX_ROWIDS_SQL);
             const decisionsMax = BigInt(asNumber(max?.['decisions'], 'decisions'));
             const outcomesMax = BigInt(asNumber(max?.['outcomes'], 'outcomes'));
-            await session.run(REBASE_FACTS_SQL, { max: decisionsMax }, { max: BIGINT });
-            await session.run(REBASE_OUTCOMES_SQL, { max: outcomesMax }, { max: BIGINT });
+            await session.run(
+              REBASE_SQL,
+              { name: 'decisions', max: decisionsMax },
+              { max: BIGINT },
+            );
+            await session.run(REBASE_SQL, { name: 'outcomes', max: outcomesMax }, { max: BIGINT });
           });
         }
         return { cutoffMs, ...counts };

@@ -113,9 +113,9 @@ export interface RecentDecision {
 /** Stats queries. */
 export interface StatsRepo {
   /**
-   * Flush buffered rows, then bring decision_facts and the rollups up to date; returns the
-   * decisions added. The aggregate reads below see only what the last catch-up covered: call it
-   * once before a set of reads (the stats reader does).
+   * Flush buffered rows, then bring the rollups up to date; returns the decisions added. Reads
+   * from the rollups see only what the last catch-up covered: call it once before a set of reads
+   * (the stats reader does).
    */
   catchUp(): Promise<number>;
   /** Decision aggregates for every grouping but `model_error`. */
@@ -256,9 +256,10 @@ function recentFromRow(row: SqlRow): RecentDecision {
 
 /**
  * Create the stats repo. `beforeRead` flushes buffered decisions and outcomes (decisions are
- * appended in batches), so stats include every decision handed out; then decision_facts and the
+ * appended in batches), so stats include every decision handed out; then the
  * hourly rollups catch up (stats-rollup.ts). Every-tenant queries on whole hours read the
- * rollups; a tenant's, or minute buckets, read decision_facts and outcomes directly.
+ * rollups; a tenant's, or minute buckets, read decision_facts (a view over decisions) and outcomes
+ * directly.
  */
 export function createStatsRepo(options: {
   readonly db: Database;

@@ -1,7 +1,8 @@
 /**
- * Hourly rollups behind the stats API (migration 4): decision_facts and the rollups are brought up
- * to date in one transaction from the rows past their rowid watermarks (decisions and outcomes are
- * append-only), and every-tenant windows with hour or day buckets are read from the rollups.
+ * Hourly rollups behind the stats API (migration 4): the rollups are brought up to date in one
+ * transaction from the rows past their rowid watermarks (decisions and outcomes are append-only;
+ * retention.ts moves the watermarks when a checkpoint renumbers rows), and every-tenant windows
+ * with hour or day buckets are read from the rollups.
  */
 import { BIGINT, BOOLEAN } from '@duckdb/node-api';
 import type { Session, SqlRow } from './db.js';
@@ -16,12 +17,10 @@ export const LATENCY_BIN_RATIO = 1.15;
 const HOUR = `(epoch_ms(%COL%) // ${ROLLUP_MS}) * ${ROLLUP_MS}`;
 const LATENCY_BIN = `least(greatest(floor(ln(greatest(latency_ms, 1)) / ln(${LATENCY_BIN_RATIO})), 0), 200)::SMALLINT`;
 
-// The two costs are columns of decisions since migration 6 (decision-codec.ts; back-filled for older
-// rows). best_quality_model is no longer filled: nothing reads it.
-const FACTS_SQL = `INSERT INTO decision_facts
-  SELECT rowid, id, created_at, tenant, chosen_model, explored, estimated_cost_usd, NULL,
-    best_quality_cost_usd
-  FROM decisions WHERE rowid > $after`;
+// decision_facts is a view over decisions since migration 6 (the two costs are columns there): the
+// decisions watermark says which rows the rollups hold.
+const NEW_DECISIONS_SQL = `SELECT count(*)::BIGINT AS n FROM decisions
+  WHERE rowid > $after AND rowid <= $upto`;
 
 const ROLL_DECISIONS_SQL = `INSERT INTO stats_hourly_decisions
   SELECT hour_ms, dim, name, count(*), count(*) FILTER (explored),
@@ -29,7 +28,7 @@ const ROLL_DECISIONS_SQL = `INSERT INTO stats_hourly_decisions
   FROM (
     SELECT ${HOUR.replace('%COL%', 'created_at')} AS hour_ms, unnest(['model', 'tenant']) AS dim,
       unnest([model, tenant]) AS name, explored, estimated_cost_usd, best_quality_cost_usd
-    FROM decision_facts WHERE source_rowid > $after)
+    FROM decision_facts WHERE source_rowid > $after AND source_rowid <= $upto)
   GROUP BY hour_ms, dim, name
   ON CONFLICT (hour_ms, dim, name) DO UPDATE SET decisions = decisions + EXCLUDED.decisions,
     explored = explored + EXCLUDED.explored, estimated = estimated + EXCLUDED.estimated,
@@ -117,11 +116,11 @@ const READ_LATENCY_SQL = `WITH h AS (
   WHERE $bucket_ms = ${ROLLUP_MS} AND ${ROLLUP_WINDOW}`;
 
 const TYPES = { since_ms: BIGINT, until_ms: BIGINT, bucket_ms: BIGINT, tenant_series: BOOLEAN };
-const WATERMARK_SQL = `INSERT INTO stats_watermarks VALUES ('outcomes', $value)
+const WATERMARK_SQL = `INSERT INTO stats_watermarks VALUES ($name, $value)
   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`;
 
 const MARKS_SQL = `SELECT
-    (SELECT coalesce(max(source_rowid), -1) FROM decision_facts)::BIGINT AS facts,
+    (SELECT coalesce(max(value), -1) FROM stats_watermarks WHERE name = 'decisions')::BIGINT AS facts,
     (SELECT coalesce(max(rowid), -1) FROM decisions)::BIGINT AS decisions,
     (SELECT coalesce(max(value), -1) FROM stats_watermarks WHERE name = 'outcomes')::BIGINT AS rolled,
     (SELECT coalesce(max(rowid), -1) FROM outcomes)::BIGINT AS outcomes`;
@@ -142,7 +141,7 @@ export async function rollupsBehind(session: Session): Promise<boolean> {
 }
 
 /**
- * Bring decision_facts and the hourly rollups up to date; run inside a transaction so the
+ * Bring the hourly rollups up to date; run inside a transaction so the
  * watermarks never move without the rows they cover. Returns the decisions and outcomes added.
  */
 export async function catchUpRollups(
@@ -152,11 +151,18 @@ export async function catchUpRollups(
   const facts = mark('facts');
   const rolled = mark('rolled');
   const upto = mark('outcomes');
+  const decisionsUpto = mark('decisions');
   let decisions = 0;
-  if (mark('decisions') > facts) {
-    decisions = (await session.all(`${FACTS_SQL} RETURNING 1`, { after: facts }, { after: BIGINT }))
-      .length;
-    await session.run(ROLL_DECISIONS_SQL, { after: facts }, { after: BIGINT });
+  if (decisionsUpto > facts) {
+    const values = { after: facts, upto: decisionsUpto };
+    const types = { after: BIGINT, upto: BIGINT };
+    decisions = asNumber((await session.all(NEW_DECISIONS_SQL, values, types))[0]?.['n'], 'n');
+    await session.run(ROLL_DECISIONS_SQL, values, types);
+    await session.run(
+      WATERMARK_SQL,
+      { name: 'decisions', value: decisionsUpto },
+      { value: BIGINT },
+    );
   }
   if (upto > rolled) {
     const values = { after: rolled, upto };
@@ -165,7 +171,7 @@ export async function catchUpRollups(
     await session.run(ROLL_ERRORS_SQL, values, types);
     await session.run(ROLL_LATENCY_SQL, values, types);
     await session.run(ROLL_PERCENTILES_SQL, values, types);
-    await session.run(WATERMARK_SQL, { value: upto }, { value: BIGINT });
+    await session.run(WATERMARK_SQL, { name: 'outcomes', value: upto }, { value: BIGINT });
   }
   return { decisions, outcomes: Number(upto - rolled) };
 }
