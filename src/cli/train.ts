@@ -516,6 +516,14 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     `rows ${set.embeddings.length} (train ${split.train.length}, held-out ${split.test.length}), models ${set.models.length}\n` +
       `hyperparameters ${JSON.stringify(trained.hyperparameters)}\n` +
+      (trained.crossValidation ?? [])
+        .map(
+          (r) =>
+            `  cv ${JSON.stringify(r.params)}: log-loss ${r.loss.toFixed(4)} (folds ${r.foldLosses
+              .map((v) => v.toFixed(4))
+              .join(', ')})\n`,
+        )
+        .join('') +
       `time: load ${s(started, loadedAt)}s, embeddings ${s(loadedAt, embeddedAt)}s, fit ${s(embeddedAt, trainedAt)}s, ` +
       `evaluate+save ${s(trainedAt, finishedAt)}s\n` +
       `wrote ${relative(process.cwd(), outDir) || '.'}/{predictor.json,manifest.json} (sha256 ${manifest.predictor.sha256.slice(0, 12)})\n`,
