@@ -26,7 +26,10 @@ describe('error handler: store failures', () => {
     const response = await app.inject({ method: 'POST', url: '/x' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
-    expect(response.json()).toMatchObject({ error: { code: 'STORE_FAILED' } });
+    const body = response.json<{ error: { code: string; details?: unknown } }>();
+    expect(body.error.code).toBe('STORE_FAILED');
+    // Only that it is unavailable: no URL, no SQLSTATE.
+    expect(body.error.details).toEqual({ unavailable: true });
   });
 
   it('sends no retry-after for other store failures', async () => {
@@ -34,5 +37,6 @@ describe('error handler: store failures', () => {
     const response = await app.inject({ method: 'POST', url: '/x' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBeUndefined();
+    expect(response.json()).not.toHaveProperty('error.details');
   });
 });

@@ -123,15 +123,18 @@ export function installErrorHandler(app: FastifyInstance): void {
       const status = HTTP_STATUS[error.code];
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       const open = status < 500 || PUBLIC_SERVER_ERRORS.has(error.code);
-      const message = open ? error.message : 'the service could not complete the request';
       // The database is unreachable for now (PostgreSQL restarting): clients may retry shortly.
-      if (error.details?.['unavailable'] === true) void reply.header('retry-after', '1');
+      // They are told so (and nothing else of the store's details: no URL, no SQLSTATE).
+      const unavailable = !open && error.details?.['unavailable'] === true;
+      const message = open
+        ? error.message
+        : unavailable
+          ? 'the database is unavailable for now; retry after retry-after seconds'
+          : 'the service could not complete the request';
+      if (unavailable) void reply.header('retry-after', '1');
+      const details = open ? error.details : unavailable ? { unavailable: true } : undefined;
       void reply.code(status).send({
-        error: {
-          code: error.code,
-          message,
-          ...(open && error.details !== undefined ? { details: error.details } : {}),
-        },
+        error: { code: error.code, message, ...(details === undefined ? {} : { details }) },
       });
       return;
     }

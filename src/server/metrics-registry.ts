@@ -82,6 +82,11 @@ export class Histogram {
   }
 }
 
+function startAtZero(counter: Counter): Counter {
+  counter.inc({}, 0);
+  return counter;
+}
+
 /** Arbiter's service metrics. */
 export class ServiceMetrics {
   readonly decisions = new Counter(
@@ -92,6 +97,13 @@ export class ServiceMetrics {
   readonly routeErrors = new Counter(
     'arbiter_route_errors_total',
     'Failed routing requests, by code',
+  );
+  /** Shown at 0 from the start, so an alert on its rate sees the series before an outage. */
+  readonly unrecordedDecisions = startAtZero(
+    new Counter(
+      'arbiter_decisions_unrecorded_total',
+      'Decisions answered while the database was unavailable, not recorded (no decision id, no feedback)',
+    ),
   );
   readonly feedback = new Counter('arbiter_feedback_total', 'Feedback received, by status');
   readonly overhead = new Histogram(
@@ -108,6 +120,7 @@ export class ServiceMetrics {
   render(): string {
     return `${[
       this.decisions,
+      this.unrecordedDecisions,
       this.explored,
       this.routeErrors,
       this.feedback,

@@ -40,6 +40,8 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       'NO_ELIGIBLE_ARM',
       'PII_BLOCKED',
       'EMBEDDER_UNAVAILABLE',
+      // A store failure other than "unavailable" (which answers 200 with recorded: false).
+      'STORE_FAILED',
       ...COMMON,
     ],
     request: {
@@ -49,6 +51,7 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     },
     response: {
       decision_id: DECISION_ID,
+      recorded: true,
       model: 'anthropic/claude-v2',
       candidates: [
         {

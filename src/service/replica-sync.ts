@@ -26,6 +26,7 @@ import type { OutcomeRecord, Store } from '../store/index.js';
 import type { OutcomeFeed } from '../store/pg/index.js';
 import { InfluenceLimiter } from './influence-limiter.js';
 import { summaryFromRecord, type DecisionSummary } from './routing-service.js';
+import { isStoreUnavailable } from './store-outage.js';
 
 /** How often a serving replica reads the feed, ms (other replicas' outcomes arrive this late). */
 export const REPLICA_SYNC_INTERVAL_MS = 250;
@@ -116,7 +117,10 @@ export interface ReplicaSyncOptions {
    * the new value when it differs from the last one seen (the first read only records it).
    */
   readonly watch?: readonly { readonly key: string; readonly onChange: (value: string) => void }[];
-  /** Failures of background syncs and saves. */
+  /**
+   * Failures of background syncs and saves. While the store is unavailable (a database outage)
+   * only the first of the background syncs' failures is reported.
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -271,11 +275,20 @@ export function createReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     start(intervalMs) {
       if (timer !== undefined || closed !== undefined) return;
       let busy = false;
+      // A database outage fails every sync until it ends: report its first failure only.
+      let unavailable = false;
       timer = setInterval(() => {
         if (busy) return;
         busy = true;
         serialised(drain)
-          .catch((error: unknown) => options.onError?.(error))
+          .then(() => {
+            unavailable = false;
+          })
+          .catch((error: unknown) => {
+            const repeat = unavailable && isStoreUnavailable(error);
+            unavailable = isStoreUnavailable(error);
+            if (!repeat) options.onError?.(error);
+          })
           .finally(() => {
             busy = false;
           });

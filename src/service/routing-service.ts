@@ -4,6 +4,12 @@ import { LruCache } from '../embed/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
 import type { DecisionRecord, ModelStats, OutcomeRecord, Store } from '../store/index.js';
 import type { InfluenceLimiter } from './influence-limiter.js';
+import {
+  isStoreUnavailable,
+  StoreOutageTracker,
+  type RoutedDecision,
+  type StoreOutage,
+} from './store-outage.js';
 
 /** An outcome report for one decision. */
 export interface FeedbackInput {
@@ -147,11 +153,13 @@ export class RoutingService {
   private readonly recent: LruCache<string, DecisionSummary>;
   private readonly listeners: { listener: OutcomeListener; learning: boolean }[] = [];
   private readonly clock: Clock;
+  private readonly outage: StoreOutageTracker;
 
   constructor(options: RoutingServiceOptions) {
     this.options = options;
     this.recent = new LruCache(options.recentCapacity ?? 100_000);
     this.clock = options.clock ?? systemClock;
+    this.outage = new StoreOutageTracker(this.clock);
   }
 
   /**
@@ -168,6 +176,44 @@ export class RoutingService {
    * never stored, so a request that fails leaves no decision behind.
    */
   async route(request: RouteRequest, signal?: AbortSignal): Promise<RouteDecision> {
+    const decision = await this.decide(request, signal);
+    await this.record(decision);
+    this.remember(decision);
+    return decision;
+  }
+
+  /**
+   * {@link route}, except that while the store is unavailable (PostgreSQL restarting:
+   * {@link isStoreUnavailable}) the decision is still answered, from memory, as not recorded: its id
+   * is never handed out and no feedback can refer to it. Whenever the store is up the decision is
+   * durable before it is returned, as with route(); other store failures are thrown. During a known
+   * outage one decision at a time tries to write (see store-outage.ts).
+   */
+  async routeOrUnrecorded(request: RouteRequest, signal?: AbortSignal): Promise<RoutedDecision> {
+    const decision = await this.decide(request, signal);
+    const attempt = this.outage.attempt();
+    if (attempt.skip) return { recorded: false, decision, outageBegan: false };
+    try {
+      await this.record(decision);
+    } catch (error: unknown) {
+      if (!isStoreUnavailable(error)) {
+        this.outage.release(attempt);
+        throw error;
+      }
+      return { recorded: false, decision, outageBegan: this.outage.unavailable(attempt), error };
+    }
+    this.remember(decision);
+    const ended = this.outage.recorded(attempt);
+    return { recorded: true, decision, ...(ended === undefined ? {} : { outageEnded: ended }) };
+  }
+
+  /** The store outage in force, as routeOrUnrecorded() saw it (undefined when the store is up). */
+  storeOutage(): StoreOutage | undefined {
+    return this.outage.current();
+  }
+
+  /** Ask the router; refuse (INTERNAL) a decision with a non-finite number. */
+  private async decide(request: RouteRequest, signal?: AbortSignal): Promise<RouteDecision> {
     const decision = await this.options.router.route(
       request,
       signal === undefined ? {} : { signal },
@@ -178,6 +224,11 @@ export class RoutingService {
         details: { field: broken },
       });
     }
+    return decision;
+  }
+
+  /** Write the decision and wait for its commit. */
+  private async record(decision: RouteDecision): Promise<void> {
     await this.options.store.recordDecisions([
       {
         id: decision.decisionId,
@@ -216,6 +267,10 @@ export class RoutingService {
     // Durable first: the id goes out only once the row is committed. Decisions buffered by
     // concurrent requests are appended in the same batch (batch-writer.ts), so they share a commit.
     await this.options.store.decisions.flush();
+  }
+
+  /** Keep a recorded decision in memory for its feedback. */
+  private remember(decision: RouteDecision): void {
     this.recent.set(decision.decisionId, {
       id: decision.decisionId,
       tenant: decision.tenant,
@@ -231,7 +286,6 @@ export class RoutingService {
       })),
       ...(decision.policyFeatures === undefined ? {} : { features: decision.policyFeatures }),
     });
-    return decision;
   }
 
   /**

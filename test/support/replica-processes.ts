@@ -20,6 +20,8 @@ export interface Replica {
   readonly child: ChildProcess;
   /** Everything it wrote to stderr so far (for failure messages). */
   readonly stderr: () => string;
+  /** Everything it wrote to stdout so far (its start-up line and pino's log lines). */
+  readonly stdout: () => string;
 }
 
 /** Options for {@link startReplica}. */
@@ -56,7 +58,7 @@ export function startReplica(options: StartReplicaOptions): Promise<Replica> {
       out += chunk.toString('utf8');
       const ready = /ready on (http:\/\/\S+)/u.exec(out);
       if (ready?.[1] !== undefined) {
-        resolve({ id: options.id, url: ready[1], child, stderr: () => err });
+        resolve({ id: options.id, url: ready[1], child, stderr: () => err, stdout: () => out });
       }
     });
     child.once('exit', (code, signal) =>

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { RouterError } from '../../core/index.js';
-import type { RouteDecision, RouteRequest } from '../../router/index.js';
-import type { RoutingService } from '../../service/index.js';
+import type { RouteRequest } from '../../router/index.js';
+import type { RoutedDecision, RoutingService } from '../../service/index.js';
 import type { Principal } from '../auth.js';
 import type { ServiceMetrics } from '../metrics-registry.js';
 import { ERROR_RESPONSES } from '../schemas.js';
@@ -97,7 +98,17 @@ const RankedArmBody = Type.Object({
 
 /** `POST /v1/route` response. */
 export const RouteResponse = Type.Object({
-  decision_id: Type.String(),
+  // A type list, not anyOf (see estimated_latency_ms).
+  decision_id: Type.Unsafe<string | null>({
+    type: ['string', 'null'],
+    description:
+      'id to send feedback for; null when the decision was not recorded (recorded: false)',
+  }),
+  recorded: Type.Boolean({
+    description:
+      'false while the database is unavailable: the decision was made from memory and not stored, so ' +
+      'it has no decision_id and no feedback can refer to it (header x-arbiter-decision-recorded)',
+  }),
   model: Type.String(),
   candidates: Type.Array(RankedArmBody),
   excluded: Type.Array(
@@ -181,12 +192,14 @@ export function toRouteRequest(
 }
 
 function toResponse(
-  decision: RouteDecision,
+  routed: RoutedDecision,
   overheadMs: number,
   debug: boolean,
 ): Static<typeof RouteResponse> {
+  const { decision } = routed;
   return {
-    decision_id: decision.decisionId,
+    decision_id: routed.recorded ? decision.decisionId : null,
+    recorded: routed.recorded,
     model: decision.model,
     candidates: decision.ranked.map((arm) => ({
       model: arm.model,
@@ -215,6 +228,34 @@ function toResponse(
   };
 }
 
+/**
+ * Count an unrecorded decision; log a store outage once when it begins (with the store's error) and
+ * once when a decision is recorded again, never once per request.
+ */
+function reportOutage(
+  routed: RoutedDecision,
+  metrics: ServiceMetrics,
+  log: FastifyBaseLogger,
+): void {
+  if (!routed.recorded) {
+    metrics.unrecordedDecisions.inc();
+    if (routed.outageBegan) {
+      log.warn(
+        { err: routed.error },
+        'database unavailable: routing from memory, decisions answered unrecorded (no decision_id)',
+      );
+    }
+  } else if (routed.outageEnded !== undefined) {
+    log.warn(
+      {
+        unrecorded: routed.outageEnded.unrecorded,
+        outageMs: routed.outageEnded.durationMs,
+      },
+      'database available again: decisions are recorded',
+    );
+  }
+}
+
 /** `POST /v1/route`: which model should answer this prompt. */
 export const routeRoutes: FastifyPluginAsyncTypebox<RouteRoutesOptions> = (app, options) => {
   app.post(
@@ -230,16 +271,19 @@ export const routeRoutes: FastifyPluginAsyncTypebox<RouteRoutesOptions> = (app, 
       const started = performance.now();
       const { principal, service } = admitRouting(options, request.headers);
       try {
-        const decision = await service.route(toRouteRequest(request.body, principal));
+        const routed = await service.routeOrUnrecorded(toRouteRequest(request.body, principal));
+        const { decision } = routed;
         const overheadMs = performance.now() - started;
         options.metrics.decisions.inc({ model: decision.model });
         if (decision.explored) options.metrics.explored.inc();
         options.metrics.overhead.observe(overheadMs);
+        reportOutage(routed, options.metrics, request.log);
+        if (routed.recorded) void reply.header('x-arbiter-decision-id', decision.decisionId);
         void reply
-          .header('x-arbiter-decision-id', decision.decisionId)
+          .header('x-arbiter-decision-recorded', String(routed.recorded))
           .header('x-arbiter-model', decision.model)
           .header('x-arbiter-overhead-ms', overheadMs.toFixed(3));
-        return toResponse(decision, overheadMs, request.body.debug === true);
+        return toResponse(routed, overheadMs, request.body.debug === true);
       } catch (error: unknown) {
         options.metrics.routeErrors.inc({
           code: error instanceof RouterError ? error.code : 'INTERNAL',
