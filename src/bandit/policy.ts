@@ -7,7 +7,7 @@
 import type { Rng } from '../core/index.js';
 
 /** Names of the shipped bandit policies. */
-export const BANDIT_POLICY_NAMES = ['linucb', 'thompson', 'epsilon-greedy'] as const;
+export const BANDIT_POLICY_NAMES = ['linucb', 'thompson', 'epsilon-greedy', 'residual'] as const;
 
 /** One bandit policy name. */
 export type BanditPolicyName = (typeof BANDIT_POLICY_NAMES)[number];
@@ -41,6 +41,20 @@ export interface ArmTags {
   readonly source?: 'predictor' | 'prior';
 }
 
+/** What a decision rule reads of one arm (the router's ArmEconomics). */
+export interface RuleArm {
+  readonly predictedQuality: number;
+  readonly estimatedCostUsd: number;
+}
+
+/**
+ * The service's decision rule for one request (src/router/decision-rule.ts `chooseArm` bound to the
+ * request's willingness to pay and quality floor): the index of its choice among `arms`, -1 when
+ * empty. Passed in by the router, so a policy ranks corrected predictions exactly as the service
+ * ranks offline ones, without bandit/ importing router/.
+ */
+export type DecisionRuleFunction = (arms: readonly RuleArm[]) => number;
+
 /** Input of one selection (a structural subset of the router's SelectionContext). */
 export interface BanditContext {
   /** Eligible arms (at least one). */
@@ -52,6 +66,8 @@ export interface BanditContext {
   readonly rng: Rng;
   /** Catalog facts per arm, aligned with `arms`, when the caller has them. */
   readonly tags?: readonly (ArmTags | undefined)[];
+  /** The request's decision rule; policies that re-rank use it. @default highest utility */
+  readonly rule?: DecisionRuleFunction;
 }
 
 /** The choice, how likely it was, and the context features to store with the decision. */
@@ -107,6 +123,12 @@ export interface PolicyState {
 /** A contextual bandit policy over catalog models. */
 export interface BanditPolicy {
   readonly name: BanditPolicyName;
+  /**
+   * Which candidates the router offers: `floor` (default), those the offline predictions put over
+   * the quality floor; `all`, every ranked candidate with the rule in the context (a policy that
+   * corrects the predictions applies the floor to its corrected values).
+   */
+  readonly candidates?: 'floor' | 'all';
   /** Updates applied so far; recorded with each decision. */
   readonly version: number;
   /** Choose an arm for one request. Deterministic given the state and the rng. */

@@ -16,6 +16,10 @@ import { POLICY_STATE_FORMAT, type LinearPolicy, type LinearPolicyState } from '
 import { LinUcbPolicy, type LinUcbOptions } from './linucb/linucb-policy.js';
 import { BANDIT_POLICY_NAMES, type BanditPolicyName } from './policy.js';
 import { ThompsonPolicy, type ThompsonOptions } from './thompson/thompson-policy.js';
+import type { BanditPolicy } from './policy.js';
+import type { ResidualOptions } from './residual/residual-options.js';
+import { ResidualPolicy } from './residual/residual-policy.js';
+import { residualPolicyFromState } from './residual/residual-state.js';
 
 const Numbers = Type.Array(Type.Number());
 
@@ -33,8 +37,10 @@ const ArmSchema = Type.Object({
   costEstimated: Type.Number({ minimum: 0 }),
 });
 
+const LINEAR_POLICY_NAMES = BANDIT_POLICY_NAMES.filter((name) => name !== 'residual');
+
 const StateSchema = Type.Object({
-  policy: Type.Enum(BANDIT_POLICY_NAMES),
+  policy: Type.Enum(LINEAR_POLICY_NAMES),
   format: Type.Literal(POLICY_STATE_FORMAT),
   version: Type.Integer({ minimum: 0 }),
   dimension: Type.Integer({ minimum: 1 }),
@@ -60,15 +66,26 @@ const StateSchema = Type.Object({
 export type CreatePolicyOptions = LinearArmsOptions &
   LinUcbOptions &
   ThompsonOptions &
-  EpsilonGreedyOptions;
+  EpsilonGreedyOptions & {
+    /** Knobs of the residual policy (its names overlap the linear ones, so they sit apart). */
+    readonly residual?: ResidualOptions;
+  };
 
 /** A fresh policy of the given kind. */
+export function createPolicy(name: 'residual', options?: CreatePolicyOptions): ResidualPolicy;
+export function createPolicy(
+  name: Exclude<BanditPolicyName, 'residual'>,
+  options?: CreatePolicyOptions,
+): LinearPolicy;
+export function createPolicy(name: BanditPolicyName, options?: CreatePolicyOptions): BanditPolicy;
 export function createPolicy(
   name: BanditPolicyName,
   options: CreatePolicyOptions = {},
-): LinearPolicy {
-  const { alpha, explorationScale, epsilon, ...model } = options;
+): BanditPolicy {
+  const { alpha, explorationScale, epsilon, residual, ...model } = options;
   switch (name) {
+    case 'residual':
+      return new ResidualPolicy(residual ?? {});
     case 'linucb':
       return new LinUcbPolicy({ ...model, ...(alpha === undefined ? {} : { alpha }) });
     case 'thompson':
@@ -82,7 +99,14 @@ export function createPolicy(
 }
 
 /** Restore a policy saved with `toState()`. POLICY_STATE_INVALID when the JSON does not fit. */
-export function policyFromState(state: unknown): LinearPolicy {
+export function policyFromState(state: unknown): BanditPolicy {
+  if (
+    typeof state === 'object' &&
+    state !== null &&
+    (state as { policy?: unknown }).policy === 'residual'
+  ) {
+    return residualPolicyFromState(state);
+  }
   if (!Value.Check(StateSchema, state)) {
     const first = [...Value.Errors(StateSchema, state)][0];
     throw new RouterError(
@@ -113,7 +137,7 @@ export function policyFromState(state: unknown): LinearPolicy {
     });
   }
   const params = typed.params;
-  const name: BanditPolicyName = typed.policy;
+  const name = typed.policy as Exclude<BanditPolicyName, 'residual'>;
   try {
     switch (name) {
       case 'linucb':

@@ -376,6 +376,8 @@ export function budgetLimits(
 export function exploreOnceLearning(policy: BanditPolicy): SelectionPolicy {
   return {
     name: policy.name,
+    // A policy that corrects the predictions is offered every candidate, with the request's rule.
+    ...(policy.candidates === undefined ? {} : { candidates: policy.candidates }),
     get version() {
       return policy.version;
     },

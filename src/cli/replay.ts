@@ -10,6 +10,8 @@ import { prepareReplayData, type ReplayData } from './replay-data.js';
 import { runLoggedReplay } from './replay-logged.js';
 import { log, prequentialMode, type ReplayFlags } from './replay-modes.js';
 import { scenarioMode, simulatedOpeMode } from './replay-scenarios.js';
+import { residualOptions, runLearning } from './replay-learning-run.js';
+import { LEARNING_STREAMS, isLearningStream, type LearningStreamName } from './replay-transfer.js';
 
 const HELP = `Usage: arbiter replay <mode> [options]
 
@@ -22,6 +24,10 @@ Modes:
                 with --db, of --candidate on the decisions logged in DuckDB; with --dataset, on logs
                 simulated from the dataset (where the true value is known, to check the estimators)
   retrain       rebuild --policy's state from the decisions and outcomes logged in --db (--save stores it)
+  learning      the residual learner vs the frozen artifact vs the oracle at equal cost on streams
+                the artifact never trained on (--dataset alpacaeval, llmrouter or routerbench;
+                default all three); --runs seeds, --tradeoff's first value is the knob,
+                --policy residual (default) and linear bandits to compare
   all           prequential (routerbench, llmrouter), both scenarios and ope on routerbench
 
 Options:
@@ -41,6 +47,7 @@ Options:
   --save              retrain: save the rebuilt state to policy_state
   --out DIR           output folder (default benchmarks/results/bandit)
   --embedder KIND     use-lite (default) or hash (fast, for smoke tests)
+  --residual LIST     learning: residual learner knobs, e.g. epsilon=0.05,neighbours=30
   -h, --help          show this help
 
 Example:
@@ -91,6 +98,7 @@ export const replayCommand: Command = {
         runs: { type: 'string', default: '3' },
         'data-dir': { type: 'string' },
         'min-ess': { type: 'string', default: '30' },
+        residual: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -120,7 +128,11 @@ export const replayCommand: Command = {
       dataset: values.dataset,
       policies: policyList(
         values.policy,
-        mode === 'prequential' || mode === 'all' ? BANDIT_POLICY_NAMES : ['thompson'],
+        mode === 'prequential' || mode === 'all'
+          ? BANDIT_POLICY_NAMES.filter((name) => name !== 'residual')
+          : mode === 'learning'
+            ? ['residual']
+            : ['thompson'],
       ),
       candidates: policyList(values.candidate, BANDIT_POLICY_NAMES),
       starts:
@@ -171,6 +183,25 @@ export const replayCommand: Command = {
           save: flags.save,
           print: log,
         });
+      }
+      case 'learning': {
+        const streams =
+          flags.dataset === undefined ? Object.keys(LEARNING_STREAMS) : flags.dataset.split(',');
+        for (const name of streams) {
+          if (!isLearningStream(name)) {
+            throw new RouterError(
+              'INPUT_INVALID',
+              `unknown stream "${name}" (known: ${Object.keys(LEARNING_STREAMS).join(', ')})`,
+            );
+          }
+        }
+        await runLearning({
+          flags,
+          streams: streams as LearningStreamName[],
+          residual: residualOptions(values.residual),
+          argv,
+        });
+        return 0;
       }
       case 'all':
         for (const dataset of ['routerbench', 'llmrouter'])

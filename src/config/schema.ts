@@ -4,7 +4,7 @@ import Type, { type Static } from 'typebox';
 export const EMBEDDER_KINDS = ['use-lite', 'transformers', 'hash'] as const;
 
 /** Selection policies the service can run: the offline ranking as is, or an online bandit over it. */
-export const POLICY_KINDS = ['greedy', 'linucb', 'thompson', 'epsilon-greedy'] as const;
+export const POLICY_KINDS = ['greedy', 'linucb', 'thompson', 'epsilon-greedy', 'residual'] as const;
 
 /** Validated service configuration (frozen after load). */
 export const ConfigSchema = Type.Object(

@@ -27,6 +27,7 @@ import {
 import { DEFAULT_TRADEOFF, tradeoffToWillingness } from './tradeoff.js';
 import {
   armScore,
+  chooseArm,
   compareArms,
   DEFAULT_QUALITY_FLOOR,
   eligibleCount,
@@ -249,14 +250,20 @@ export class Router {
         details: { excluded },
       });
     }
-    const threshold = qualityThreshold(ranked, request.qualityFloor ?? DEFAULT_QUALITY_FLOOR);
+    const qualityFloor = request.qualityFloor ?? DEFAULT_QUALITY_FLOOR;
+    const threshold = qualityThreshold(ranked, qualityFloor);
     ranked.sort((a, b) => compareArms(a, b, threshold));
 
     const policy = this.policy;
     // The bandit chooses among the candidates that reach the quality floor (a prefix of `ranked`);
-    // the others stay in the fallback order.
-    const floorArms = ranked.slice(0, eligibleCount(ranked, threshold));
+    // the others stay in the fallback order. A policy that corrects the predictions gets them all
+    // and applies the same rule to its corrected values.
+    const everyArm = policy.candidates === 'all';
+    const floorArms = everyArm ? ranked : ranked.slice(0, eligibleCount(ranked, threshold));
     const selection = policy.select({
+      ...(everyArm
+        ? { rule: (arms) => chooseArm(arms, { willingnessToPay: wtp, qualityFloor }) }
+        : {}),
       arms: floorArms,
       embedding,
       willingnessToPay: wtp,

@@ -24,6 +24,13 @@ export interface SelectionContext {
   readonly tags?: readonly (SelectionArmTags | undefined)[];
   /** The requesting tenant. */
   readonly tenant?: string;
+  /**
+   * The request's decision rule (decision-rule.ts `chooseArm` with its willingness to pay and
+   * floor), given to policies that take every candidate (`candidates: 'all'`).
+   */
+  readonly rule?: (
+    arms: readonly { readonly predictedQuality: number; readonly estimatedCostUsd: number }[],
+  ) => number;
 }
 
 /** Catalog facts about one arm, as the selection policy sees them. */
@@ -53,6 +60,12 @@ export interface Selection {
 /** Turns scored arms into a choice. The bandit policies implement this too. */
 export interface SelectionPolicy {
   readonly name: string;
+  /**
+   * `floor` (default): the router offers the candidates its offline predictions put over the
+   * quality floor; `all`: every ranked candidate, with the rule in the context (a policy that
+   * corrects the predictions applies the floor itself).
+   */
+  readonly candidates?: 'floor' | 'all';
   readonly version: number;
   select(context: SelectionContext): Selection;
 }

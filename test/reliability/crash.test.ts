@@ -13,6 +13,8 @@ import { openStore } from '../../src/store/index.js';
 import { bearer, makeStateDir } from '../support/service.js';
 
 const ROUNDS = Number(process.env.ARBITER_CRASH_ROUNDS ?? 3);
+/** The learning policy under test (ARBITER_CRASH_POLICY=residual checks the residual learner). */
+const POLICY = process.env.ARBITER_CRASH_POLICY ?? 'thompson';
 const BIN = fileURLToPath(new URL('../../bin/arbiter.js', import.meta.url));
 const children = new Set<ChildProcess>();
 
@@ -29,7 +31,7 @@ function startServer(
         ARBITER_EMBEDDER: 'hash',
         LOG_LEVEL: 'error',
         ARBITER_ARTIFACT: join(dir, 'none'),
-        ARBITER_POLICY: 'thompson',
+        ARBITER_POLICY: POLICY,
         ARBITER_LEARN_CAP: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -155,7 +157,7 @@ describe('crash consistency', () => {
         // The bandit learned from every stored outcome exactly once: live updates before each kill
         // plus the catch-up on the next start (every feedback here carries a quality).
         const outcomes = await store.outcomes.listSince(0);
-        const state = await store.policyState.load('thompson');
+        const state = await store.policyState.load(POLICY);
         expect(state?.version).toBe(outcomes.length);
         if (process.env.ARBITER_RELIABILITY_OUT !== undefined) {
           const summary = {
