@@ -23,13 +23,6 @@ export interface CrossValidationOptions<P> {
   readonly groups?: readonly string[];
   /** Loss of a fitted predictor on a held-out fold; lower is better. @default pooled log-loss */
   readonly loss?: (predictor: QualityPredictor, heldOut: TrainingSet) => number;
-  /**
-   * `min`: the lowest mean loss. `one-standard-error`: the first candidate (list them simplest
-   * first) whose mean loss is within one standard error of the lowest one (the standard error of
-   * that candidate's mean over folds): differences inside the fold noise do not buy complexity.
-   * @default 'min'
-   */
-  readonly selection?: 'min' | 'one-standard-error';
 }
 
 /** One candidate's result. */
@@ -40,16 +33,7 @@ export interface CrossValidationResult<P> {
   readonly foldLosses: readonly number[];
 }
 
-/** Standard error of the mean of `values` (0 for fewer than two). */
-function standardError(values: readonly number[]): number {
-  const n = values.length;
-  if (n < 2) return 0;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
-  return Math.sqrt(variance / n);
-}
-
-/** Every candidate's mean held-out loss, and the chosen one (ties: the earlier candidate). */
+/** Every candidate's mean held-out loss, and the best one (ties: the earlier candidate). */
 export function crossValidate<P>(options: CrossValidationOptions<P>): {
   readonly best: P;
   readonly results: readonly CrossValidationResult<P>[];
@@ -84,9 +68,5 @@ export function crossValidate<P>(options: CrossValidationOptions<P>): {
   });
   let best = results[0] as CrossValidationResult<P>;
   for (const r of results) if (r.loss < best.loss) best = r;
-  if (options.selection === 'one-standard-error') {
-    const limit = best.loss + standardError(best.foldLosses);
-    best = results.find((r) => r.loss <= limit) ?? best;
-  }
   return { best: best.params, results };
 }

@@ -177,10 +177,6 @@ export function trainQualityPredictor(options: TrainQualityOptions): TrainedQual
         }),
       folds: options.tune.folds ?? 3,
       seed,
-      // The joint model's grid runs simplest first (k = 0, 4, 8): a specialisation only when it
-      // beats the simpler model by more than the fold noise (by the lowest loss alone, the choice
-      // between k = 0 and 4 flipped with the seed on the same rows).
-      ...(options.kind === 'irt' ? { selection: 'one-standard-error' as const } : {}),
       ...(options.tune.groups === undefined ? {} : { groups: options.tune.groups }),
     });
     chosen = cv.best;
