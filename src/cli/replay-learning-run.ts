@@ -1,16 +1,15 @@
-/** `arbiter replay learning`: prepare the streams, run them, write the summary (flags parsed in replay.ts). */
+/** `arbiter replay learning`: parse --residual, prepare the streams, run the benchmark (src/replay). */
 import { DEFAULT_RESIDUAL_OPTIONS, type ResidualOptions } from '../bandit/index.js';
 import { loadConfig } from '../config/index.js';
 import { RouterError } from '../core/index.js';
-import { createEmbedder } from './create-embedder.js';
-import { learningMarkdown, learningMode } from './replay-learning.js';
-import { log, type ReplayFlags } from './replay-modes.js';
-import { writeOutput } from './replay-report.js';
 import {
   prepareTransferStream,
+  runLearningBenchmark,
   type LearningStreamName,
+  type ReplayOptions,
   type TransferStream,
-} from './replay-transfer.js';
+} from '../replay/index.js';
+import { createEmbedder } from './create-embedder.js';
 
 /** `--residual a=1,b=2` as residual options (INPUT_INVALID for an unknown key or a non-number). */
 export function residualOptions(raw: string | undefined): ResidualOptions {
@@ -30,9 +29,9 @@ export function residualOptions(raw: string | undefined): ResidualOptions {
   return out;
 }
 
-/** Prepare every stream (artifact trained without it), run the policies, write Markdown, JSON, SVG. */
+/** Prepare every stream (artifact trained without it) with the chosen embedder, then run them. */
 export async function runLearning(options: {
-  readonly flags: ReplayFlags;
+  readonly flags: ReplayOptions & { readonly embedder: 'use-lite' | 'hash' };
   readonly streams: readonly LearningStreamName[];
   readonly residual: ResidualOptions;
   readonly argv: readonly string[];
@@ -44,30 +43,24 @@ export async function runLearning(options: {
   const prepared: TransferStream[] = [];
   try {
     for (const stream of options.streams) {
-      prepared.push(await prepareTransferStream({ stream, embedder, seed: flags.seed, log }));
+      prepared.push(
+        await prepareTransferStream({ stream, embedder, seed: flags.seed, log: flags.log }),
+      );
     }
   } finally {
     await embedder.close();
   }
-  const learning = {
-    slider: flags.sliders[0] ?? 5,
-    seed: flags.seed,
-    runs: flags.runs,
-    out: flags.out,
-    log,
-    residual: options.residual,
-    policies: flags.policies,
-  };
-  const rows = prepared.flatMap((stream) => learningMode(learning, stream));
-  const slug = options.streams.length === 1 ? `-${options.streams[0] as string}` : '';
-  writeOutput(
-    flags.out,
-    `learning${slug}.md`,
-    learningMarkdown({
-      flags: learning,
-      streams: prepared,
-      rows,
-      command: `arbiter replay ${options.argv.join(' ')}`.trim(),
-    }),
-  );
+  runLearningBenchmark({
+    flags: {
+      slider: flags.sliders[0] ?? 5,
+      seed: flags.seed,
+      runs: flags.runs,
+      write: flags.write,
+      log: flags.log,
+      residual: options.residual,
+      policies: flags.policies,
+    },
+    streams: prepared,
+    command: `arbiter replay ${options.argv.join(' ')}`.trim(),
+  });
 }

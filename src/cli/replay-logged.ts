@@ -1,64 +1,11 @@
 /**
- * `arbiter replay ope --db` and `arbiter replay retrain --db`: work on the decisions and outcomes the
- * service logged in DuckDB.
+ * `arbiter replay ope --db` and `arbiter replay retrain --db`: open the log, run the replay
+ * (src/replay/logged.ts), print the report as JSON on stdout.
  */
-import {
-  createPolicy,
-  evaluateOffPolicy,
-  observedQuality,
-  retrainFromLogs,
-  reward,
-  type BanditPolicyName,
-  type LoggedDecision,
-  type LoggedOutcome,
-} from '../bandit/index.js';
-import { loadCatalog } from '../catalog/index.js';
-import { createRng, errorMessage } from '../core/index.js';
-import { summaryFromRecord } from '../service/index.js';
-import {
-  openStoreOrSnapshot,
-  type DecisionRecord,
-  type OutcomeRecord,
-  type Store,
-} from '../store/index.js';
+import type { BanditPolicyName } from '../bandit/index.js';
+import { evaluateDecisionLog, readDecisionLog, retrainFromDecisionLog } from '../replay/index.js';
+import { openStoreOrSnapshot } from '../store/index.js';
 import { loadPolicy } from './bootstrap.js';
-
-/** Most decisions read from the log. */
-const MAX_DECISIONS = 1_000_000;
-
-/** Every logged decision with its outcomes, oldest first. */
-async function readLog(
-  store: Store,
-): Promise<{ decision: DecisionRecord; outcomes: OutcomeRecord[] }[]> {
-  const decisions = (await store.decisions.list({ limit: MAX_DECISIONS })).reverse();
-  const out = [];
-  for (const decision of decisions)
-    out.push({ decision, outcomes: await store.outcomes.listForDecision(decision.id) });
-  return out;
-}
-
-/** Below this effective sample size an off-policy estimate is reported as unreliable. */
-export const DEFAULT_MIN_EFFECTIVE_SAMPLE_SIZE = 30;
-
-/**
- * The warning for an estimate resting on too few effectively-weighted decisions (importance
- * weights concentrate on a handful of them), or undefined when it rests on enough.
- */
-export function sampleSizeWarning(
-  candidate: string,
-  effectiveSampleSize: number | undefined,
-  minimum: number,
-): string | undefined {
-  if (effectiveSampleSize !== undefined && effectiveSampleSize >= minimum) return undefined;
-  const ess =
-    effectiveSampleSize === undefined
-      ? 'no usable decision'
-      : `an effective sample size of ${effectiveSampleSize.toFixed(1)}`;
-  return (
-    `warning: the estimate for ${candidate} rests on ${ess}, below the minimum of ${minimum} ` +
-    '(--min-ess): its value and interval are not reliable; log more decisions with outcomes'
-  );
-}
 
 /** Run one logged mode; returns the exit code. */
 export async function runLoggedReplay(options: {
@@ -73,136 +20,31 @@ export async function runLoggedReplay(options: {
 }): Promise<number> {
   const store = await openStoreOrSnapshot({ path: options.db });
   try {
-    const log = await readLog(store);
+    const log = await readDecisionLog(store);
     options.print(
       `${log.length} decisions, ${log.reduce((s, e) => s + e.outcomes.length, 0)} outcomes in ${options.db}`,
     );
     const report =
       options.mode === 'retrain'
-        ? await retrain(store, log, options)
-        : await ope(store, log, options);
+        ? await retrainFromDecisionLog({
+            store,
+            log,
+            candidates: options.candidates,
+            ...(options.save === undefined ? {} : { save: options.save }),
+          })
+        : await evaluateDecisionLog({
+            log,
+            candidates: options.candidates,
+            loadPolicy: (name) => loadPolicy(store, name, options.print),
+            seed: options.seed,
+            ...(options.minEffectiveSampleSize === undefined
+              ? {}
+              : { minEffectiveSampleSize: options.minEffectiveSampleSize }),
+            print: options.print,
+          });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } finally {
     await store.close();
   }
-}
-
-async function retrain(
-  store: Store,
-  log: { decision: DecisionRecord; outcomes: OutcomeRecord[] }[],
-  options: { readonly candidates: readonly BanditPolicyName[]; readonly save?: boolean },
-): Promise<unknown[]> {
-  const catalog = loadCatalog();
-  const entries: LoggedOutcome[] = log.flatMap(({ decision, outcomes }) => {
-    const context = summaryFromRecord(decision);
-    return outcomes.map((outcome) => ({ decision: context, outcome }));
-  });
-  const reports = [];
-  for (const name of options.candidates) {
-    const policy = createPolicy(name);
-    const result = retrainFromLogs({
-      policy,
-      entries,
-      tagsOf: (model) => {
-        const entry = catalog.get(model);
-        return entry === undefined
-          ? undefined
-          : { tier: entry.tags.tier, family: entry.tags.family };
-      },
-    });
-    if (options.save === true) {
-      await store.policyState.save({ name, version: policy.version, state: policy.toState() });
-    }
-    reports.push({
-      policy: name,
-      ...result,
-      version: policy.version,
-      saved: options.save === true,
-    });
-  }
-  return reports;
-}
-
-async function ope(
-  store: Store,
-  log: { decision: DecisionRecord; outcomes: OutcomeRecord[] }[],
-  options: {
-    readonly candidates: readonly BanditPolicyName[];
-    readonly seed: number;
-    readonly minEffectiveSampleSize?: number;
-    readonly print: (line: string) => void;
-  },
-): Promise<unknown[]> {
-  const minimum = options.minEffectiveSampleSize ?? DEFAULT_MIN_EFFECTIVE_SAMPLE_SIZE;
-  const reports = [];
-  for (const name of options.candidates) {
-    const candidate = await loadPolicy(store, name, options.print);
-    const logs: LoggedDecision[] = [];
-    const probabilities: number[][] = [];
-    const skipped: Record<string, number> = {};
-    const skip = (reason: string): void => {
-      skipped[reason] = (skipped[reason] ?? 0) + 1;
-    };
-    for (const { decision, outcomes } of log) {
-      const outcome = outcomes.find((o) => o.model === decision.chosenModel);
-      const quality = outcome === undefined ? undefined : observedQuality(outcome);
-      if (outcome === undefined || quality === undefined) {
-        skip('no_outcome');
-        continue;
-      }
-      if (decision.embedding === null) {
-        skip('no_embedding');
-        continue;
-      }
-      const wtpRaw = decision.features?.['willingness_to_pay'];
-      const wtp = typeof wtpRaw === 'number' && wtpRaw > 0 ? wtpRaw : 0.1;
-      const arms = decision.predicted.map((arm) => ({
-        model: arm.model,
-        predictedQuality: arm.quality,
-        estimatedCostUsd: arm.costUsd,
-        score: reward(arm.quality, arm.costUsd, wtp),
-      }));
-      const chosen = arms.findIndex((arm) => arm.model === decision.chosenModel);
-      if (chosen < 0) {
-        skip('chosen_not_in_predictions');
-        continue;
-      }
-      let pi: number[];
-      try {
-        pi = candidate.probabilities({
-          arms,
-          embedding: decision.embedding,
-          willingnessToPay: wtp,
-        });
-      } catch (error: unknown) {
-        skip(`candidate_failed: ${errorMessage(error)}`);
-        continue;
-      }
-      const cost = outcome.costUsd ?? arms[chosen]?.estimatedCostUsd ?? 0;
-      logs.push({
-        chosen,
-        propensity: decision.propensity,
-        reward: reward(quality, cost, wtp),
-        estimatedRewards: arms.map((arm) => arm.score),
-      });
-      probabilities.push(pi);
-    }
-    const estimate =
-      logs.length === 0
-        ? undefined
-        : evaluateOffPolicy({ logs, probabilities, rng: createRng(options.seed), resamples: 1000 });
-    const warning = sampleSizeWarning(name, estimate?.effectiveSampleSize, minimum);
-    if (warning !== undefined) options.print(warning);
-    reports.push({
-      candidate: name,
-      version: candidate.version,
-      decisions: logs.length,
-      skipped,
-      estimate,
-      reliable: warning === undefined,
-      ...(warning === undefined ? {} : { warning }),
-    });
-  }
-  return reports;
 }

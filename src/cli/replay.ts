@@ -1,17 +1,25 @@
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BANDIT_POLICY_NAMES, isBanditPolicyName, type BanditPolicyName } from '../bandit/index.js';
 import { loadConfig } from '../config/index.js';
 import { RouterError } from '../core/index.js';
 import { DATA_DIR_ENV } from '../data/index.js';
 import { createEmbedder } from './create-embedder.js';
+import {
+  LEARNING_STREAMS,
+  isLearningStream,
+  prepareReplayData,
+  prequentialMode,
+  scenarioMode,
+  simulatedOpeMode,
+  type LearningStreamName,
+  type ReplayData,
+  type ReplayOptions,
+} from '../replay/index.js';
 import type { Command } from './main.js';
-import { prepareReplayData, type ReplayData } from './replay-data.js';
 import { runLoggedReplay } from './replay-logged.js';
-import { log, prequentialMode, type ReplayFlags } from './replay-modes.js';
-import { scenarioMode, simulatedOpeMode } from './replay-scenarios.js';
 import { residualOptions, runLearning } from './replay-learning-run.js';
-import { LEARNING_STREAMS, isLearningStream, type LearningStreamName } from './replay-transfer.js';
 
 const HELP = `Usage: arbiter replay <mode> [options]
 
@@ -56,6 +64,27 @@ Example:
 `;
 
 const DEFAULT_OUT = 'benchmarks/results/bandit';
+
+/** Parsed `arbiter replay` options: the replay settings plus what only the CLI uses. */
+interface ReplayFlags extends ReplayOptions {
+  readonly dataset: string | undefined;
+  readonly trainer: 'knn' | 'logistic' | 'mf';
+  readonly db: string | undefined;
+  readonly save: boolean;
+  readonly out: string;
+  readonly embedder: 'use-lite' | 'hash';
+}
+
+/** Progress lines on stderr. */
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Write `content` to `<dir>/<name>` (folders created). */
+function writeOutput(dir: string, name: string, content: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), content);
+}
 
 function policyList(
   raw: string | undefined,
@@ -143,6 +172,8 @@ export const replayCommand: Command = {
       db: values.db,
       save: values.save,
       out: values.out,
+      write: (name, content) => writeOutput(values.out, name, content),
+      log,
       embedder: values.embedder as ReplayFlags['embedder'],
       runs: Number(values.runs),
     };

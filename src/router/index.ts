@@ -4,6 +4,7 @@ export * from './candidates.js';
 export * from './arm-predictor.js';
 export * from './selection.js';
 export * from './router.js';
+export * from './route-decision.js';
 export * from './offline-router.js';
 export * from './calibration.js';
 export * from './pii.js';

@@ -12,18 +12,21 @@ import type { Embedder } from '../embed/index.js';
 import { createTokenCounter, estimateCost } from '../tokens/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
 import { exhausted, pacingFactor, periodAdjective } from './budget.js';
-import { filterStatic, matchesPattern, unmatchedPatterns, type Exclusion } from './candidates.js';
+import { filterStatic, matchesPattern, type Exclusion } from './candidates.js';
 import type { RoutingControls } from './controls.js';
-import { piiKinds, type PiiKind } from './pii.js';
+import type { PiiKind } from './pii.js';
 import { pinnedIndex, sessionKey, sessionSwitchPenalty } from './sessions.js';
 import { complianceExclusion } from './tenant-policy.js';
-import { fullPromptText, routingText, type RouteRequest } from './request.js';
+import type { RouteRequest } from './request.js';
 import {
-  greedyPolicy,
-  type ScoredArm,
-  type SelectionArmTags,
-  type SelectionPolicy,
-} from './selection.js';
+  checkCandidatePatterns,
+  limitExclusion,
+  screenPrompt,
+  type Candidates,
+  type PromptContext,
+  type TenantContext,
+} from './route-stages.js';
+import { greedyPolicy, type SelectionArmTags, type SelectionPolicy } from './selection.js';
 import { DEFAULT_TRADEOFF, tradeoffToWillingness } from './tradeoff.js';
 import {
   armScore,
@@ -34,46 +37,7 @@ import {
   qualityThreshold,
 } from './decision-rule.js';
 import { isDefaultCandidate } from '../catalog/index.js';
-
-/** One ranked candidate in a decision (the ranking doubles as the fallback order). */
-export interface RankedArm extends ScoredArm {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  /** Observed p95 latency, ms, when known. */
-  readonly latencyP95Ms: number | null;
-  /** Where the quality estimate came from. */
-  readonly source: 'predictor' | 'prior';
-  /** Standard deviation of the predicted quality (ensemble spread, plus the prior's for priors). */
-  readonly qualityUncertainty: number;
-}
-
-/** A routing decision. */
-export interface RouteDecision {
-  readonly decisionId: string;
-  readonly createdAtMs: number;
-  readonly tenant: string;
-  readonly model: string;
-  readonly ranked: readonly RankedArm[];
-  readonly excluded: readonly Exclusion[];
-  readonly policy: string;
-  readonly policyVersion: number;
-  readonly propensity: number;
-  readonly explored: boolean;
-  readonly predictorVersion: string;
-  readonly willingnessToPay: number;
-  readonly promptHash: string;
-  readonly routedText: string;
-  readonly embedding: Float32Array;
-  readonly embedderId: string;
-  /** Context features the selection policy used (bandit policies), for its update on feedback. */
-  readonly policyFeatures?: readonly number[];
-  /** Kinds of PII found in the prompt (the request was restricted to cleared models). */
-  readonly pii: readonly PiiKind[];
-  /** Multiplier budget pacing applied to willingness to pay (1 = on or under pace). */
-  readonly budgetPacing: number;
-  /** True when the session's pinned model was kept. */
-  readonly sessionPinned: boolean;
-}
+import type { RankedArm, RouteDecision } from './route-decision.js';
 
 /** Live per-model observations the router filters on. */
 export interface ModelHealthView {
@@ -125,106 +89,159 @@ export class Router {
     options: { signal?: AbortSignal } = {},
   ): Promise<RouteDecision> {
     const catalog = this.deps.catalog();
-    if (request.candidates !== undefined) {
-      const unknown = unmatchedPatterns(request.candidates, catalog.models);
-      if (unknown.length > 0) {
-        throw new RouterError('MODEL_UNKNOWN', `no catalog model matches ${unknown.join(', ')}`, {
-          details: { candidates: unknown },
-        });
-      }
-    }
+    checkCandidatePatterns(request, catalog);
+    const tenant = this.admitTenant(request);
+    const prompt = screenPrompt(request, tenant.policy);
+    const embedding = await this.embed(prompt.text, options.signal);
+    const candidates = this.resolveCandidates({ request, catalog, embedding, prompt });
+    const willingnessToPay = this.willingnessToPay(request, tenant.pacing);
+    const ranked = this.rank({
+      request,
+      tenant,
+      prompt,
+      candidates,
+      willingnessToPay,
+    });
+    const selection = this.select({ request, ranked, embedding, willingnessToPay });
+    const pick = this.applySession({
+      request,
+      tenant,
+      ranked: ranked.arms,
+      selectedIndex: selection.index,
+    });
+    const decisionId = (this.deps.ids ?? uuidGenerator)();
+    this.commit({ catalog, decisionId, pick });
+    return {
+      decisionId,
+      createdAtMs: (this.deps.clock ?? systemClock).now(),
+      tenant: tenant.name,
+      model: pick.ordered[0]?.model ?? '',
+      ranked: pick.ordered,
+      excluded: candidates.excluded,
+      policy: this.policy.name,
+      policyVersion: this.policy.version,
+      propensity: pick.sessionPinned ? 1 : selection.propensity,
+      explored: pick.sessionPinned ? false : selection.explored,
+      predictorVersion: this.deps.predictor.version,
+      willingnessToPay,
+      promptHash: sha256Hex(prompt.text),
+      routedText: prompt.text,
+      embedding,
+      embedderId: this.deps.embedder.modelId,
+      ...(selection.features === undefined ? {} : { policyFeatures: selection.features }),
+      pii: prompt.pii,
+      budgetPacing: tenant.pacing,
+      sessionPinned: pick.sessionPinned,
+    };
+  }
+
+  /** The tenant's policy and budgets; BUDGET_EXCEEDED when a spent budget is a hard stop. */
+  private admitTenant(request: RouteRequest): TenantContext {
     const controls = this.deps.controls ?? {};
-    const tenant = request.tenant ?? 'default';
-    const tenantPolicy = controls.policyFor?.(tenant) ?? {};
-    const budgets = controls.budgets?.(tenant, tenantPolicy) ?? [];
+    const name = request.tenant ?? 'default';
+    const policy = controls.policyFor?.(name) ?? {};
+    const budgets = controls.budgets?.(name, policy) ?? [];
     const spent = exhausted(budgets);
-    if (spent !== undefined && tenantPolicy.budget?.hard_stop === true) {
+    if (spent !== undefined && policy.budget?.hard_stop === true) {
       throw new RouterError(
         'BUDGET_EXCEEDED',
-        `the ${periodAdjective(spent.period)} budget of tenant ${tenant} is spent`,
+        `the ${periodAdjective(spent.period)} budget of tenant ${name} is spent`,
         {
           details: { period: spent.period, budget_usd: spent.budgetUsd, spent_usd: spent.spentUsd },
         },
       );
     }
-    const text = routingText(request);
-    const full = fullPromptText(request);
-    const piiMode = tenantPolicy.pii ?? 'restrict';
-    const pii = piiMode === 'allow' ? [] : piiKinds(full);
-    if (pii.length > 0 && piiMode === 'block') {
-      throw new RouterError(
-        'PII_BLOCKED',
-        `the prompt contains ${pii.join(', ')}; tenant policy blocks it`,
-        {
-          details: { kinds: pii },
-        },
-      );
-    }
+    return { name, policy, pacing: pacingFactor(budgets) };
+  }
+
+  /** One embedding of the routed text (EMBEDDING_FAILED when the embedder returns no row). */
+  private async embed(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
     const [embedding] = await this.deps.embedder.embed(
       [text],
-      options.signal === undefined ? {} : { signal: options.signal },
+      signal === undefined ? {} : { signal },
     );
     if (embedding === undefined)
       throw new RouterError('EMBEDDING_FAILED', 'embedder returned no row');
+    return embedding;
+  }
 
-    const tokens = createTokenCounter(full);
+  /**
+   * The models this request may use, with the predictor's estimates, after the static filters
+   * (candidate patterns, capabilities, context window).
+   */
+  private resolveCandidates(context: {
+    request: RouteRequest;
+    catalog: Catalog;
+    embedding: Float32Array;
+    prompt: PromptContext;
+  }): Candidates {
+    const { request, catalog } = context;
+    const tokens = createTokenCounter(context.prompt.full);
     // Disabled and legacy (dataset-only) models are routed only when a request names candidates.
     const asked = catalog.models.filter(
       (model) => isDefaultCandidate(model) || request.candidates !== undefined,
     );
     const estimates = new Map(
-      this.deps.predictor.estimate(embedding, asked).map((estimate, i) => [asked[i]?.id, estimate]),
+      this.deps.predictor
+        .estimate(context.embedding, asked)
+        .map((estimate, i) => [asked[i]?.id, estimate]),
     );
-    const outputOf = (model: CatalogModel): number =>
+    const outputTokens = (model: CatalogModel): number =>
       Math.round(estimates.get(model.id)?.outputTokens ?? 0);
     const { eligible, excluded } = filterStatic({
       models: asked,
       ...(request.candidates === undefined ? {} : { candidates: request.candidates }),
       ...(request.capabilities === undefined ? {} : { capabilities: request.capabilities }),
       promptTokens: (model) => tokens(model.tokenizer),
-      expectedOutputTokens: outputOf,
+      expectedOutputTokens: outputTokens,
     });
+    return { eligible, excluded, estimates, inputTokens: tokens, outputTokens };
+  }
 
-    const pacing = pacingFactor(budgets);
-    const wtp =
+  /** Willingness to pay, USD per quality point: the request's, or the knob's, times budget pacing. */
+  private willingnessToPay(request: RouteRequest, pacing: number): number {
+    return (
       (request.willingnessToPay ??
-        (this.deps.knob ?? tradeoffToWillingness)(request.tradeoff ?? DEFAULT_TRADEOFF)) * pacing;
+        (this.deps.knob ?? tradeoffToWillingness)(request.tradeoff ?? DEFAULT_TRADEOFF)) * pacing
+    );
+  }
+
+  /**
+   * Price and score every eligible model, drop those the controls, the cost cap or the latency SLO
+   * exclude (recorded in `candidates.excluded`), and sort the rest by the decision rule.
+   * NO_ELIGIBLE_ARM when none is left.
+   */
+  private rank(context: {
+    request: RouteRequest;
+    tenant: TenantContext;
+    prompt: PromptContext;
+    candidates: Candidates;
+    willingnessToPay: number;
+  }): Ranking {
+    const { request, candidates, willingnessToPay } = context;
+    const controls = this.deps.controls ?? {};
+    const { excluded } = candidates;
     const ranked: RankedArm[] = [];
     const tagsOf = new Map<string, SelectionArmTags>();
-    for (const model of eligible) {
-      const estimate = estimates.get(model.id);
-      const inputTokens = tokens(model.tokenizer);
-      const outputTokens = outputOf(model);
+    for (const model of candidates.eligible) {
+      const estimate = candidates.estimates.get(model.id);
+      const inputTokens = candidates.inputTokens(model.tokenizer);
+      const outputTokens = candidates.outputTokens(model);
       const cost = estimateCost(model, { inputTokens, outputTokens });
       const latency = (controls.health ?? this.deps.health)?.latencyP95Ms(model.id);
       const blocked = this.controlExclusion(model, {
         request,
-        tenantPolicy,
-        pii,
+        tenantPolicy: context.tenant.policy,
+        pii: context.prompt.pii,
         tokens: inputTokens + outputTokens,
       });
       if (blocked !== undefined) {
         excluded.push(blocked);
         continue;
       }
-      if (request.maxCostUsd !== undefined && cost > request.maxCostUsd) {
-        excluded.push({
-          model: model.id,
-          reason: 'OVER_COST_CAP',
-          message: `estimated ${cost.toPrecision(3)} USD exceeds max_cost_usd ${request.maxCostUsd}`,
-        });
-        continue;
-      }
-      if (
-        request.maxLatencyMs !== undefined &&
-        latency !== undefined &&
-        latency > request.maxLatencyMs
-      ) {
-        excluded.push({
-          model: model.id,
-          reason: 'OVER_LATENCY_SLO',
-          message: `observed p95 ${Math.round(latency)} ms exceeds max_latency_ms ${request.maxLatencyMs}`,
-        });
+      const overLimit = limitExclusion(request, model, cost, latency);
+      if (overLimit !== undefined) {
+        excluded.push(overLimit);
         continue;
       }
       const quality = estimate?.quality ?? 0;
@@ -232,7 +249,7 @@ export class Router {
         model: model.id,
         predictedQuality: quality,
         estimatedCostUsd: cost,
-        score: armScore(quality, cost, wtp),
+        score: armScore(quality, cost, willingnessToPay),
         inputTokens,
         outputTokens,
         latencyP95Ms: latency ?? null,
@@ -250,29 +267,52 @@ export class Router {
         details: { excluded },
       });
     }
-    const qualityFloor = request.qualityFloor ?? DEFAULT_QUALITY_FLOOR;
-    const threshold = qualityThreshold(ranked, qualityFloor);
+    const threshold = qualityThreshold(ranked, request.qualityFloor ?? DEFAULT_QUALITY_FLOOR);
     ranked.sort((a, b) => compareArms(a, b, threshold));
+    return { arms: ranked, tagsOf, threshold };
+  }
 
+  /** The selection policy's choice among the ranked arms (index into `ranked`). */
+  private select(context: {
+    request: RouteRequest;
+    ranked: Ranking;
+    embedding: Float32Array;
+    willingnessToPay: number;
+  }): ReturnType<SelectionPolicy['select']> {
+    const { request, willingnessToPay } = context;
+    const { arms: ranked, threshold, tagsOf } = context.ranked;
     const policy = this.policy;
+    const qualityFloor = request.qualityFloor ?? DEFAULT_QUALITY_FLOOR;
     // The bandit chooses among the candidates that reach the quality floor (a prefix of `ranked`);
     // the others stay in the fallback order. A policy that corrects the predictions gets them all
     // and applies the same rule to its corrected values.
     const everyArm = policy.candidates === 'all';
     const floorArms = everyArm ? ranked : ranked.slice(0, eligibleCount(ranked, threshold));
-    const selection = policy.select({
-      ...(everyArm
-        ? { rule: (arms) => chooseArm(arms, { willingnessToPay: wtp, qualityFloor }) }
-        : {}),
+    return policy.select({
+      ...(everyArm ? { rule: (arms) => chooseArm(arms, { willingnessToPay, qualityFloor }) } : {}),
       arms: floorArms,
-      embedding,
-      willingnessToPay: wtp,
+      embedding: context.embedding,
+      willingnessToPay,
       rng: this.deps.rng,
       tags: floorArms.map((arm) => tagsOf.get(arm.model)),
       tenant: request.tenant ?? 'default',
     });
+  }
+
+  /**
+   * The chosen arm: the session's pinned model when it is still worth keeping, else the policy's
+   * selection; it leads the fallback order, the rest keep their offline ranking.
+   */
+  private applySession(context: {
+    request: RouteRequest;
+    tenant: TenantContext;
+    ranked: readonly RankedArm[];
+    selectedIndex: number;
+  }): SessionPick {
+    const { request, ranked } = context;
+    const controls = this.deps.controls ?? {};
     const key = sessionKey({
-      tenant,
+      tenant: context.tenant.name,
       ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
       ...(request.messages === undefined ? {} : { messages: request.messages }),
     });
@@ -283,42 +323,28 @@ export class Router {
         : pinnedIndex(
             ranked,
             pinned,
-            sessionSwitchPenalty(key, tenantPolicy.session_switch_penalty),
+            sessionSwitchPenalty(key, context.tenant.policy.session_switch_penalty),
           );
     const sessionPinned = pinIndex >= 0 && ranked[pinIndex]?.model === pinned;
-    const chosen = (sessionPinned ? ranked[pinIndex] : ranked[selection.index]) ?? ranked[0];
-    // The chosen model leads the fallback order; the rest keep their offline ranking.
+    const chosen = (sessionPinned ? ranked[pinIndex] : ranked[context.selectedIndex]) ?? ranked[0];
     const ordered =
-      chosen === undefined ? ranked : [chosen, ...ranked.filter((arm) => arm !== chosen)];
-    const decisionId = (this.deps.ids ?? uuidGenerator)();
-    if (chosen !== undefined) {
-      if (key !== undefined) controls.sessions?.set(key, chosen.model);
-      controls.capacity?.start(chosen.model, decisionId, chosen.inputTokens + chosen.outputTokens);
-      const provider = catalog.get(chosen.model)?.provider;
-      if (provider !== undefined) controls.health?.admit(chosen.model, provider, true);
-    }
-    return {
-      decisionId,
-      createdAtMs: (this.deps.clock ?? systemClock).now(),
-      tenant: request.tenant ?? 'default',
-      model: ordered[0]?.model ?? '',
-      ranked: ordered,
-      excluded,
-      policy: policy.name,
-      policyVersion: policy.version,
-      propensity: sessionPinned ? 1 : selection.propensity,
-      explored: sessionPinned ? false : selection.explored,
-      predictorVersion: this.deps.predictor.version,
-      willingnessToPay: wtp,
-      promptHash: sha256Hex(text),
-      routedText: text,
-      embedding,
-      embedderId: this.deps.embedder.modelId,
-      ...(selection.features === undefined ? {} : { policyFeatures: selection.features }),
-      pii,
-      budgetPacing: pacing,
-      sessionPinned,
-    };
+      chosen === undefined ? [...ranked] : [chosen, ...ranked.filter((arm) => arm !== chosen)];
+    return { chosen, ordered, sessionPinned, sessionKey: key };
+  }
+
+  /** Record the choice with the controls: session pin, capacity slot, circuit admission. */
+  private commit(context: { catalog: Catalog; decisionId: string; pick: SessionPick }): void {
+    const { chosen, sessionKey: key } = context.pick;
+    if (chosen === undefined) return;
+    const controls = this.deps.controls ?? {};
+    if (key !== undefined) controls.sessions?.set(key, chosen.model);
+    controls.capacity?.start(
+      chosen.model,
+      context.decisionId,
+      chosen.inputTokens + chosen.outputTokens,
+    );
+    const provider = context.catalog.get(chosen.model)?.provider;
+    if (provider !== undefined) controls.health?.admit(chosen.model, provider, true);
   }
 
   /** Request excludes, tenant compliance, open circuits and saturation, in that order. */
@@ -351,4 +377,20 @@ export class Router {
     }
     return undefined;
   }
+}
+
+/** Eligible arms sorted by the decision rule, with their selection tags and quality threshold. */
+interface Ranking {
+  readonly arms: RankedArm[];
+  readonly tagsOf: ReadonlyMap<string, SelectionArmTags>;
+  /** {@link qualityThreshold} of the arms (undefined without a floor). */
+  readonly threshold: number | undefined;
+}
+
+/** The arm that answers and the fallback order it leads. */
+interface SessionPick {
+  readonly chosen: RankedArm | undefined;
+  readonly ordered: RankedArm[];
+  readonly sessionPinned: boolean;
+  readonly sessionKey: string | undefined;
 }

@@ -1,18 +1,8 @@
 /**
- * Files written by `arbiter replay`: JSON (machine-readable, with seed and parameters), a Markdown
- * summary and SVG plots, under one output folder.
+ * The contents of the files `arbiter replay` writes: JSON (machine-readable, with seed and
+ * parameters), Markdown tables and SVG plots.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cumulative, lineChart, movingAverage, type PrequentialResult } from '../bandit/index.js';
-
-/** Write `content` to `<dir>/<name>` (folders created); returns the path. */
-export function writeOutput(dir: string, name: string, content: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
 
 /** JSON with typed arrays as plain arrays and numbers rounded to 6 significant digits. */
 export function toJson(value: unknown): string {

@@ -1,6 +1,6 @@
 /**
  * `arbiter replay learning`: the residual learner against the frozen artifact and the oracle on
- * streams the artifact never trained on (issue #11 part 5). Markdown, JSON and SVG under --out.
+ * streams the artifact never trained on (issue #11 part 5). Markdown, JSON and SVG through `write`.
  */
 import {
   createPolicy,
@@ -24,15 +24,17 @@ import {
   qualityThreshold,
   tradeoffToWillingness,
 } from '../router/index.js';
-import { markdownTable, toJson, writeOutput } from './replay-report.js';
-import { LEARNING_STREAMS, type TransferStream } from './replay-transfer.js';
+import { markdownTable, toJson } from './report.js';
+import { LEARNING_STREAMS, type TransferStream } from './transfer.js';
 
 /** Options of {@link learningMode}. */
 export interface LearningFlags {
   readonly slider: number;
   readonly seed: number;
   readonly runs: number;
-  readonly out: string;
+  /** Write one output file (`name` is relative to the output folder). */
+  readonly write: (name: string, content: string) => void;
+  /** One progress line. */
   readonly log: (line: string) => void;
   readonly residual?: ResidualOptions;
   /** Policies to run. @default ['residual'] */
@@ -169,8 +171,7 @@ export function learningMode(flags: LearningFlags, stream: TransferStream): (str
   }
   const slug = `learning-${stream.name}`;
   const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
-  writeOutput(
-    flags.out,
+  flags.write(
     `${slug}-gap.svg`,
     lineChart({
       title: `${stream.name}: online minus frozen frontier, quality at equal cost (pts)`,
@@ -202,8 +203,7 @@ export function learningMode(flags: LearningFlags, stream: TransferStream): (str
     let total = 0;
     return Float64Array.from(values, (v, t) => (total += v) / (t + 1));
   };
-  writeOutput(
-    flags.out,
+  flags.write(
     `${slug}-quality.svg`,
     lineChart({
       title: `${stream.name}: mean quality so far at slider ${flags.slider} (seed ${flags.seed})`,
@@ -216,8 +216,7 @@ export function learningMode(flags: LearningFlags, stream: TransferStream): (str
       ],
     }),
   );
-  writeOutput(
-    flags.out,
+  flags.write(
     `${slug}.json`,
     toJson({
       stream: stream.name,
@@ -283,4 +282,23 @@ export function learningMarkdown(options: {
     `Command: \`${options.command}\``,
     '',
   ].join('\n');
+}
+
+/**
+ * Every policy on every prepared stream (artifact trained without it): per-stream files from
+ * {@link learningMode}, then the summary `learning[-<stream>].md`.
+ */
+export function runLearningBenchmark(options: {
+  readonly flags: LearningFlags;
+  readonly streams: readonly TransferStream[];
+  /** The command line, quoted in the summary. */
+  readonly command: string;
+}): void {
+  const { flags, streams } = options;
+  const rows = streams.flatMap((stream) => learningMode(flags, stream));
+  const slug = streams.length === 1 ? `-${(streams[0] as TransferStream).name}` : '';
+  flags.write(
+    `learning${slug}.md`,
+    learningMarkdown({ flags, streams, rows, command: options.command }),
+  );
 }

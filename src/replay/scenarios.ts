@@ -1,6 +1,6 @@
 /**
  * The non-stationary scenarios (drift, new model) and the simulated off-policy evaluation of
- * `arbiter replay`, on a prepared dataset; files go under `flags.out`.
+ * `arbiter replay`, on a prepared dataset; files go through `flags.write`.
  */
 import {
   createPolicy,
@@ -13,24 +13,16 @@ import {
 } from '../bandit/index.js';
 import { createRng } from '../core/index.js';
 import { tradeoffToWillingness, TIER_PRIOR_QUALITY } from '../router/index.js';
-import type { ReplayData } from './replay-data.js';
+import type { ReplayData } from './data.js';
 import {
-  log,
   mean,
   plotted,
   referenceQuality,
   runOne,
   scenarioSlider,
-  type ReplayFlags,
-} from './replay-modes.js';
-import {
-  markdownTable,
-  qualityChart,
-  regretChart,
-  shareChart,
-  toJson,
-  writeOutput,
-} from './replay-report.js';
+  type ReplayOptions,
+} from './prequential.js';
+import { markdownTable, qualityChart, regretChart, shareChart, toJson } from './report.js';
 
 /** The model with the best mean true reward at `slider` (the one worth adopting). */
 function bestModel(d: ReplayData, slider: number): number {
@@ -49,7 +41,7 @@ function bestModel(d: ReplayData, slider: number): number {
 
 /** A drift or new-model scenario on one dataset. */
 export function scenarioMode(
-  flags: ReplayFlags,
+  flags: ReplayOptions,
   d: ReplayData,
   scenario: 'drift' | 'new-model',
 ): void {
@@ -123,15 +115,14 @@ export function scenarioMode(
           s.offlineRegret,
         ]);
         json.push({ policy, start, seed, model: name, at, shift, summary: s });
-        log(
+        flags.log(
           `${scenario} ${dataset} ${policy} start=${start}: ${name} share ${shift.before.toFixed(2)} -> ${shift.after.toFixed(2)} after ${shift.requests ?? 'never'} requests`,
         );
         if (r === 0 && policy === plotted(flags)) {
           const markers = [
             { x: at, label: scenario === 'drift' ? `${name} degrades` : `${name} added` },
           ];
-          writeOutput(
-            flags.out,
+          flags.write(
             `${scenario}-${slug}-${start}-share.svg`,
             shareChart({
               title: `${scenario} on ${dataset}: ${policy} (start: ${start}), share of ${name}`,
@@ -141,8 +132,7 @@ export function scenarioMode(
               markers,
             }),
           );
-          writeOutput(
-            flags.out,
+          flags.write(
             `${scenario}-${slug}-${start}-regret.svg`,
             regretChart(
               `${scenario} on ${dataset}: ${policy} (start: ${start}), cumulative regret`,
@@ -150,8 +140,7 @@ export function scenarioMode(
               markers,
             ),
           );
-          writeOutput(
-            flags.out,
+          flags.write(
             `${scenario}-${slug}-${start}-quality.svg`,
             qualityChart({
               title: `${scenario} on ${dataset}: ${policy} (start: ${start}), quality`,
@@ -195,9 +184,8 @@ export function scenarioMode(
     `Command: \`arbiter replay scenario --scenario ${scenario} --dataset ${dataset} --tradeoff ${slider} --seed ${flags.seed}\``,
     '',
   );
-  writeOutput(flags.out, `${scenario}-${slug}.md`, lines.join('\n'));
-  writeOutput(
-    flags.out,
+  flags.write(`${scenario}-${slug}.md`, lines.join('\n'));
+  flags.write(
     `${scenario}-${slug}.json`,
     toJson({ scenario, dataset, seed: flags.seed, slider, at, runs: json }),
   );
@@ -208,7 +196,7 @@ export function scenarioMode(
  * learning as it goes), freeze each candidate after learning on the first half of the logs, and
  * estimate its value on the second half; the true value uses every model's real outcome.
  */
-export function simulatedOpeMode(flags: ReplayFlags, d: ReplayData): void {
+export function simulatedOpeMode(flags: ReplayOptions, d: ReplayData): void {
   const dataset = d.name;
   const slider = scenarioSlider(flags);
   const wtp = tradeoffToWillingness(slider);
@@ -308,7 +296,7 @@ export function simulatedOpeMode(flags: ReplayFlags, d: ReplayData): void {
       estimate.maxWeight,
     ]);
     json.push({ candidate: candidateName, truth, estimate });
-    log(
+    flags.log(
       `ope ${dataset} ${candidateName}: truth ${truth.toFixed(4)} IPS ${ci(estimate.ips)} DR ${ci(estimate.doublyRobust)}`,
     );
   }
@@ -339,10 +327,6 @@ export function simulatedOpeMode(flags: ReplayFlags, d: ReplayData): void {
     '',
   ].join('\n');
   const slug = dataset.replace(/[^a-z0-9]+/giu, '-');
-  writeOutput(flags.out, `ope-${slug}.md`, md);
-  writeOutput(
-    flags.out,
-    `ope-${slug}.json`,
-    toJson({ dataset, seed: flags.seed, slider, runs: json }),
-  );
+  flags.write(`ope-${slug}.md`, md);
+  flags.write(`ope-${slug}.json`, toJson({ dataset, seed: flags.seed, slider, runs: json }));
 }

@@ -1,6 +1,6 @@
 /**
- * `arbiter replay prequential` and the helpers every data-driven mode shares: one prequential run,
- * the offline router's frontier, reference quality curves. Files go under `flags.out`.
+ * Prequential replay (`arbiter replay prequential`) and the helpers every data-driven mode shares: one prequential run,
+ * the offline router's frontier, reference quality curves. Files go through `flags.write`.
  */
 import {
   createPolicy,
@@ -11,29 +11,24 @@ import {
 } from '../bandit/index.js';
 import { hullQualityAt, nonDecreasingHull } from '../metrics/index.js';
 import { routeOffline, tradeoffToWillingness } from '../router/index.js';
-import type { ReplayData } from './replay-data.js';
-import { markdownTable, qualityChart, regretChart, toJson, writeOutput } from './replay-report.js';
+import type { ReplayData } from './data.js';
+import { markdownTable, qualityChart, regretChart, toJson } from './report.js';
 
-/** Parsed `arbiter replay` options. */
-export interface ReplayFlags {
-  readonly dataset: string | undefined;
+/** Settings and output sinks shared by the data-driven replay modes. */
+export interface ReplayOptions {
   readonly policies: BanditPolicyName[];
+  /** Simulated OPE: the policies to evaluate. */
   readonly candidates: BanditPolicyName[];
   readonly starts: ('prior' | 'offline')[];
+  /** 0-10 slider values. */
   readonly sliders: number[];
   readonly seed: number;
-  readonly trainer: 'knn' | 'logistic' | 'mf';
-  readonly db: string | undefined;
-  readonly save: boolean;
-  readonly out: string;
-  readonly embedder: 'use-lite' | 'hash';
   /** Prequential runs per configuration (exploration seeds seed, seed + 1, ...). */
   readonly runs: number;
-}
-
-/** Progress lines on stderr. */
-export function log(line: string): void {
-  process.stderr.write(`${line}\n`);
+  /** Write one output file (`name` is relative to the output folder). */
+  readonly write: (name: string, content: string) => void;
+  /** One progress line. */
+  readonly log: (line: string) => void;
 }
 
 /** The offline router's (cost, quality) curve over the slider on the given predictions (all rows). */
@@ -107,8 +102,8 @@ export function referenceQuality(
   return { offline: pick(result.offlineChoices), oracle: pick(result.oracleChoices) };
 }
 
-/** Prequential replay of one dataset: tables, JSON and plots under `flags.out`. */
-export function prequentialMode(flags: ReplayFlags, d: ReplayData): void {
+/** Prequential replay of one dataset: tables, JSON and plots through `flags.write`. */
+export function prequentialMode(flags: ReplayOptions, d: ReplayData): void {
   const dataset = d.name;
   const hull = offlineHull(d, d.offlineQuality);
   const rows: (string | number)[][] = [];
@@ -160,18 +155,16 @@ export function prequentialMode(flags: ReplayFlags, d: ReplayData): void {
           exploreSeeds: results.map((_, r) => flags.seed + r),
           runs: per,
         });
-        log(
+        flags.log(
           `${dataset} ${policy} start=${start} slider=${slider}: quality ${avg((p) => p.summary.bandit.quality).toFixed(4)} gap ${range((p) => p.gap)} pts`,
         );
         const result = results[0] as PrequentialResult;
         if (policy === plotted(flags) && slider === scenarioSlider(flags)) {
-          writeOutput(
-            flags.out,
+          flags.write(
             `prequential-${slug}-${start}-regret.svg`,
             regretChart(`${dataset}: ${policy} (start: ${start}), cumulative regret`, result),
           );
-          writeOutput(
-            flags.out,
+          flags.write(
             `prequential-${slug}-${start}-quality.svg`,
             qualityChart({
               title: `${dataset}: ${policy} (start: ${start}), quality over time`,
@@ -214,9 +207,8 @@ export function prequentialMode(flags: ReplayFlags, d: ReplayData): void {
     `Command: \`arbiter replay prequential --dataset ${dataset} --tradeoff ${flags.sliders.join(',')} --seed ${flags.seed}\``,
     '',
   ].join('\n');
-  writeOutput(flags.out, `prequential-${slug}.md`, md);
-  writeOutput(
-    flags.out,
+  flags.write(`prequential-${slug}.md`, md);
+  flags.write(
     `prequential-${slug}.json`,
     toJson({
       dataset,
@@ -232,12 +224,12 @@ export function prequentialMode(flags: ReplayFlags, d: ReplayData): void {
 }
 
 /** The policy whose runs are plotted: thompson (the service default) when it ran, else the first. */
-export function plotted(flags: ReplayFlags): BanditPolicyName {
+export function plotted(flags: ReplayOptions): BanditPolicyName {
   return flags.policies.includes('thompson') ? 'thompson' : (flags.policies[0] as BanditPolicyName);
 }
 
 /** The slider scenarios and OPE run at: 5 when it is among --tradeoff, else the first value. */
-export function scenarioSlider(flags: ReplayFlags): number {
+export function scenarioSlider(flags: ReplayOptions): number {
   return flags.sliders.includes(5) ? 5 : (flags.sliders[0] ?? 5);
 }
 
