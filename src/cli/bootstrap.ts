@@ -91,6 +91,13 @@ export async function composeService(
 ): Promise<Service> {
   const base = loadCatalog(config.catalogPath);
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+  // Set once the app exists; the keys registry and the store's hourly retention runs log through it.
+  let log: Pick<FastifyInstance['log'], 'info' | 'warn'> = {
+    info: () => undefined,
+    warn: () => undefined,
+  };
+  const onRetentionError = (error: Error): void =>
+    log.warn({ err: error }, 'retention run failed (the next hourly run retries)');
   // ARBITER_DATABASE_URL: PostgreSQL shared by replicas; otherwise the embedded DuckDB file.
   const shared =
     config.databaseUrl === undefined
@@ -99,6 +106,7 @@ export async function composeService(
           url: config.databaseUrl,
           storePromptText: config.storePrompts,
           retentionDays: config.retentionDays,
+          onRetentionError,
           ...(config.replicaId === undefined ? {} : { replicaId: config.replicaId }),
         });
   const store: Store =
@@ -107,13 +115,9 @@ export async function composeService(
       path: config.dbPath,
       storePromptText: config.storePrompts,
       retentionDays: config.retentionDays,
+      onRetentionError,
     }));
   let keys: KeyRegistry | undefined;
-  // Set once the app exists; the keys registry logs its reloads through it.
-  let log: Pick<FastifyInstance['log'], 'info' | 'warn'> = {
-    info: () => undefined,
-    warn: () => undefined,
-  };
   let tenants: TenantsFile | undefined;
   let registry: CatalogRegistry;
   try {

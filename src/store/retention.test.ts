@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decisionFixture, outcomeFixture } from './__fixtures__/records.js';
 import { openStore } from './index.js';
 import type { Store } from './index.js';
@@ -109,5 +109,27 @@ describe('scheduleRetention', () => {
     await stop();
     expect(calls[0]).toEqual({ cutoffMs: retentionCutoff({ days: 40, nowMs: now }), nowMs: now });
     expect(calls[0]?.cutoffMs).toBe(60 * 86_400_000);
+  });
+
+  it('openStore hands a failed hourly run to onRetentionError, as a StoreError', async () => {
+    // Only the hourly interval is faked; DuckDB and the batch writers keep real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const errors: unknown[] = [];
+    let store: Store | undefined;
+    try {
+      store = await openStore({
+        path: ':memory:',
+        retentionDays: MIN_RETENTION_DAYS,
+        onRetentionError: (error) => errors.push(error),
+      });
+      vi.spyOn(store.retention, 'run').mockRejectedValue(new Error('disk full'));
+      await vi.advanceTimersByTimeAsync(HOUR);
+      await vi.waitFor(() => expect(errors).toHaveLength(1));
+      expect(errors[0]).toMatchObject({ code: 'STORE_FAILED' });
+      expect(String((errors[0] as Error).message)).toMatch(/retention run/u);
+    } finally {
+      vi.useRealTimers();
+      await store?.close();
+    }
   });
 });

@@ -50,6 +50,11 @@ export interface OpenStoreOptions {
   readonly clock?: Clock;
   /** Failures of background flushes; without it they reject the next flush() or close(). */
   readonly onBackgroundError?: (error: StoreError) => void;
+  /**
+   * Failures of an hourly retention run (nothing waits on one; the next run retries).
+   * @default onBackgroundError
+   */
+  readonly onRetentionError?: (error: StoreError) => void;
   /** A Parquet snapshot folder imported before migrations (use with `path: ':memory:'`). */
   readonly importFrom?: string;
   /**
@@ -139,14 +144,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await outcomes.flush();
   };
   const retention = createRetentionRepo({ db, beforeRun: flushForRead });
+  const retentionError = options.onRetentionError ?? options.onBackgroundError;
   if (options.retentionDays !== undefined && options.retentionDays > 0) {
     const stop = scheduleRetention({
       repo: retention,
       days: options.retentionDays,
       clock,
-      ...(options.onBackgroundError === undefined
+      ...(retentionError === undefined
         ? {}
-        : { onError: (error) => options.onBackgroundError?.(wrapStoreError(error, RETENTION)) }),
+        : { onError: (error) => retentionError(wrapStoreError(error, RETENTION)) }),
     });
     db.onClose(stop);
   }

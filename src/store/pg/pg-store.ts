@@ -41,6 +41,11 @@ export interface OpenPgStoreOptions {
   /** Failures of background flushes; without it they reject the next flush() or close(). */
   readonly onBackgroundError?: (error: StoreError) => void;
   /**
+   * Failures of an hourly retention run (nothing waits on one; the next run retries).
+   * @default onBackgroundError
+   */
+  readonly onRetentionError?: (error: StoreError) => void;
+  /**
    * This replica's id, stored with the outcomes it records (unique per running process).
    * @default `<hostname>-<pid>-<random>`
    */
@@ -84,17 +89,18 @@ export async function openPgStore(options: OpenPgStoreOptions): Promise<SharedSt
     await outcomes.flush();
   };
   const retention = createPgRetentionRepo({ db, beforeRun: flushForRead });
+  const retentionError = options.onRetentionError ?? options.onBackgroundError;
   const stopRetention =
     options.retentionDays !== undefined && options.retentionDays > 0
       ? scheduleRetention({
           repo: retention,
           days: options.retentionDays,
           clock,
-          ...(options.onBackgroundError === undefined
+          ...(retentionError === undefined
             ? {}
             : {
                 onError: (error) =>
-                  options.onBackgroundError?.(
+                  retentionError(
                     error instanceof StoreError
                       ? error
                       : new StoreError('retention run failed', { cause: error }),
