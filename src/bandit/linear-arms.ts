@@ -34,6 +34,7 @@ import {
   scaleInPlace,
 } from './linalg.js';
 import type { ArmTags, BanditArm, BanditFeedback } from './policy.js';
+import { shrunkCostRatio } from './reward.js';
 
 /** One arm's sufficient statistics. */
 interface ArmModel {
@@ -350,10 +351,11 @@ export class LinearArms {
 
   private costRatio(arm: ArmModel): number {
     const decay = this.options.discount < 1 ? this.options.discount ** (this.clock - arm.time) : 1;
-    const weight = decay * arm.weight;
-    const estimated = decay * arm.costEstimated;
-    if (weight <= 0 || estimated <= 0) return 1;
-    const pseudo = this.options.costPriorWeight * (estimated / weight);
-    return (decay * arm.costObserved + pseudo) / (estimated + pseudo);
+    return shrunkCostRatio({
+      observed: decay * arm.costObserved,
+      estimated: decay * arm.costEstimated,
+      weight: decay * arm.weight,
+      priorWeight: this.options.costPriorWeight,
+    });
   }
 }

@@ -26,3 +26,18 @@ export function observedQuality(outcome: {
   if (outcome.errorClass === null || NON_QUALITY_ERRORS.has(outcome.errorClass)) return undefined;
   return 0;
 }
+
+/**
+ * Observed over estimated cost of a model's calls, shrunk towards 1 by `priorWeight`
+ * pseudo-observations at the estimate (sums already discounted by the caller): 1 without evidence.
+ */
+export function shrunkCostRatio(sums: {
+  readonly observed: number;
+  readonly estimated: number;
+  readonly weight: number;
+  readonly priorWeight: number;
+}): number {
+  if (sums.weight <= 0 || sums.estimated <= 0) return 1;
+  const pseudo = sums.priorWeight * (sums.estimated / sums.weight);
+  return (sums.observed + pseudo) / (sums.estimated + pseudo);
+}

@@ -31,6 +31,7 @@
 import { createHash } from 'node:crypto';
 import { StoreError } from '../core/index.js';
 import type { DecisionRecord, PredictedArm } from './decision-repo.js';
+import { decodeFloat32, parseJsonText } from './values.js';
 
 /** Key of the bandit's context vector in {@link DecisionRecord.features}. */
 export const POLICY_FEATURES = 'policy_features';
@@ -309,22 +310,7 @@ function float64s(bytes: Uint8Array): number[] {
 
 function float32s(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) throw corrupt('embedding', 'is not float32 bytes');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Float32Array.from({ length: bytes.byteLength / 4 }, (_, i) =>
-    view.getFloat32(i * 4, true),
-  );
-}
-
-function parseJson(text: string, column: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error: unknown) {
-    throw new StoreError(`column ${column} holds invalid JSON`, {
-      code: 'STORE_CORRUPT',
-      cause: error,
-      details: { column },
-    });
-  }
+  return decodeFloat32(bytes);
 }
 
 /** Embedding, candidates, predictions and features of a stored row, in either form. */
@@ -339,13 +325,13 @@ export function decodeDecision(
     candidates = predicted.map((arm) => arm.model);
   } else {
     predicted = (
-      parts.predicted === null ? [] : parseJson(parts.predicted, 'predicted')
+      parts.predicted === null ? [] : parseJsonText(parts.predicted, 'predicted')
     ) as PredictedArm[];
     candidates = parts.candidates ?? [];
   }
   let features: Record<string, unknown> | null = null;
   if (parts.features !== null) {
-    features = parseJson(parts.features, 'features') as Record<string, unknown>;
+    features = parseJsonText(parts.features, 'features') as Record<string, unknown>;
     if (parts.willingnessToPay !== null) features[WILLINGNESS_TO_PAY] = parts.willingnessToPay;
     if (parts.policyFeatures !== null) features[POLICY_FEATURES] = float64s(parts.policyFeatures);
   }

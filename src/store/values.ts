@@ -71,15 +71,24 @@ export function vectorFromBlobOrNull(value: JS | undefined, column: string): Flo
   if (value === null || value === undefined) return null;
   if (!(value instanceof Uint8Array) || value.byteLength % 4 !== 0)
     throw invalid(column, 'float32 bytes');
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  const out = new Float32Array(value.byteLength / 4);
+  return decodeFloat32(value);
+}
+
+/** Little-endian float32 bytes (length a multiple of 4, checked by the caller) as a vector. */
+export function decodeFloat32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   return out;
 }
 
 /** Parse a JSON column. */
 export function parseJson(value: JS | undefined, column: string): unknown {
-  const text = asString(value, column);
+  return parseJsonText(asString(value, column), column);
+}
+
+/** JSON text of a column, parsed; STORE_CORRUPT naming the column when it is not JSON. */
+export function parseJsonText(text: string, column: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error: unknown) {

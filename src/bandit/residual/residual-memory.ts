@@ -23,6 +23,7 @@
  */
 import { RouterError } from '../../core/index.js';
 import { RandomProjection } from '../features.js';
+import { shrunkCostRatio } from '../reward.js';
 import {
   DEFAULT_RESIDUAL_OPTIONS,
   validateResidualOptions,
@@ -340,8 +341,12 @@ export class ResidualMemory {
   }
 
   private costRatio(s: ModelStats | undefined): number {
-    if (s === undefined || s.weight <= 0 || s.costEstimated <= 0) return 1;
-    const pseudo = this.options.costPriorWeight * (s.costEstimated / s.weight);
-    return (s.costObserved + pseudo) / (s.costEstimated + pseudo);
+    if (s === undefined) return 1;
+    return shrunkCostRatio({
+      observed: s.costObserved,
+      estimated: s.costEstimated,
+      weight: s.weight,
+      priorWeight: this.options.costPriorWeight,
+    });
   }
 }

@@ -4,6 +4,7 @@
  * and epoch times are cast to float8/int4 in SQL so they arrive as numbers, never as strings.
  */
 import { StoreError } from '../../core/index.js';
+import { decodeFloat32, parseJsonText } from '../values.js';
 import type { PgRow } from './pg-database.js';
 
 function invalid(column: string, expected: string): StoreError {
@@ -70,24 +71,12 @@ export function pgBlobVectorOrNull(row: PgRow, column: string): Float32Array | n
   if (!(value instanceof Uint8Array) || value.byteLength % 4 !== 0) {
     throw invalid(column, 'float32 bytes');
   }
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  const out = new Float32Array(value.byteLength / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
+  return decodeFloat32(value);
 }
 
 /** A JSON column read as text (`column::text`), parsed. */
 export function pgJson(row: PgRow, column: string): unknown {
-  const text = pgString(row, column);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error: unknown) {
-    throw new StoreError(`column ${column} holds invalid JSON`, {
-      code: 'STORE_CORRUPT',
-      cause: error,
-      details: { column },
-    });
-  }
+  return parseJsonText(pgString(row, column), column);
 }
 
 /** SQL for a `timestamptz` column as epoch milliseconds (float8, exact for ms values). */
