@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../core/index.js';
 import { resolveDataDir } from '../data/data-dir.js';
-import { isDefaultCandidate, loadCatalog, parseCatalog } from './index.js';
+import { isDefaultCandidate, loadCatalog, normalizeModelName, parseCatalog } from './index.js';
+import type { CatalogModel } from './index.js';
 
 function catchError(fn: () => unknown): RouterError {
   try {
@@ -230,4 +231,62 @@ describe('catalog', () => {
       expect(checked).toBeGreaterThanOrEqual(10);
     },
   );
+
+  it('finds a model by a loosely written name when exactly one model has that form', () => {
+    expect(valid.resolveModelId('claude-3.5-sonnet-20240620')).toBe('anthropic/claude-3-5-sonnet');
+    expect(valid.resolveModelId('Claude 3.5 Sonnet')).toBe('anthropic/claude-3-5-sonnet');
+    expect(valid.resolveModelId('gpt-4o-2024-05-13')).toBe('openai/gpt-4o');
+    expect(valid.resolveModelId('together/Llama-3.1-405B-Instruct')).toBe(
+      'meta/llama-3.1-405b-instruct',
+    );
+    expect(valid.resolveModelId('gemini_2.5_pro:latest')).toBe('google/gemini-2.5-pro');
+    // Exact ids and aliases win; a different model stays unknown.
+    expect(valid.resolveModelId('gpt-4.1-mini')).toBe('openai/gpt-4.1-mini');
+    expect(valid.resolveModelId('claude-3-opus-20240229')).toBeUndefined();
+    expect(normalizeModelName('Mistral Large_2411')).toBe('mistral-large-2411');
+    // A form two models share names neither.
+    const twins = parseCatalog(
+      withModel((m) => {
+        m['aliases'] = ['shared.name'];
+      }),
+    );
+    const other = structuredClone(twins.models[1]) as unknown as Record<string, unknown>;
+    const both = parseCatalog({
+      version: 1,
+      models: [...twins.models, { ...other, id: 'x/other-model', aliases: ['shared_name'] }],
+    });
+    expect(both.resolveModelId('shared.name')).toBe(twins.models[1]?.id);
+    expect(both.resolveModelId('shared_name')).toBe('x/other-model');
+    expect(both.resolveModelId('Shared Name')).toBeUndefined();
+  });
+
+  it('gives a predecessor row only to a model the leaderboard has no row for, never below its tier', () => {
+    const byTier = new Map<string, CatalogModel[]>();
+    for (const model of valid.models)
+      byTier.set(model.tags.tier, [...(byTier.get(model.tags.tier) ?? []), model]);
+    const inherited = valid.models.filter((m) => m.prior?.basis === 'predecessor');
+    expect(inherited.length).toBeGreaterThanOrEqual(5);
+    for (const model of inherited) {
+      const row = model.prior?.alpaca_eval_name;
+      // The row is not the model's own: no catalog model claims it as its own row.
+      const owners = valid.models.filter(
+        (m) => m.prior?.alpaca_eval_name === row && (m.prior?.basis ?? 'own') === 'own',
+      );
+      for (const owner of owners) {
+        // A predecessor in the catalog is older: an equal or lower tier, never the model itself.
+        expect(owner.id, model.id).not.toBe(model.id);
+        const rank = (tier: string) => ['small', 'mid', 'frontier'].indexOf(tier);
+        expect(rank(owner.tags.tier), `${model.id} inherits from ${owner.id}`).toBeLessThanOrEqual(
+          rank(model.tags.tier),
+        );
+      }
+      // Used as a lower bound: only rows at or above the tier's mean score among own rows.
+      const own = (byTier.get(model.tags.tier) ?? [])
+        .filter((m) => (m.prior?.basis ?? 'own') === 'own')
+        .map((m) => m.prior?.alpaca_eval_lc)
+        .filter((v): v is number => v !== undefined);
+      const mean = own.reduce((s, v) => s + v, 0) / Math.max(1, own.length);
+      expect(model.prior?.alpaca_eval_lc ?? 0, model.id).toBeGreaterThanOrEqual(mean);
+    }
+  });
 });

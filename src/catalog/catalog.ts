@@ -14,7 +14,12 @@ export interface Catalog {
   /** Where it was loaded from (or `<inline>`). */
   readonly source: string;
   readonly models: readonly CatalogModel[];
-  /** The entry for an id or alias (case-insensitive), or undefined. */
+  /**
+   * The entry for an id or alias (case-insensitive), or undefined. A name that matches no id or alias
+   * exactly is tried once more in its {@link normalizeModelName} form (provider prefix, separators and a
+   * trailing release date dropped: `claude-3.5-sonnet-20240620`, `Meta-Llama/Llama-3.1-405B-Instruct`),
+   * when that form names exactly one model.
+   */
   get(idOrAlias: string): CatalogModel | undefined;
   /** The canonical id for an id or alias, or undefined. */
   resolveModelId(idOrAlias: string): string | undefined;
@@ -56,12 +61,39 @@ export function parseCatalog(data: unknown, source = '<inline>'): Catalog {
   const lookup = new Map(
     [...byKey].map(([key, model]) => [key, models[file.models.indexOf(model)] as CatalogModel]),
   );
+  // Normalised forms of every id and alias; a form two models share is dropped (ambiguous).
+  const normalized = new Map<string, CatalogModel | null>();
+  for (const model of models) {
+    for (const key of [model.id, ...(model.aliases ?? [])]) {
+      const form = normalizeModelName(key);
+      const existing = normalized.get(form);
+      normalized.set(form, existing === undefined || existing === model ? model : null);
+    }
+  }
+  const get = (idOrAlias: string): CatalogModel | undefined =>
+    lookup.get(idOrAlias.toLowerCase()) ??
+    normalized.get(normalizeModelName(idOrAlias)) ??
+    undefined;
   return Object.freeze({
     source,
     models,
-    get: (idOrAlias: string) => lookup.get(idOrAlias.toLowerCase()),
-    resolveModelId: (idOrAlias: string) => lookup.get(idOrAlias.toLowerCase())?.id,
+    get,
+    resolveModelId: (idOrAlias: string) => get(idOrAlias)?.id,
   });
+}
+
+/**
+ * A model name in the form the catalog compares loosely: lower case, the part after the last `/`,
+ * runs of spaces, dots, underscores and colons as one `-`, without a trailing release date
+ * (`-20240620`, `-2024-08-06`) or `-latest`. `Claude-3.5-Sonnet-20240620` and `claude-3-5-sonnet` agree.
+ */
+export function normalizeModelName(name: string): string {
+  const tail = name.toLowerCase().split('/').at(-1) ?? '';
+  return tail
+    .replace(/[\s._:]+/gu, '-')
+    .replace(/-+/gu, '-')
+    .replace(/-(?:\d{8}|\d{4}-\d{2}-\d{2}|latest)$/u, '')
+    .replace(/^-|-$/gu, '');
 }
 
 /**

@@ -36,7 +36,7 @@ export class CatalogRegistry {
 
   /** Add or replace a model; returns the entry and whether it was new. */
   upsert(model: CatalogModel): { model: CatalogModel; created: boolean } {
-    const created = this.catalog.get(model.id) === undefined;
+    const created = !this.catalog.models.some((entry) => entry.id === model.id);
     const upserts = [...this.upserts.filter((entry) => entry.id !== model.id), model];
     this.catalog = this.compose(upserts);
     this.upserts = upserts;

@@ -51,6 +51,13 @@ export const PriorSchema = Type.Object(
     alpaca_eval_lc: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     /** The AlpacaEval leaderboard row name the score was copied from. */
     alpaca_eval_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /**
+     * Whose row `alpaca_eval_name` is: `own` (default) the model's own, or `predecessor` the model
+     * it replaces in its vendor's line (GPT-4o for GPT-5, Claude 3.5 Sonnet for Claude Sonnet 4),
+     * for a model the leaderboard has no row for: a lower bound on its ability, so that a newer model
+     * is not ranked below the older one it replaces only because the older one has a public score.
+     */
+    basis: Type.Optional(Type.Union([Type.Literal('own'), Type.Literal('predecessor')])),
     /** Where the figures come from (URL or file). */
     source: Type.String({ minLength: 1, maxLength: 500 }),
   },
