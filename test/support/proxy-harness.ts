@@ -111,11 +111,11 @@ export async function start(
   });
   const service = new RoutingService({ router, store, catalog: () => registry.current() });
   const decisions = new Map<string, RouteDecision>();
-  const route = service.route.bind(service);
-  service.route = async (request, signal) => {
-    const decision = await route(request, signal);
-    decisions.set(decision.decisionId, decision);
-    return decision;
+  const route = service.routeOrUnrecorded.bind(service);
+  service.routeOrUnrecorded = async (request, signal) => {
+    const routed = await route(request, signal);
+    decisions.set(routed.decision.decisionId, routed.decision);
+    return routed;
   };
   const app = await buildApp({
     registry,

@@ -26,7 +26,7 @@ import {
   toChatRouteRequest,
 } from './chat-completions-body.js';
 import { admitRouting } from '../access.js';
-import { requestTenant } from './route.js';
+import { reportOutage, requestTenant } from './route.js';
 
 /** Options for the chat-completions plugin. */
 export interface ChatCompletionsOptions {
@@ -93,6 +93,7 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
       const body = request.body;
       const catalog = options.catalog();
       let decision: RouteDecision;
+      let recorded = true;
       try {
         // Who the caller may act as is settled before anything about upstreams.
         requestTenant(body.arbiter?.tenant, principal);
@@ -106,7 +107,12 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
         );
         const routeRequest = toChatRouteRequest(body, principal, allowed.ids);
         try {
-          decision = await service.route(routeRequest);
+          // While the store is unavailable the request is still routed (from memory) and
+          // forwarded; its decision and outcomes are not recorded (as /v1/route, issue 16).
+          const routed = await service.routeOrUnrecorded(routeRequest);
+          decision = routed.decision;
+          recorded = routed.recorded;
+          reportOutage(routed, options.metrics, request.log);
         } catch (error: unknown) {
           if (!isRouterError(error, 'NO_ELIGIBLE_ARM')) throw error;
           const routerExcluded = error.details?.['excluded'];
@@ -143,12 +149,15 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
         signal: clientGone.signal,
         startedMs,
         clock: options.clock,
-        record: (outcome) => options.pending.run(() => recordOutcome(service, decision, outcome)),
+        record: (outcome) => {
+          if (recorded) options.pending.run(() => recordOutcome(service, decision, outcome));
+        },
         scrub,
         warn: (message) => request.log.warn(message),
       });
+      if (recorded) void reply.header('x-arbiter-decision-id', decision.decisionId);
       void reply
-        .header('x-arbiter-decision-id', decision.decisionId)
+        .header('x-arbiter-decision-recorded', String(recorded))
         .header('x-arbiter-attempts', String(result.attempts));
       // Upstream answers pass through whatever their status and shape: untyped by the schemas.
       const raw: FastifyReply = reply;
@@ -171,7 +180,7 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
             .send(Readable.from(result.events, { objectMode: false }));
         case 'aborted':
           throw new RouterError('UPSTREAM_FAILED', 'the client closed the request', {
-            details: { decision_id: decision.decisionId },
+            details: { decision_id: recorded ? decision.decisionId : null },
           });
         case 'failed': {
           if (result.retryAfterMs !== undefined) {
@@ -183,7 +192,7 @@ export const chatCompletionsRoutes: FastifyPluginAsyncTypebox<ChatCompletionsOpt
           // Built from models, statuses, classes and times only: nothing an upstream wrote.
           throw new RouterError(code, failureMessage(result.reason, result.failures), {
             details: {
-              decision_id: decision.decisionId,
+              decision_id: recorded ? decision.decisionId : null,
               reason: result.reason,
               attempts: result.failures.map((failure) => ({
                 model: failure.model,

@@ -232,7 +232,8 @@ function toResponse(
  * Count an unrecorded decision; log a store outage once when it begins (with the store's error) and
  * once when a decision is recorded again, never once per request.
  */
-function reportOutage(
+/** Count an unrecorded decision and log an outage's start and end once each. */
+export function reportOutage(
   routed: RoutedDecision,
   metrics: ServiceMetrics,
   log: FastifyBaseLogger,
