@@ -43,7 +43,7 @@ import {
 } from '../service/index.js';
 import { loadUpstreamConfig, unmatchedUpstreamWarnings } from '../proxy/index.js';
 import { openStore, type OutcomeRecord, type Store } from '../store/index.js';
-import { openPgStore } from '../store/pg/index.js';
+import type { SharedStore } from '../store/pg/index.js';
 import { API_VERSION } from '../server/openapi.js';
 import { createStatsReader, type TenantBudgetLimits } from '../stats/index.js';
 import {
@@ -99,16 +99,20 @@ export async function composeService(
   const onRetentionError = (error: Error): void =>
     log.warn({ err: error }, 'retention run failed (the next hourly run retries)');
   // ARBITER_DATABASE_URL: PostgreSQL shared by replicas; otherwise the embedded DuckDB file.
-  const shared =
-    config.databaseUrl === undefined
+  // The PostgreSQL client loads only when it is used (about 10 MB that a DuckDB service never needs).
+  const databaseUrl = config.databaseUrl;
+  const shared: SharedStore | undefined =
+    databaseUrl === undefined
       ? undefined
-      : await openPgStore({
-          url: config.databaseUrl,
-          storePromptText: config.storePrompts,
-          retentionDays: config.retentionDays,
-          onRetentionError,
-          ...(config.replicaId === undefined ? {} : { replicaId: config.replicaId }),
-        });
+      : await import('../store/pg/index.js').then(({ openPgStore }) =>
+          openPgStore({
+            url: databaseUrl,
+            storePromptText: config.storePrompts,
+            retentionDays: config.retentionDays,
+            onRetentionError,
+            ...(config.replicaId === undefined ? {} : { replicaId: config.replicaId }),
+          }),
+        );
   const store: Store =
     shared ??
     (await openStore({
@@ -217,16 +221,20 @@ export async function composeService(
           .catch((error: unknown) => app.log.warn({ err: error }, 'circuit event not recorded'));
       },
     });
-    const router = new Router({
+    const routerDeps = {
       catalog: () => registry.current(),
       embedder,
       predictor,
       // The 0-10 knob, calibrated on the served artifact's reference traffic (knob.ts).
       knob: slot.willingness,
       knobFloor: slot.qualityFloor,
-      controls: controls.routing(),
-      rng: createRng(config.seed),
       ...(policy === undefined ? {} : { policy: exploreOnceLearning(policy) }),
+    };
+    const routingControls = controls.routing();
+    const router = new Router({
+      ...routerDeps,
+      controls: routingControls,
+      rng: createRng(config.seed),
     });
     const routing = new RoutingService({
       router,
@@ -307,6 +315,23 @@ export async function composeService(
     slot.willingness(DEFAULT_TRADEOFF);
     for (const model of registry.current().models) countTokens('warm up', model.tokenizer);
     await embedder.embed(['warm up']);
+    // Then one decision through the real route stages and the decision write path, recording
+    // nothing (RoutingService.rehearse). Its router is a stand-in with its own random stream and
+    // only the read-only controls (tenant policy, budgets): warming up draws nothing from the served
+    // router's stream and takes no session pin, capacity slot or circuit probe.
+    await routing.rehearse(
+      new Router({
+        ...routerDeps,
+        controls: {
+          ...(routingControls.policyFor === undefined
+            ? {}
+            : { policyFor: routingControls.policyFor }),
+          ...(routingControls.budgets === undefined ? {} : { budgets: routingControls.budgets }),
+        },
+        rng: createRng(config.seed),
+      }),
+      { prompt: 'warm up' },
+    );
     service = routing;
     promoter = new ArtifactPromoter({
       slot,

@@ -227,65 +227,72 @@ export class RoutingService {
     return decision;
   }
 
+  /**
+   * Warm-up before serving, so the first request pays none of the route path's first-use work: one
+   * decision through every stage of `router` (a stand-in that shares the real router's catalog,
+   * embedder, predictor and policy but none of its state: no session pins, capacity slots, circuit
+   * probes or random draws; see bootstrap.ts), its stored row built and its write rehearsed in a
+   * transaction that is rolled back (DecisionRepo.rehearse), its in-memory summary built. Nothing is
+   * recorded, remembered, learned or counted, and no listener hears of it.
+   */
+  async rehearse(router: Router, request: RouteRequest): Promise<void> {
+    const decision = await router.route(request);
+    const broken = nonFinite(decision);
+    if (broken !== undefined) {
+      throw new RouterError('INTERNAL', `the router produced a non-finite ${broken}`);
+    }
+    await this.options.store.decisions.rehearse?.(this.toRecord(decision));
+    summaryOf(decision);
+  }
+
   /** Write the decision and wait for its commit. */
   private async record(decision: RouteDecision): Promise<void> {
-    await this.options.store.recordDecisions([
-      {
-        id: decision.decisionId,
-        createdAtMs: decision.createdAtMs,
-        tenant: decision.tenant,
-        promptHash: decision.promptHash,
-        promptText: this.options.storePrompts === true ? decision.routedText : null,
-        embedding: decision.embedding,
-        embedderId: decision.embedderId,
-        candidates: decision.ranked.map((arm) => arm.model),
-        chosenModel: decision.model,
-        propensity: decision.propensity,
-        explored: decision.explored,
-        policy: decision.policy,
-        policyVersion: decision.policyVersion,
-        predictorVersion: decision.predictorVersion,
-        predicted: decision.ranked.map((arm) => ({
-          model: arm.model,
-          quality: arm.predictedQuality,
-          costUsd: arm.estimatedCostUsd,
-          score: arm.score,
-        })),
-        features: {
-          willingness_to_pay: decision.willingnessToPay,
-          // Kept for the dashboard's recent-decisions table (reason codes, no message text).
-          excluded: decision.excluded.map((entry) => ({
-            model: entry.model,
-            reason: entry.reason,
-          })),
-          ...(decision.policyFeatures === undefined
-            ? {}
-            : { [POLICY_FEATURES_KEY]: decision.policyFeatures }),
-        },
-      },
-    ]);
+    await this.options.store.recordDecisions([this.toRecord(decision)]);
     // Durable first: the id goes out only once the row is committed. Decisions buffered by
     // concurrent requests are appended in the same batch (batch-writer.ts), so they share a commit.
     await this.options.store.decisions.flush();
   }
 
-  /** Keep a recorded decision in memory for its feedback. */
-  private remember(decision: RouteDecision): void {
-    this.recent.set(decision.decisionId, {
+  /** The stored row of a decision. */
+  private toRecord(decision: RouteDecision): DecisionRecord {
+    return {
       id: decision.decisionId,
-      tenant: decision.tenant,
-      chosenModel: decision.model,
-      candidates: decision.ranked.map((arm) => arm.model),
       createdAtMs: decision.createdAtMs,
-      willingnessToPay: decision.willingnessToPay,
+      tenant: decision.tenant,
+      promptHash: decision.promptHash,
+      promptText: this.options.storePrompts === true ? decision.routedText : null,
+      embedding: decision.embedding,
+      embedderId: decision.embedderId,
+      candidates: decision.ranked.map((arm) => arm.model),
+      chosenModel: decision.model,
+      propensity: decision.propensity,
+      explored: decision.explored,
+      policy: decision.policy,
+      policyVersion: decision.policyVersion,
+      predictorVersion: decision.predictorVersion,
       predicted: decision.ranked.map((arm) => ({
         model: arm.model,
         quality: arm.predictedQuality,
         costUsd: arm.estimatedCostUsd,
-        source: arm.source,
+        score: arm.score,
       })),
-      ...(decision.policyFeatures === undefined ? {} : { features: decision.policyFeatures }),
-    });
+      features: {
+        willingness_to_pay: decision.willingnessToPay,
+        // Kept for the dashboard's recent-decisions table (reason codes, no message text).
+        excluded: decision.excluded.map((entry) => ({
+          model: entry.model,
+          reason: entry.reason,
+        })),
+        ...(decision.policyFeatures === undefined
+          ? {}
+          : { [POLICY_FEATURES_KEY]: decision.policyFeatures }),
+      },
+    };
+  }
+
+  /** Keep a recorded decision in memory for its feedback. */
+  private remember(decision: RouteDecision): void {
+    this.recent.set(decision.decisionId, summaryOf(decision));
   }
 
   /**
@@ -414,5 +421,24 @@ export function summaryFromRecord(record: DecisionRecord): DecisionSummary {
       ? { features: features }
       : {}),
     ...(record.embedding === null ? {} : { embedding: record.embedding }),
+  };
+}
+
+/** What the service keeps in memory of a decision for its feedback. */
+function summaryOf(decision: RouteDecision): DecisionSummary {
+  return {
+    id: decision.decisionId,
+    tenant: decision.tenant,
+    chosenModel: decision.model,
+    candidates: decision.ranked.map((arm) => arm.model),
+    createdAtMs: decision.createdAtMs,
+    willingnessToPay: decision.willingnessToPay,
+    predicted: decision.ranked.map((arm) => ({
+      model: arm.model,
+      quality: arm.predictedQuality,
+      costUsd: arm.estimatedCostUsd,
+      source: arm.source,
+    })),
+    ...(decision.policyFeatures === undefined ? {} : { features: decision.policyFeatures }),
   };
 }

@@ -12,8 +12,8 @@ import {
 import type { JS } from '@duckdb/node-api';
 import { StoreError, fail, ok } from '../core/index.js';
 import type { Result } from '../core/index.js';
-import type { BatchWriter } from './batch-writer.js';
-import { createBatchWriter } from './batch-writer.js';
+import type { AppenderRow, BatchWriter } from './batch-writer.js';
+import { appendRows, createBatchWriter } from './batch-writer.js';
 import type { Database, Session, SqlRow } from './db.js';
 import { decodeDecision, encodeDecision } from './decision-codec.js';
 import type { EncodedDecision, StoredDecisionParts } from './decision-codec.js';
@@ -129,6 +129,13 @@ export interface DecisionRepo {
   }): Promise<Result<DecisionRecord, DecisionLookupFailure>>;
   /** Decisions in a time window, newest first. */
   list(options?: ListDecisionsOptions): Promise<DecisionRecord[]>;
+  /**
+   * Run the write path of one decision (its candidate set's insert and the appender) in a
+   * transaction that is rolled back: the first real decision then pays none of the first-use work
+   * (prepared statements, appender, converters). Stores nothing. Optional: a store without it has
+   * nothing to warm.
+   */
+  rehearse?(decision: DecisionRecord): Promise<void>;
 }
 
 const COLUMNS = `decisions.id AS id, epoch_ms(created_at)::DOUBLE AS created_at_ms, tenant, prompt_hash, prompt_text,
@@ -237,6 +244,32 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
   const { db } = options;
   const keepText = options.storePromptText ?? false;
   // Each record is encoded once, when it is buffered; the appender and the set insert share it.
+  const toRow = ({ decision: d, encoded: e }: Encoded): AppenderRow => [
+    d.id,
+    new Date(d.createdAtMs),
+    d.tenant,
+    e.promptHash,
+    keepText ? d.promptText : null,
+    e.embedding,
+    d.embedderId,
+    e.candidates === null ? null : [...e.candidates],
+    d.chosenModel,
+    d.propensity,
+    d.explored,
+    d.policy,
+    d.policyVersion,
+    d.predictorVersion,
+    e.predicted,
+    e.features,
+    e.embeddingQ,
+    e.candidateSet === null ? null : BigInt(e.candidateSet.id),
+    e.arms,
+    e.policyFeatures,
+    e.willingnessToPay,
+    e.estimatedCostUsd,
+    e.bestQualityCostUsd,
+    e.promptDigest,
+  ];
   const writer: BatchWriter<Encoded> = createBatchWriter({
     db,
     table: 'decisions',
@@ -248,32 +281,7 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
         session,
         rows.map((row) => row.encoded),
       ),
-    toRow: ({ decision: d, encoded: e }) => [
-      d.id,
-      new Date(d.createdAtMs),
-      d.tenant,
-      e.promptHash,
-      keepText ? d.promptText : null,
-      e.embedding,
-      d.embedderId,
-      e.candidates === null ? null : [...e.candidates],
-      d.chosenModel,
-      d.propensity,
-      d.explored,
-      d.policy,
-      d.policyVersion,
-      d.predictorVersion,
-      e.predicted,
-      e.features,
-      e.embeddingQ,
-      e.candidateSet === null ? null : BigInt(e.candidateSet.id),
-      e.arms,
-      e.policyFeatures,
-      e.willingnessToPay,
-      e.estimatedCostUsd,
-      e.bestQualityCostUsd,
-      e.promptDigest,
-    ],
+    toRow,
   });
 
   return {
@@ -313,6 +321,17 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
         );
       }),
     enqueue: (d) => writer.enqueue({ decision: d, encoded: encodeDecision(d) }),
+    rehearse: (d) =>
+      db.use(async (session) => {
+        const encoded = encodeDecision(d);
+        await session.run('BEGIN TRANSACTION');
+        try {
+          await insertCandidateSets(session, [encoded]);
+          await appendRows(session, { table: 'decisions' }, [toRow({ decision: d, encoded })]);
+        } finally {
+          await session.run('ROLLBACK');
+        }
+      }),
     flush: () => writer.flush(),
     async get({ id, tenant }) {
       // Feedback can arrive before the timer flush; make buffered decisions visible first.
