@@ -9,6 +9,8 @@
  *
  *   nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions 20000 \
  *     --out benchmarks/results/replicas/bytes-per-decision.json
+ *   nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions 100000 \
+ *     --out benchmarks/results/replicas/bytes-per-decision-100k.json
  */
 import { execSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -22,6 +24,7 @@ import { createPolicy } from '../../src/bandit/index.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createRng } from '../../src/core/index.js';
+import { ROW_GROUP_SIZE } from '../../src/store/db.js';
 import {
   openStore,
   type DecisionRecord,
@@ -31,10 +34,11 @@ import {
 import { startPgCluster } from '../../src/store/pg/__fixtures__/pg-cluster.js';
 import { openPgStore } from '../../src/store/pg/index.js';
 
+const DEFAULT_OUT = 'benchmarks/results/replicas/bytes-per-decision.json';
 const { values } = parseArgs({
   options: {
     decisions: { type: 'string', default: '20000' },
-    out: { type: 'string', default: 'benchmarks/results/replicas/bytes-per-decision.json' },
+    out: { type: 'string', default: DEFAULT_OUT },
   },
 });
 const N = Number(values.decisions);
@@ -167,7 +171,9 @@ try {
 }
 
 const result = {
-  command: `nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions ${N}`,
+  command: `nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions ${N}${
+    values.out === DEFAULT_OUT ? '' : ` --out ${values.out}`
+  }`,
   date: new Date().toISOString(),
   commit: execSync('git rev-parse --short HEAD').toString().trim(),
   node: process.version,
@@ -177,12 +183,20 @@ const result = {
   candidatesPerDecision: models.length,
   duckdbBytesPerDecision: Math.round(duckBytes / N),
   duckdbUsedBytesPerDecision: Math.round(duckUsedBytes / N),
+  duckdbRowGroupSize: ROW_GROUP_SIZE,
   postgresBytesPerDecision: Math.round(pgBytes / N),
   postgresBytesPerDecisionByTable: pgTables,
   postgresDecisionRowBytes: pgDecisionRowBytes,
   // The same command on the row format before DuckDB migration 6 / PostgreSQL migration 3
   // (float32 embedding, predictions and features as JSON), at commit aaee71a.
   before: { duckdbBytesPerDecision: 18036, postgresBytesPerDecision: 8108 },
+  // The compact rows in DuckDB's default 122,880-row row groups (before db.ts ROW_GROUP_SIZE), at
+  // commit ede626e: file growth (blocks in use) per decision at 20k and 100k decisions.
+  beforeRowGroupSize: {
+    duckdbRowGroupSize: 122880,
+    duckdbBytesPerDecision: { 20000: 2097, 100000: 2375 },
+    duckdbUsedBytesPerDecision: { 20000: 1507, 100000: 1340 },
+  },
 };
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -19,6 +19,27 @@ import { wrapStoreError } from './store-error.js';
 /** The in-memory database path, for tests. */
 export const MEMORY_PATH = ':memory:';
 
+/**
+ * Rows per row group of a database file (DuckDB's default is 122,880). A checkpoint rewrites every
+ * row group that gained rows since the last one, and the blocks the old copy held stay in the file
+ * as free blocks until a later checkpoint reuses them. With the default, a row group of decisions
+ * is up to ~135 MB, and files of 20k and 100k decisions grew by 2,097 and 2,375 bytes per decision
+ * for about 1,500 in use (benchmarks/replicas/bytes-per-decision.ts, docs/storage.md). With 8,192
+ * rows the rewritten tail is at most ~9 MB (at 16,384, 20k decisions still grew 2,097). DuckDB does
+ * not record the size in the file: it is an option of ATTACH, so a file is attached to an in-memory
+ * instance and made its default database (USE). Files written with another row-group size open
+ * unchanged; their rows stay in the row groups they were written in, new rows fill groups of this
+ * size.
+ */
+export const ROW_GROUP_SIZE = 8192;
+/** The catalog name a database file is attached under (what `current_database()` answers). */
+const ATTACHED_NAME = 'arbiter';
+
+/** A string as a SQL literal (ATTACH takes no parameters). */
+function sqlString(value: string): string {
+  return `'${value.replace(/'/gu, "''")}'`;
+}
+
 /** Options for {@link openDatabase}. */
 export interface OpenDatabaseOptions {
   /** Database file, or `':memory:'`. Parent folders are created when missing. */
@@ -180,9 +201,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, {
+    // A file is attached to an in-memory instance (see ROW_GROUP_SIZE) rather than opened as the
+    // instance's own database; spills still go beside the file, where DuckDB puts them for a file.
+    instance = await DuckDBInstance.create(MEMORY_PATH, {
       threads: options.threads ?? '2',
       memory_limit: options.memoryLimit ?? '512MB',
+      ...(inMemory ? {} : { temp_directory: `${path}.tmp` }),
     });
   } catch (error: unknown) {
     throw wrapStoreError(error, { context: `cannot open ${path}`, path });
@@ -193,6 +217,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } catch (error: unknown) {
     instance.closeSync();
     throw wrapStoreError(error, { context: `cannot connect to ${path}`, path });
+  }
+  if (!inMemory) {
+    try {
+      await connection.run(
+        `ATTACH ${sqlString(path)} AS ${ATTACHED_NAME} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
+      );
+      await connection.run(`USE ${ATTACHED_NAME}`);
+    } catch (error: unknown) {
+      connection.closeSync();
+      instance.closeSync();
+      throw wrapStoreError(error, { context: `cannot open ${path}`, path });
+    }
   }
   if (key !== undefined) openPaths.add(key);
 
