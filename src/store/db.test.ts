@@ -3,10 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../core/index.js';
 import type { Database } from './db.js';
-import { MEMORY_PATH, openDatabase, withTransaction } from './db.js';
+import { MEMORY_PATH, ROW_GROUP_SIZE, openDatabase, withTransaction } from './db.js';
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -114,6 +115,41 @@ describe('openDatabase', () => {
     const db = await openDatabase({ path, threads: '1' });
     await db.close();
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('writes a file in ROW_GROUP_SIZE-row row groups, also one written with the default size', async () => {
+    const path = join(tempDir(), 'rows.duckdb');
+    // A file written by a plain DuckDB open (122,880-row row groups), as before ROW_GROUP_SIZE.
+    const plain = await DuckDBInstance.create(path);
+    const connection = await plain.connect();
+    await connection.run('CREATE TABLE t (k VARCHAR PRIMARY KEY, x BIGINT)');
+    await connection.run("INSERT INTO t SELECT 'k' || range, range FROM range(20000)");
+    connection.closeSync();
+    plain.closeSync();
+
+    const db = await openDatabase({ path });
+    await db.use((s) => s.run("INSERT INTO t SELECT 'k' || range, range FROM range(20000, 40000)"));
+    await db.close();
+    const reopened = await openDatabase({ path });
+    try {
+      const groups = await reopened.use((s) =>
+        s.all(`SELECT sum(count)::INTEGER AS n FROM pragma_storage_info('t')
+          WHERE column_name = 'x' AND segment_type = 'BIGINT'
+          GROUP BY row_group_id ORDER BY row_group_id`),
+      );
+      const sizes = groups.map((row) => Number(row['n']));
+      expect(sizes[0]).toBe(20_000);
+      expect(sizes.slice(1).every((n) => n <= ROW_GROUP_SIZE)).toBe(true);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(40_000);
+      const [row] = await reopened.use((s) =>
+        s.all(
+          'SELECT count(*)::INTEGER AS n, sum(x)::DOUBLE AS total, current_database() AS name FROM t',
+        ),
+      );
+      expect(row).toEqual({ n: 40_000, total: (39_999 * 40_000) / 2, name: 'arbiter' });
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('closes idempotently and refuses work afterwards', async () => {
