@@ -55,7 +55,7 @@ Options:
   --save              retrain: save the rebuilt state to policy_state
   --out DIR           output folder (default benchmarks/results/bandit)
   --embedder KIND     use-lite (default) or hash (fast, for smoke tests)
-  --residual LIST     learning: residual learner knobs, e.g. epsilon=0.05,neighbours=30
+  --residual LIST     learning, scenario: residual learner knobs, e.g. epsilon=0.05,neighbours=30
   -h, --help          show this help
 
 Example:
@@ -189,7 +189,11 @@ export const replayCommand: Command = {
         if (scenario !== 'drift' && scenario !== 'new-model') {
           throw new RouterError('INPUT_INVALID', '--scenario must be drift or new-model');
         }
-        scenarioMode(flags, await data(flags, requireDataset(flags)), scenario);
+        scenarioMode(
+          { ...flags, residual: residualOptions(values.residual) },
+          await data(flags, requireDataset(flags)),
+          scenario,
+        );
         return 0;
       }
       case 'ope':

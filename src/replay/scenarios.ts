@@ -8,8 +8,10 @@ import {
   evaluateOffPolicy,
   reward,
   trafficShift,
+  type CreatePolicyOptions,
   type LoggedDecision,
   type PrequentialResult,
+  type ResidualOptions,
 } from '../bandit/index.js';
 import { createRng } from '../core/index.js';
 import { tradeoffToWillingness, TIER_PRIOR_QUALITY } from '../router/index.js';
@@ -39,13 +41,17 @@ function bestModel(d: ReplayData, slider: number): number {
   return totals.indexOf(Math.max(...totals));
 }
 
-/** A drift or new-model scenario on one dataset. */
+/** A drift or new-model scenario on one dataset (`residual`: knobs of the residual learner). */
 export function scenarioMode(
-  flags: ReplayOptions,
+  flags: ReplayOptions & { readonly residual?: ResidualOptions },
   d: ReplayData,
   scenario: 'drift' | 'new-model',
 ): void {
   const dataset = d.name;
+  const residual = flags.residual ?? {};
+  const knobs = Object.entries(residual)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(',');
   const slider = scenarioSlider(flags);
   const at = Math.floor(d.embeddings.length / 2);
   const slug = dataset.replace(/[^a-z0-9]+/giu, '-');
@@ -59,9 +65,10 @@ export function scenarioMode(
         let result: PrequentialResult;
         let model: number;
         let quality = d.quality;
+        const policyOptions: CreatePolicyOptions = policy === 'residual' ? { residual } : {};
         if (scenario === 'drift') {
           // The model the policy relies on most before the change loses 70% of its successes.
-          const baseline = runOne({ d, policy, start, slider, seed });
+          const baseline = runOne({ d, policy, start, slider, seed, policyOptions });
           const counts = d.models.map(
             (_, m) => baseline.choices.subarray(0, at).filter((c) => c === m).length,
           );
@@ -74,7 +81,7 @@ export function scenarioMode(
             drop: 0.7,
             seed: flags.seed,
           });
-          result = runOne({ d, policy, start, slider, seed, quality });
+          result = runOne({ d, policy, start, slider, seed, quality, policyOptions });
         } else {
           // The best model is missing for the first half; then it appears with only its tier prior.
           model = bestModel(d, slider);
@@ -94,6 +101,7 @@ export function scenarioMode(
             seed,
             predicted,
             tags,
+            policyOptions,
             available: (step, m) => m !== model || step >= at,
           });
         }
@@ -181,7 +189,7 @@ export function scenarioMode(
       rows,
     ),
     '',
-    `Command: \`arbiter replay scenario --scenario ${scenario} --dataset ${dataset} --tradeoff ${slider} --seed ${flags.seed}\``,
+    `Command: \`arbiter replay scenario --scenario ${scenario} --dataset ${dataset} --policy ${flags.policies.join(',')} --start ${flags.starts.length > 1 ? 'both' : flags.starts.join('')} --runs ${flags.runs} --tradeoff ${slider} --seed ${flags.seed}${knobs === '' ? '' : ` --residual ${knobs}`}\``,
     '',
   );
   flags.write(`${scenario}-${slug}.md`, lines.join('\n'));

@@ -17,8 +17,10 @@
  * near x the prediction is the artifact's, and it moves to the observed outcomes as their weight n
  * grows (n / (n + k)); noisy 0/1 labels need more evidence than graded ones. Neighbours are found by cosine
  * similarity on a seeded random projection of the prompt embedding (Johnson-Lindenstrauss) and
- * weigh exp((cos - 1) / tau) (a Nadaraya-Watson kernel over the k nearest). Evidence is discounted
- * by gamma per outcome (drift), and the estimated cost is corrected by a shrunk ratio of observed to
+ * weigh exp((cos - 1) / tau) (a Nadaraya-Watson kernel over the k nearest). Evidence about a model
+ * is discounted by gamma per newer outcome of that model (drift: a degraded model's past outcomes
+ * fade as its new ones arrive, while a rarely chosen model keeps what little evidence it has); the
+ * global offset by gamma per outcome. The estimated cost is corrected by a shrunk ratio of observed to
  * estimated cost per model.
  */
 import { RouterError } from '../../core/index.js';
@@ -31,7 +33,7 @@ import {
   type ResolvedResidualOptions,
 } from './residual-options.js';
 
-/** Discounted per-model statistics. */
+/** Per-model statistics, discounted by gamma per outcome of that model. */
 interface ModelStats {
   /** Discounted outcome count. */
   weight: number;
@@ -167,14 +169,20 @@ export class ResidualMemory {
     const similarity = new Float64Array(n);
     const weight = new Float64Array(n);
     const deviation = new Float64Array(n);
-    this.entries.forEach((entry, i) => {
+    // An entry ages with the newer outcomes of its own model (newest first; the memory drops the
+    // oldest entries, so the newer ones of a model are always all there).
+    const newer = new Map<string, number>();
+    for (let i = n - 1; i >= 0; i--) {
+      const entry = this.entries[i] as MemoryEntry;
       let dot = 0;
       for (let j = 0; j < entry.features.length; j++)
         dot += (entry.features[j] as number) * ((x[j] as number) ?? 0);
+      const age = newer.get(entry.model) ?? 0;
+      newer.set(entry.model, age + 1);
       similarity[i] = dot;
-      weight[i] = Math.exp((dot - 1) / o.temperature) * o.discount ** (this.clock - entry.time);
+      weight[i] = Math.exp((dot - 1) / o.temperature) * o.discount ** age;
       deviation[i] = entry.residual - global - offsetOf(entry.model);
-    });
+    }
     order.sort((a, b) => (similarity[b] as number) - (similarity[a] as number) || a - b);
     let sharedWeight = 0;
     let sharedSum = 0;
@@ -242,17 +250,11 @@ export class ResidualMemory {
         'feedback quality and predicted quality must be finite',
       );
     }
-    // Discount everything by gamma (lazily: sums are kept at `clock`).
+    // Discount by gamma: the global sums per outcome, a model's own sums per outcome of that model
+    // (its evidence is replaced only by newer evidence about it; a rarely chosen model keeps it).
     const gamma = this.options.discount;
     this.globalWeight *= gamma;
     this.globalResidual *= gamma;
-    for (const s of this.stats.values()) {
-      s.weight *= gamma;
-      s.residual *= gamma;
-      s.residualSquares *= gamma;
-      s.costObserved *= gamma;
-      s.costEstimated *= gamma;
-    }
     this.clock += 1;
     const residual = outcome.quality - outcome.predictedQuality;
     this.globalWeight += 1;
@@ -265,6 +267,11 @@ export class ResidualMemory {
       costEstimated: 0,
       pulls: 0,
     };
+    s.weight *= gamma;
+    s.residual *= gamma;
+    s.residualSquares *= gamma;
+    s.costObserved *= gamma;
+    s.costEstimated *= gamma;
     s.weight += 1;
     s.residual += residual;
     s.residualSquares += residual * residual;

@@ -137,6 +137,41 @@ describe('residual policy', () => {
     expect(cost).toBeLessThan(0.0004);
   });
 
+  it('moves traffic off a degraded model within 200 of its outcomes after 1,000 good ones', () => {
+    // The drift scenario in small: the strong model is chosen (the cheap one sees every 20th
+    // outcome), then loses 70% of its successes. Its old evidence must not outvote the new.
+    const arms: readonly BanditArm[] = [
+      { model: 'acme/strong', predictedQuality: 0.8, estimatedCostUsd: 0.002, score: 0.78 },
+      { model: 'acme/cheap', predictedQuality: 0.7, estimatedCostUsd: 0.0001, score: 0.699 },
+    ];
+    const prompts = Array.from({ length: 10 }, (_, i) => fixtureEmbedding(1000 + i));
+    const policy = new ResidualPolicy({ epsilon: 0 });
+    // 0/1 outcomes with success rate p, deterministic (a Weyl sequence).
+    const learnAt = (t: number, strongRate: number): void => {
+      const m = t % 20 === 0 ? 1 : 0;
+      const arm = arms[m] as BanditArm;
+      const rate = m === 1 ? 0.7 : strongRate;
+      policy.update({
+        model: arm.model,
+        features: Array.from(policy.features(prompts[t % prompts.length] as Float32Array)),
+        predictedQuality: arm.predictedQuality,
+        estimatedCostUsd: arm.estimatedCostUsd,
+        quality: (t * 0.6180339887) % 1 < rate ? 1 : 0,
+        costUsd: arm.estimatedCostUsd,
+      });
+    };
+    const strongShare = (): number =>
+      prompts.filter(
+        (embedding) =>
+          (policy.probabilities({ arms, embedding, willingnessToPay: 0.1 })[0] as number) > 0.5,
+      ).length / prompts.length;
+    for (let t = 0; t < 1000; t++) learnAt(t, 0.8);
+    expect(strongShare()).toBe(1);
+    let after = 0;
+    while (strongShare() > 0.5 && after < 400) learnAt(1000 + ++after, 0.8 * 0.3);
+    expect(after).toBeLessThanOrEqual(200);
+  });
+
   it('keeps at most `capacity` outcomes and restores them exactly', () => {
     const policy = new ResidualPolicy({ capacity: 5 });
     learn(policy, { model: 'acme/cheap', quality: 0.5, seed: 2, times: 12 });
