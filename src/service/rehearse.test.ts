@@ -47,55 +47,6 @@ describe('DecisionRepo.rehearse (DuckDB)', () => {
   });
 });
 
-describe('candidate sets', () => {
-  it('are inserted once per process, not once per decision', async () => {
-    const db = await openDatabase({ path: MEMORY_PATH });
-    closers.push(() => db.close());
-    await runMigrations(db);
-    let setInserts = 0;
-    const use = db.use.bind(db);
-    vi.spyOn(db, 'use').mockImplementation((fn) =>
-      use((session) => {
-        const prepared = session.prepared.bind(session);
-        return fn({
-          ...session,
-          connection: session.connection,
-          prepared: (sql, values, types) => {
-            if (sql.startsWith('INSERT INTO candidate_sets')) setInserts += 1;
-            return prepared(sql, values, types);
-          },
-        });
-      }),
-    );
-    const repo = createDecisionRepo({ db, flushIntervalMs: 0 });
-    await repo.rehearse?.(decisionFixture({ id: 'd-0' }));
-    expect(setInserts).toBe(1);
-    for (let i = 1; i <= 3; i++) {
-      repo.enqueue(decisionFixture({ id: `d-${i}` }));
-      await repo.flush();
-    }
-    await repo.insert(decisionFixture({ id: 'd-4' }));
-    // The rehearsal's insert was rolled back, so the first real write inserts the set again; then none.
-    expect(setInserts).toBe(2);
-    repo.enqueue(
-      decisionFixture({
-        id: 'd-5',
-        candidates: ['gpt-4o-mini', 'llama-3-8b'],
-        chosenModel: 'llama-3-8b',
-        predicted: [
-          { model: 'gpt-4o-mini', quality: 0.7, costUsd: 0.0002 },
-          { model: 'llama-3-8b', quality: 0.5, costUsd: 0.00005 },
-        ],
-      }),
-    );
-    await repo.flush();
-    expect(setInserts).toBe(3);
-    expect(await rows(db, 'SELECT count(*)::INTEGER AS n FROM candidate_sets')).toBe(2);
-    const found = await repo.get({ id: 'd-5' });
-    expect(found.ok && found.value.candidates).toEqual(['gpt-4o-mini', 'llama-3-8b']);
-  });
-});
-
 describe('RoutingService.rehearse', () => {
   async function setup(): Promise<{ store: Store; service: RoutingService }> {
     const store = await openStore({ path: ':memory:' });

@@ -222,33 +222,20 @@ function fromRow(row: SqlRow): DecisionRecord {
   };
 }
 
-/**
- * Store the candidate sets the decisions refer to (idempotent), before the decisions. `stored` holds
- * the ids this process has committed already (rows of candidate_sets are never deleted: retention
- * keeps them for the decisions that remain), so a set is inserted once per process, not once per
- * batch: the INSERT ... ON CONFLICT cost 3-50 ms of a single decision's write on 2 busy cores.
- * Without `stored` (a write inside a transaction that may roll back) every set is inserted and
- * nothing is remembered.
- */
+/** Store the candidate sets the decisions refer to (idempotent), before the decisions. */
 async function insertCandidateSets(
   session: Session,
   encoded: readonly EncodedDecision[],
-  stored?: Set<number>,
 ): Promise<void> {
   const sets = new Map<number, readonly string[]>();
-  for (const e of encoded) {
-    if (e.candidateSet !== null && stored?.has(e.candidateSet.id) !== true) {
-      sets.set(e.candidateSet.id, e.candidateSet.models);
-    }
-  }
+  for (const e of encoded)
+    if (e.candidateSet !== null) sets.set(e.candidateSet.id, e.candidateSet.models);
   for (const [id, models] of sets) {
-    // Autocommitted: once it returns, the set is durable whatever happens to the decisions' append.
     await session.prepared(
       INSERT_SET_SQL,
       { id: BigInt(id), models: listValue([...models]) },
       { id: BIGINT, models: LIST(VARCHAR) },
     );
-    stored?.add(id);
   }
 }
 
@@ -257,8 +244,6 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
   const { db } = options;
   const keepText = options.storePromptText ?? false;
   // Each record is encoded once, when it is buffered; the appender and the set insert share it.
-  /** Candidate sets committed by this repo (see insertCandidateSets). */
-  const storedSets = new Set<number>();
   const toRow = ({ decision: d, encoded: e }: Encoded): AppenderRow => [
     d.id,
     new Date(d.createdAtMs),
@@ -295,7 +280,6 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
       insertCandidateSets(
         session,
         rows.map((row) => row.encoded),
-        storedSets,
       ),
     toRow,
   });
@@ -304,7 +288,7 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
     insert: (d) =>
       db.use(async (session) => {
         const e = encodeDecision(d);
-        await insertCandidateSets(session, [e], storedSets);
+        await insertCandidateSets(session, [e]);
         await session.prepared(
           INSERT_SQL,
           {
