@@ -181,6 +181,9 @@ try {
   });
   await first.text();
   const firstRouteMs = performance.now() - firstStarted;
+  // The server's own share of it (parse to decision, durable write included), without the client's
+  // first POST and the loopback round trip.
+  const firstOverheadMs = Number(first.headers.get('x-arbiter-overhead-ms'));
   const loadBefore = loadavg()[0] ?? Number.NaN;
   const rows: Row[] = [];
   rows.push(
@@ -227,7 +230,7 @@ try {
 
 Command: \`npx tsx benchmarks/http/load.ts --duration ${duration} --connections ${connections} --embedder ${values.embedder} --runtime ${values.runtime} --words ${words}\`
 Date: ${new Date().toISOString()} · node ${process.version} · ${cpus().length} cores (server and load generator share them)
-Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} · server RSS at ready ${readyRssMb.toFixed(0)} MB, at end ${endRssMb.toFixed(0)} MB · first /v1/route after ready ${firstRouteMs.toFixed(1)} ms
+Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} · server RSS at ready ${readyRssMb.toFixed(0)} MB, at end ${endRssMb.toFixed(0)} MB · first /v1/route after ready ${firstRouteMs.toFixed(1)} ms (server overhead ${fmt(firstOverheadMs)} ms)
 Server: \`arbiter serve\` with embedder \`${values.embedder}\` (use-lite runtime \`${values.runtime}\`: onnx on
 ${process.env.ARBITER_EMBED_WORKERS ?? '1'} worker thread(s) with continuous batching, tfjs on two workers behind the micro-batcher; LRU cache in front), shipped catalog and predictor, thompson policy, DuckDB file in a temp dir, rate limit off. ${connections} connections, ${duration} s per scenario.
 
