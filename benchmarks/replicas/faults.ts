@@ -261,9 +261,7 @@ await cluster.destroy();
 /** Arms are listed in the order first seen, which differs between replay orders: sort by model. */
 function byModel(list: unknown[]): unknown[] {
   const model = (item: unknown): string | undefined =>
-    typeof item === 'object' && item !== null && 'model' in item
-      ? String((item).model)
-      : undefined;
+    typeof item === 'object' && item !== null && 'model' in item ? String(item.model) : undefined;
   if (!list.every((item) => model(item) !== undefined)) return list;
   return [...list].sort((x, y) => ((model(x) ?? '') < (model(y) ?? '') ? -1 : 1));
 }
