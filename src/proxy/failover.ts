@@ -130,7 +130,9 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
       break;
     }
     const left = settings.deadlineMs - (now() - options.startedMs);
-    if (left <= 0) {
+    // Timers fire on a millisecond clock that can run up to ~1 ms behind performance.now(), so an
+    // attempt cut at the deadline may leave a fraction of a millisecond: too little for another try.
+    if (left < 1) {
       reason = 'deadline';
       break;
     }
