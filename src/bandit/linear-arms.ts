@@ -34,7 +34,7 @@ import {
   scaleInPlace,
 } from './linalg.js';
 import type { ArmTags, BanditArm, BanditFeedback } from './policy.js';
-import { shrunkCostRatio } from './reward.js';
+import { costPair, shrunkCostRatio } from './reward.js';
 
 /** One arm's sufficient statistics. */
 interface ArmModel {
@@ -191,11 +191,7 @@ export class LinearArms {
       arm.moment[j] = (arm.moment[j] as number) + residual * (feedback.features[j] as number);
     arm.pulls += 1;
     arm.weight += 1;
-    const estimated = Math.max(feedback.estimatedCostUsd, 0);
-    const observed =
-      feedback.costUsd === null || !Number.isFinite(feedback.costUsd)
-        ? estimated
-        : Math.max(feedback.costUsd, 0);
+    const { estimated, observed } = costPair(feedback.estimatedCostUsd, feedback.costUsd);
     arm.costObserved += observed;
     arm.costEstimated += estimated;
     arm.cacheTime = -1;

@@ -28,6 +28,19 @@ export function observedQuality(outcome: {
 }
 
 /**
+ * The (estimated, observed) cost pair one outcome adds to a model's cost sums: the observed cost
+ * falls back to the estimate when the outcome reports none; both are clamped at 0.
+ */
+export function costPair(
+  estimatedCostUsd: number,
+  costUsd: number | null,
+): { estimated: number; observed: number } {
+  const estimated = Math.max(estimatedCostUsd, 0);
+  const observed = costUsd === null || !Number.isFinite(costUsd) ? estimated : Math.max(costUsd, 0);
+  return { estimated, observed };
+}
+
+/**
  * Observed over estimated cost of a model's calls, shrunk towards 1 by `priorWeight`
  * pseudo-observations at the estimate (sums already discounted by the caller): 1 without evidence.
  */

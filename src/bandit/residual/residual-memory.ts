@@ -25,7 +25,7 @@
  */
 import { RouterError } from '../../core/index.js';
 import { RandomProjection } from '../features.js';
-import { shrunkCostRatio } from '../reward.js';
+import { costPair, shrunkCostRatio } from '../reward.js';
 import {
   DEFAULT_RESIDUAL_OPTIONS,
   validateResidualOptions,
@@ -276,11 +276,7 @@ export class ResidualMemory {
     s.residual += residual;
     s.residualSquares += residual * residual;
     s.pulls += 1;
-    const estimated = Math.max(outcome.estimatedCostUsd, 0);
-    const observed =
-      outcome.costUsd === null || !Number.isFinite(outcome.costUsd)
-        ? estimated
-        : Math.max(outcome.costUsd, 0);
+    const { estimated, observed } = costPair(outcome.estimatedCostUsd, outcome.costUsd);
     s.costObserved += observed;
     s.costEstimated += estimated;
     this.stats.set(outcome.model, s);
