@@ -3,8 +3,8 @@
  * (never trained on, never used to choose anything) are routed by the service exactly as `npm start`
  * serves it (default config, shipped catalog and artifact, USE-Lite, no `tradeoff` given), through
  * POST /v1/route. Reports the share of easy prompts kept off the frontier tier and the share of hard
- * prompts sent to it, per policy (the served default `thompson`, and `greedy`: the rule without
- * exploration).
+ * prompts sent to it, per policy (the served default, read from the default config, and `greedy`:
+ * the rule without exploration).
  *
  *   npx tsx benchmarks/suite/default-behaviour.ts [--out benchmarks/results/default-behaviour]
  */
@@ -45,7 +45,8 @@ interface Routed {
   readonly outputTokens: number;
 }
 const results: Record<string, Routed[]> = {};
-for (const policy of ['thompson', 'greedy'] as const) {
+const served = loadConfig({ env: {} }).policy;
+for (const policy of [...new Set([served, 'greedy'] as const)]) {
   const config = loadConfig({
     env: {},
     overrides: { dbPath: ':memory:', policy, artifactDir: values.artifact },
@@ -103,7 +104,7 @@ for (const [policy, rows] of Object.entries(results)) {
     return of.reduce((s, r) => s + r.costUsd, 0) / Math.max(1, of.length);
   };
   lines.push(
-    `| ${policy}${policy === 'thompson' ? ' (served default)' : ''} | ${(100 * share(rows, 'easy', (r) => r.tier !== 'frontier')).toFixed(1)}% | ${(100 * share(rows, 'hard', (r) => r.tier === 'frontier')).toFixed(1)}% | $${mean('easy').toFixed(6)} | $${mean('hard').toFixed(6)} |`,
+    `| ${policy}${policy === served ? ' (served default)' : ''} | ${(100 * share(rows, 'easy', (r) => r.tier !== 'frontier')).toFixed(1)}% | ${(100 * share(rows, 'hard', (r) => r.tier === 'frontier')).toFixed(1)}% | $${mean('easy').toFixed(6)} | $${mean('hard').toFixed(6)} |`,
   );
 }
 for (const [policy, rows] of Object.entries(results)) {

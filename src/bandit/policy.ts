@@ -131,6 +131,12 @@ export interface BanditPolicy {
   readonly candidates?: 'floor' | 'all';
   /** Updates applied so far; recorded with each decision. */
   readonly version: number;
+  /**
+   * Updates between state saves that the state's size warrants (a save serialises the whole state;
+   * after a crash the outcomes since the last save are replayed, so a longer interval costs only a
+   * longer catch-up). Services use 50 when a policy gives none.
+   */
+  readonly saveEvery?: number;
   /** Choose an arm for one request. Deterministic given the state and the rng. */
   select(context: BanditContext): BanditSelection;
   /** Probability of each arm under the policy for a context, aligned with `arms` (off-policy evaluation). */

@@ -14,8 +14,8 @@ import { FIXTURE_ARMS, fixtureEmbedding } from './policy.case.js';
 import { createPolicy } from './state.js';
 
 describe('bandit in the service', () => {
-  it('reads ARBITER_POLICY and defaults to thompson', () => {
-    expect(loadConfig({ env: {} }).policy).toBe('thompson');
+  it('reads ARBITER_POLICY and defaults to residual', () => {
+    expect(loadConfig({ env: {} }).policy).toBe('residual');
     expect(loadConfig({ env: { ARBITER_POLICY: 'linucb' } }).policy).toBe('linucb');
     let caught: unknown;
     try {

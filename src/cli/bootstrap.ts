@@ -478,14 +478,14 @@ export function attachBandit(options: {
   readonly store: Store;
   /** Catalog tier and family of a model, for the prior of one the policy has not seen. */
   readonly tagsOf?: (model: string) => { tier?: string; family?: string } | undefined;
-  /** Updates between saves. @default 50 */
+  /** Updates between saves. @default the policy's `saveEvery`, else 50 */
   readonly saveEvery?: number;
   readonly onError?: (error: unknown) => void;
   /** The last outcome the policy already includes (from a restore and catch-up). */
   readonly watermark?: Watermark;
 }): BanditLearning {
   const { policy, store } = options;
-  const saveEvery = options.saveEvery ?? 50;
+  const saveEvery = options.saveEvery ?? policy.saveEvery ?? 50;
   const counts = { applied: 0, skipped: {} as Record<string, number> };
   let closed = false;
   let unsaved = 0;

@@ -78,7 +78,7 @@ export function loadConfig(
     allowAnonymousRoute: true,
     bodyLimit: 262_144,
     seed: 1,
-    policy: 'thompson',
+    policy: 'residual',
     rateLimitPerMinute: 12_000,
     learnCapPerHour: 200,
     ...fromEnv,

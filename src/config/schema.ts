@@ -63,9 +63,11 @@ export const ConfigSchema = Type.Object(
     /** Seed for the routing policy's exploration. @default 1 (env ARBITER_SEED) */
     seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
     /**
-     * Selection policy: `greedy` (offline ranking, never explores), or an online bandit learning from
-     * feedback (`thompson`, `linucb`, `epsilon-greedy`); bandit state is kept in DuckDB.
-     * @default thompson (env ARBITER_POLICY)
+     * Selection policy: `greedy` (offline ranking, never explores), or an online learner of
+     * feedback: `residual` (the artifact's predictions corrected by a memory of logged outcomes,
+     * docs/online-learning.md) or a linear bandit (`thompson`, `linucb`, `epsilon-greedy`); its
+     * state is kept in the store.
+     * @default residual (env ARBITER_POLICY)
      */
     policy: Type.Enum(POLICY_KINDS),
   },

@@ -223,7 +223,7 @@ export function prequentialMode(flags: ReplayOptions, d: ReplayData): void {
   );
 }
 
-/** The policy whose runs are plotted: thompson (the service default) when it ran, else the first. */
+/** The policy whose runs are plotted: thompson (the committed plots' policy) when it ran, else the first. */
 export function plotted(flags: ReplayOptions): BanditPolicyName {
   return flags.policies.includes('thompson') ? 'thompson' : (flags.policies[0] as BanditPolicyName);
 }

@@ -108,7 +108,7 @@ export interface ReplicaSyncOptions {
   readonly tagsOf?: (model: string) => { tier?: string; family?: string } | undefined;
   /** Outcomes per tenant per model per hour learned from; 0 disables the cap. @default 200 */
   readonly learnCapPerHour?: number;
-  /** Learned outcomes between state saves. @default 50 */
+  /** Learned outcomes between state saves. @default the policy's `saveEvery`, else 50 */
   readonly saveEvery?: number;
   /** Outcomes per feed read. @default 1000 */
   readonly pageSize?: number;
@@ -155,7 +155,7 @@ export function createReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   const clock: Clock = { now: () => nowMs };
   const cap = options.learnCapPerHour ?? 200;
   const limiter = cap > 0 ? new InfluenceLimiter({ clock, perModel: cap }) : undefined;
-  const saveEvery = options.saveEvery ?? 50;
+  const saveEvery = options.saveEvery ?? policy?.saveEvery ?? 50;
   const counts = { read: 0, learned: 0, skipped: {} as Record<string, number> };
   const skip = (reason: string): void => {
     counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
@@ -165,13 +165,23 @@ export function createReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   let timer: ReturnType<typeof setInterval> | undefined;
   let closed: Promise<void> | undefined;
 
+  // The state's hash, kept while the policy's version (its update count) is unchanged: a large
+  // state (the residual learner's memory) is serialised once per version, not once per sync.
+  let hashed: { version: number; sha256: string } | undefined;
+  const stateSha256 = (): string | null => {
+    if (policy === undefined) return null;
+    if (hashed?.version !== policy.version) {
+      hashed = { version: policy.version, sha256: sha256Hex(JSON.stringify(policy.toState())) };
+    }
+    return hashed.sha256;
+  };
+
   async function writeStatus(): Promise<void> {
-    const state = policy?.toState();
     const status: ReplicaStatus = {
       replicaId: options.replicaId,
       cursor: readCursor ?? null,
       policyVersion: policy?.version ?? null,
-      stateSha256: state === undefined ? null : sha256Hex(JSON.stringify(state)),
+      stateSha256: stateSha256(),
       read: counts.read,
       skipped: { ...counts.skipped },
     };

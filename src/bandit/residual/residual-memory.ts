@@ -91,6 +91,112 @@ export interface ResidualArm {
 
 const round4 = (value: number): number => Math.round(value * 1e4) / 1e4;
 
+/** Neighbour lists longer than this are selected by a full sort instead of insertion. */
+const INSERTION_LIMIT = 256;
+
+/**
+ * The k best of the logical indices pushed, best first, where better means a higher similarity,
+ * ties to the lower (older) index: the order of a full sort by (similarity desc, index asc), kept by
+ * insertion so a search over n outcomes costs O(n) rather than a sort's O(n log n).
+ */
+class TopK {
+  readonly items: Int32Array;
+  count = 0;
+  private readonly k: number;
+  private readonly similarity: Float64Array;
+
+  constructor(k: number, similarity: Float64Array) {
+    this.k = k;
+    this.similarity = similarity;
+    this.items = new Int32Array(k);
+  }
+
+  private better(a: number, b: number): boolean {
+    const sa = this.similarity[a] as number;
+    const sb = this.similarity[b] as number;
+    return sa > sb || (sa === sb && a < b);
+  }
+
+  push(index: number): void {
+    const { items, k } = this;
+    if (this.count === k && !this.better(index, items[k - 1] as number)) return;
+    let at = this.count === k ? k - 1 : this.count++;
+    while (at > 0 && this.better(index, items[at - 1] as number)) {
+      items[at] = items[at - 1] as number;
+      at -= 1;
+    }
+    items[at] = index;
+  }
+}
+
+/** The `k` best of `indices` (see {@link TopK}), best first. */
+function topK(indices: ArrayLike<number>, k: number, similarity: Float64Array): Int32Array {
+  if (k > INSERTION_LIMIT) {
+    const all = Array.from(indices);
+    all.sort((a, b) => (similarity[b] as number) - (similarity[a] as number) || a - b);
+    return Int32Array.from(all.slice(0, k));
+  }
+  const top = new TopK(k, similarity);
+  for (let r = 0; r < indices.length; r++) top.push(indices[r] as number);
+  return top.items.subarray(0, top.count);
+}
+
+/**
+ * The remembered outcomes, oldest first, in typed arrays: features packed row by row, a ring once
+ * `capacity` is reached (the oldest is overwritten), grown by doubling before that.
+ */
+class EntryRing {
+  private slots = 0;
+  private start = 0;
+  size = 0;
+  features = new Float64Array(0);
+  models = new Int32Array(0);
+  residuals = new Float64Array(0);
+  times = new Float64Array(0);
+
+  readonly capacity: number;
+  readonly dimension: number;
+
+  constructor(capacity: number, dimension: number) {
+    this.capacity = capacity;
+    this.dimension = dimension;
+  }
+
+  /** Physical slot of the logical index `i` (0 = oldest). */
+  slot(i: number): number {
+    const p = this.start + i;
+    return p >= this.slots ? p - this.slots : p;
+  }
+
+  push(features: ArrayLike<number>, model: number, residual: number, time: number): void {
+    let p: number;
+    if (this.size < this.capacity) {
+      if (this.size === this.slots) this.grow();
+      p = this.size++;
+    } else {
+      p = this.start;
+      this.start = this.start + 1 === this.slots ? 0 : this.start + 1;
+    }
+    this.features.set(features, p * this.dimension);
+    this.models[p] = model;
+    this.residuals[p] = residual;
+    this.times[p] = time;
+  }
+
+  private grow(): void {
+    const slots = Math.min(this.capacity, Math.max(64, this.slots * 2));
+    const features = new Float64Array(slots * this.dimension);
+    features.set(this.features);
+    const models = new Int32Array(slots);
+    models.set(this.models);
+    const residuals = new Float64Array(slots);
+    residuals.set(this.residuals);
+    const times = new Float64Array(slots);
+    times.set(this.times);
+    Object.assign(this, { slots, features, models, residuals, times });
+  }
+}
+
 /** The memory of logged outcomes and the shrunk offsets. */
 export class ResidualMemory {
   readonly options: ResolvedResidualOptions;
@@ -99,7 +205,10 @@ export class ResidualMemory {
   private globalWeight = 0;
   private globalResidual = 0;
   private readonly stats = new Map<string, ModelStats>();
-  private entries: MemoryEntry[] = [];
+  /** Model names by the ids the ring stores. */
+  private readonly modelNames: string[] = [];
+  private readonly modelIds = new Map<string, number>();
+  private readonly ring: EntryRing;
 
   constructor(options: ResidualOptions = {}, embeddingDimension?: number) {
     this.options = { ...DEFAULT_RESIDUAL_OPTIONS, ...options };
@@ -109,6 +218,7 @@ export class ResidualMemory {
       seed: this.options.projectionSeed,
       ...(embeddingDimension === undefined ? {} : { inputDimension: embeddingDimension }),
     });
+    this.ring = new EntryRing(this.options.capacity, this.options.projectionDimension);
   }
 
   /** Outcomes learned so far. */
@@ -150,59 +260,70 @@ export class ResidualMemory {
       local: s2 / o.localPriorStd ** 2,
     };
     const global = this.globalResidual / (this.globalWeight + k.global);
-    const offsets = new Map<string, number>();
     const offsetOf = (model: string): number => {
-      let value = offsets.get(model);
-      if (value === undefined) {
-        const s = this.stats.get(model);
-        const weight = s === undefined ? 0 : s.weight;
-        const sum = s === undefined ? 0 : s.residual;
-        value = (sum - weight * global) / (weight + k.model);
-        offsets.set(model, value);
-      }
-      return value;
+      const s = this.stats.get(model);
+      const weight = s === undefined ? 0 : s.weight;
+      const sum = s === undefined ? 0 : s.residual;
+      return (sum - weight * global) / (weight + k.model);
     };
+    const offsets = Float64Array.from(this.modelNames, offsetOf);
     // Neighbours: every entry's similarity, kernel weight (times its age discount), and what is
-    // left of its residual after the global and model offsets.
-    const n = this.entries.length;
-    const order = Array.from({ length: n }, (_, i) => i);
+    // left of its residual after the global and model offsets. An entry ages with the newer
+    // outcomes of its own model (newest first; the memory drops the oldest entries, so the newer
+    // ones of a model are always all there).
+    const ring = this.ring;
+    const n = ring.size;
+    const dim = this.dimension;
+    const query = new Float64Array(dim);
+    for (let j = 0; j < dim; j++) query[j] = x[j] ?? 0;
     const similarity = new Float64Array(n);
-    const weight = new Float64Array(n);
-    const deviation = new Float64Array(n);
-    // An entry ages with the newer outcomes of its own model (newest first; the memory drops the
-    // oldest entries, so the newer ones of a model are always all there).
-    const newer = new Map<string, number>();
+    const age = new Int32Array(n);
+    const newer = new Int32Array(this.modelNames.length);
+    const { features, models, residuals } = ring;
     for (let i = n - 1; i >= 0; i--) {
-      const entry = this.entries[i] as MemoryEntry;
+      const p = ring.slot(i);
+      const base = p * dim;
       let dot = 0;
-      for (let j = 0; j < entry.features.length; j++)
-        dot += (entry.features[j] as number) * ((x[j] as number) ?? 0);
-      const age = newer.get(entry.model) ?? 0;
-      newer.set(entry.model, age + 1);
+      for (let j = 0; j < dim; j++) dot += (features[base + j] as number) * (query[j] as number);
       similarity[i] = dot;
-      weight[i] = Math.exp((dot - 1) / o.temperature) * o.discount ** age;
-      deviation[i] = entry.residual - global - offsetOf(entry.model);
+      const model = models[p] as number;
+      age[i] = newer[model] as number;
+      newer[model] = (age[i] as number) + 1;
     }
-    order.sort((a, b) => (similarity[b] as number) - (similarity[a] as number) || a - b);
+    // Kernel weight and deviation, needed only for the neighbours chosen below.
+    const weightOf = (i: number): number =>
+      Math.exp(((similarity[i] as number) - 1) / o.temperature) * o.discount ** (age[i] as number);
+    const deviationOf = (i: number): number => {
+      const p = ring.slot(i);
+      return (residuals[p] as number) - global - (offsets[models[p] as number] as number);
+    };
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
     let sharedWeight = 0;
     let sharedSum = 0;
-    for (let r = 0; r < Math.min(o.sharedNeighbours, n); r++) {
-      const i = order[r] as number;
-      sharedWeight += weight[i] as number;
-      sharedSum += (weight[i] as number) * (deviation[i] as number);
+    for (const i of topK(all, Math.min(o.sharedNeighbours, n), similarity)) {
+      const w = weightOf(i);
+      sharedWeight += w;
+      sharedSum += w * deviationOf(i);
     }
     const shared = sharedSum / (sharedWeight + k.shared);
-    const wanted = new Set(arms.map((arm) => arm.model));
-    const local = new Map<string, { weight: number; sum: number; count: number }>();
-    for (const i of order) {
-      const model = (this.entries[i] as MemoryEntry).model;
-      if (!wanted.has(model)) continue;
-      const acc = local.get(model) ?? { weight: 0, sum: 0, count: 0 };
-      if (acc.count >= o.neighbours) continue;
-      acc.count += 1;
-      acc.weight += weight[i] as number;
-      acc.sum += (weight[i] as number) * ((deviation[i] as number) - shared);
-      local.set(model, acc);
+    // Each wanted model's nearest own outcomes.
+    const byModel = new Map<number, number[]>();
+    for (const arm of arms) {
+      const id = this.modelIds.get(arm.model);
+      if (id !== undefined) byModel.set(id, []);
+    }
+    for (let i = 0; i < n; i++) byModel.get(models[ring.slot(i)] as number)?.push(i);
+    const local = new Map<string, { weight: number; sum: number }>();
+    for (const [id, indices] of byModel) {
+      if (indices.length === 0) continue;
+      const acc = { weight: 0, sum: 0 };
+      for (const i of topK(indices, o.neighbours, similarity)) {
+        const w = weightOf(i);
+        acc.weight += w;
+        acc.sum += w * (deviationOf(i) - shared);
+      }
+      local.set(this.modelNames[id] as string, acc);
     }
     return arms.map((arm) => {
       const s = this.stats.get(arm.model);
@@ -280,15 +401,38 @@ export class ResidualMemory {
     s.costObserved += observed;
     s.costEstimated += estimated;
     this.stats.set(outcome.model, s);
-    this.entries.push({
-      features: outcome.features.map(round4),
-      model: outcome.model,
-      residual,
-      time: this.clock,
-    });
-    if (this.entries.length > this.options.capacity) {
-      this.entries = this.entries.slice(this.entries.length - this.options.capacity);
+    this.remember(outcome.features.map(round4), outcome.model, residual, this.clock);
+  }
+
+  /** Append one entry to the ring (the oldest drops out once it is full). */
+  private remember(
+    features: readonly number[],
+    model: string,
+    residual: number,
+    time: number,
+  ): void {
+    let id = this.modelIds.get(model);
+    if (id === undefined) {
+      id = this.modelNames.length;
+      this.modelNames.push(model);
+      this.modelIds.set(model, id);
     }
+    this.ring.push(features, id, residual, time);
+  }
+
+  /** The remembered outcomes, oldest first. */
+  private entries(): MemoryEntry[] {
+    const ring = this.ring;
+    const dim = this.dimension;
+    return Array.from({ length: ring.size }, (_, i) => {
+      const p = ring.slot(i);
+      return {
+        features: Array.from(ring.features.subarray(p * dim, (p + 1) * dim)),
+        model: this.modelNames[ring.models[p] as number] as string,
+        residual: ring.residuals[p] as number,
+        time: ring.times[p] as number,
+      };
+    });
   }
 
   /** JSON-safe state. */
@@ -300,7 +444,7 @@ export class ResidualMemory {
       models: [...this.stats]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([model, s]) => ({ model, ...s })),
-      entries: this.entries.map((entry) => ({ ...entry, features: [...entry.features] })),
+      entries: this.entries(),
       embeddingDimension: this.projection.dimension ?? null,
     };
   }
@@ -319,7 +463,9 @@ export class ResidualMemory {
         });
       }
     }
-    memory.entries = json.entries.map((entry) => ({ ...entry, features: [...entry.features] }));
+    for (const entry of json.entries.slice(-memory.options.capacity)) {
+      memory.remember(entry.features, entry.model, entry.residual, entry.time);
+    }
     return memory;
   }
 
