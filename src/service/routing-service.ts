@@ -1,9 +1,9 @@
 import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.js';
 import type { Catalog } from '../catalog/index.js';
-import { LruCache } from '../embed/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
 import type { DecisionRecord, ModelStats, OutcomeRecord, Store } from '../store/index.js';
 import type { InfluenceLimiter } from './influence-limiter.js';
+import { RecentDecisions } from './recent-decisions.js';
 import {
   isStoreUnavailable,
   StoreOutageTracker,
@@ -150,14 +150,14 @@ function nonFinite(decision: RouteDecision): string | undefined {
  */
 export class RoutingService {
   private readonly options: RoutingServiceOptions;
-  private readonly recent: LruCache<string, DecisionSummary>;
+  private readonly recent: RecentDecisions;
   private readonly listeners: { listener: OutcomeListener; learning: boolean }[] = [];
   private readonly clock: Clock;
   private readonly outage: StoreOutageTracker;
 
   constructor(options: RoutingServiceOptions) {
     this.options = options;
-    this.recent = new LruCache(options.recentCapacity ?? 100_000);
+    this.recent = new RecentDecisions({ capacity: options.recentCapacity ?? 100_000 });
     this.clock = options.clock ?? systemClock;
     this.outage = new StoreOutageTracker(this.clock);
   }
@@ -292,7 +292,7 @@ export class RoutingService {
 
   /** Keep a recorded decision in memory for its feedback. */
   private remember(decision: RouteDecision): void {
-    this.recent.set(decision.decisionId, summaryOf(decision));
+    this.recent.set(summaryOf(decision));
   }
 
   /**
