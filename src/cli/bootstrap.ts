@@ -121,6 +121,7 @@ export async function composeService(
       storePromptText: config.storePrompts,
       retentionDays: config.retentionDays,
       onRetentionError,
+      ...(config.duckdbMemoryLimit === undefined ? {} : { memoryLimit: config.duckdbMemoryLimit }),
     }));
   let keys: KeyRegistry | undefined;
   let tenants: TenantsFile | undefined;

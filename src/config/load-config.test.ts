@@ -21,12 +21,22 @@ describe('loadConfig', () => {
     expect(config.dbPath).toBe('/tmp/x/arbiter.duckdb');
   });
 
+  it('takes a DuckDB memory limit in DuckDB size units, unset by default', () => {
+    expect(loadConfig({ env: {} }).duckdbMemoryLimit).toBeUndefined();
+    for (const size of ['128MB', '1GiB', '1.5 GB', '96MiB']) {
+      expect(loadConfig({ env: { ARBITER_DUCKDB_MEMORY_LIMIT: size } }).duckdbMemoryLimit).toBe(
+        size,
+      );
+    }
+  });
+
   it('names the env var of an invalid value', () => {
     for (const [env, name] of [
       [{ PORT: 'eighty' }, 'PORT'],
       [{ PORT: '70000' }, 'PORT'],
       [{ ARBITER_EMBEDDER: 'gpt' }, 'ARBITER_EMBEDDER'],
       [{ ARBITER_STORE_PROMPTS: 'maybe' }, 'ARBITER_STORE_PROMPTS'],
+      [{ ARBITER_DUCKDB_MEMORY_LIMIT: '128' }, 'ARBITER_DUCKDB_MEMORY_LIMIT'],
     ] as const) {
       let caught: unknown;
       try {

@@ -19,6 +19,7 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   logLevel: 'LOG_LEVEL',
   storePrompts: 'ARBITER_STORE_PROMPTS',
   retentionDays: 'ARBITER_RETENTION_DAYS',
+  duckdbMemoryLimit: 'ARBITER_DUCKDB_MEMORY_LIMIT',
   allowAnonymousRoute: 'ARBITER_ALLOW_ANONYMOUS_ROUTE',
   keysFile: 'ARBITER_KEYS_FILE',
   bodyLimit: 'ARBITER_BODY_LIMIT',

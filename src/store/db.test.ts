@@ -7,7 +7,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../core/index.js';
 import type { Database } from './db.js';
-import { MEMORY_PATH, ROW_GROUP_SIZE, openDatabase, withTransaction } from './db.js';
+import {
+  DEFAULT_MEMORY_LIMIT,
+  MEMORY_PATH,
+  ROW_GROUP_SIZE,
+  openDatabase,
+  withTransaction,
+} from './db.js';
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -108,6 +114,20 @@ describe('openDatabase', () => {
     }
     const again = await openDatabase({ path });
     await again.close();
+  });
+
+  it('caps DuckDB memory at DEFAULT_MEMORY_LIMIT unless told otherwise', async () => {
+    const limit = async (options: { memoryLimit?: string }): Promise<unknown> => {
+      const db = await openDatabase({ path: join(tempDir(), 'arbiter.duckdb'), ...options });
+      const rows = await db.use((s) =>
+        s.all("SELECT current_setting('memory_limit')::VARCHAR AS memory_limit"),
+      );
+      await db.close();
+      return rows[0]?.memory_limit;
+    };
+    // DuckDB reports the limit in binary units (128MB = 122.0 MiB).
+    expect(await limit({})).toBe(await limit({ memoryLimit: DEFAULT_MEMORY_LIMIT }));
+    expect(await limit({ memoryLimit: '64MiB' })).toBe('64.0 MiB');
   });
 
   it('creates missing parent folders', async () => {

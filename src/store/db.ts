@@ -52,10 +52,17 @@ export interface OpenDatabaseOptions {
   /**
    * DuckDB's buffer-pool cap (the `memory_limit` setting). DuckDB's own default is 80% of RAM, which
    * let a 5-minute soak grow the service's RSS by ~400 MB as the file grew; a router needs little.
-   * @default '512MB'
+   * Under a cap DuckDB keeps every block it wrote or read cached (the file's size) plus the rows
+   * written since the last checkpoint (~40 MB at the 16 MiB WAL threshold): ~120 MB after 44k
+   * decisions. A router's reads are appends and point lookups, so at 64MB it evicts clean blocks
+   * and the OS page cache serves them again (benchmarks/results/reliability.md, run 4).
+   * @default DEFAULT_MEMORY_LIMIT ('64MB')
    */
   readonly memoryLimit?: string;
 }
+
+/** DuckDB's memory cap when {@link OpenDatabaseOptions.memoryLimit} is not given. */
+export const DEFAULT_MEMORY_LIMIT = '64MB';
 
 /** Named parameter values for `$name` placeholders. */
 export type SqlValues = Readonly<Record<string, DuckDBValue>>;
@@ -205,7 +212,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // instance's own database; spills still go beside the file, where DuckDB puts them for a file.
     instance = await DuckDBInstance.create(MEMORY_PATH, {
       threads: options.threads ?? '2',
-      memory_limit: options.memoryLimit ?? '512MB',
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       ...(inMemory ? {} : { temp_directory: `${path}.tmp` }),
     });
   } catch (error: unknown) {

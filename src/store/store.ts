@@ -40,6 +40,8 @@ export interface OpenStoreOptions {
   readonly path: string;
   /** DuckDB worker threads. @default '2' */
   readonly threads?: string;
+  /** DuckDB's memory cap (`memory_limit`), e.g. `'128MB'`. @default DEFAULT_MEMORY_LIMIT */
+  readonly memoryLimit?: string;
   /** Keep prompt text on decisions. @default false */
   readonly storePromptText?: boolean;
   /** Rows per appender batch for buffered writes, 1 to 2,048. @default 2048 */
@@ -115,6 +117,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const db = await openDatabase({
     path: options.path,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
   });
   try {
     if (options.importFrom !== undefined) await importSnapshot(db, options.importFrom);
