@@ -97,8 +97,120 @@ const fixed = (value: number, digits = 3): string => value.toFixed(digits);
 const spread = (values: readonly number[]): string =>
   `${mean(values) >= 0 ? '+' : ''}${fixed(mean(values), 2)} ± ${fixed(std(values), 2)} (${fixed(Math.min(...values), 2)} to ${fixed(Math.max(...values), 2)})`;
 
-/** Run every seed on one stream and write its files; returns the summary rows. */
-export function learningMode(flags: LearningFlags, stream: TransferStream): (string | number)[][] {
+/** A hindsight reference: a router that was shown outcomes the online router never sees. */
+export interface HindsightReference {
+  readonly name: string;
+  readonly quality: number;
+  readonly costUsd: number;
+  /** Its quality minus the frozen frontier's at its cost, points. */
+  readonly gap: number;
+}
+
+/** Neighbours of the full-information kNN reference. */
+const HINDSIGHT_NEIGHBOURS = 30;
+
+/**
+ * What learning could reach on a stream at the knob, from two routers that see outcomes the online
+ * router never sees, both deciding with the service's rule on the artifact's cost estimates:
+ *  - `hindsight model offsets`: the artifact's prediction plus each model's true mean residual over the
+ *    whole stream (a learner of per-model offsets with every outcome revealed);
+ *  - `full-information kNN`: each model's mean observed quality on the prompt's 30 nearest other
+ *    prompts (cosine on the full embedding, leave-one-out; every model's outcome revealed there).
+ * Neither is an upper bound on every learner; they show how much a learner of these kinds could gain.
+ */
+export function hindsightReferences(
+  stream: TransferStream,
+  knob: KnobPoint,
+  frozenSweep: LearningCheckpoint['frozenSweep'],
+): HindsightReference[] {
+  const n = stream.embeddings.length;
+  const models = stream.models.length;
+  const finite = (row: number, m: number): boolean =>
+    Number.isFinite(stream.quality[row]?.[m]);
+  const residualMean = Array.from({ length: models }, (_, m) => {
+    let sum = 0;
+    let count = 0;
+    for (let row = 0; row < n; row++) {
+      if (!finite(row, m)) continue;
+      sum += (stream.quality[row]?.[m] as number) - (stream.predictedQuality[row]?.[m] as number);
+      count += 1;
+    }
+    return count === 0 ? 0 : sum / count;
+  });
+  const unit = stream.embeddings.map((e) => {
+    const norm = Math.hypot(...e) || 1;
+    return Float64Array.from(e, (v) => v / norm);
+  });
+  const score = (
+    believed: (row: number, m: number) => number,
+  ): Omit<HindsightReference, 'name' | 'gap'> => {
+    let quality = 0;
+    let costUsd = 0;
+    for (let row = 0; row < n; row++) {
+      const offered: number[] = [];
+      for (let m = 0; m < models; m++) if (finite(row, m)) offered.push(m);
+      const pick = offered[
+        Math.max(
+          0,
+          chooseArm(
+            offered.map((m) => ({
+              predictedQuality: believed(row, m),
+              estimatedCostUsd: stream.estimatedCostUsd[row]?.[m] as number,
+            })),
+            knob,
+          ),
+        )
+      ] as number;
+      quality += stream.quality[row]?.[pick] as number;
+      costUsd += stream.costUsd[row]?.[pick] as number;
+    }
+    return { quality: quality / n, costUsd: costUsd / n };
+  };
+  const knn: Float64Array[] = unit.map((query, row) => {
+    const similarity = new Float64Array(n);
+    for (let other = 0; other < n; other++) {
+      if (other === row) {
+        similarity[other] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const v = unit[other] as Float64Array;
+      let dot = 0;
+      for (let j = 0; j < v.length; j++) dot += (v[j] as number) * (query[j] as number);
+      similarity[other] = dot;
+    }
+    const nearest = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => (similarity[b] as number) - (similarity[a] as number) || a - b)
+      .slice(0, HINDSIGHT_NEIGHBOURS);
+    return Float64Array.from({ length: models }, (_, m) => {
+      let sum = 0;
+      let count = 0;
+      for (const other of nearest) {
+        if (!finite(other, m)) continue;
+        sum += stream.quality[other]?.[m] as number;
+        count += 1;
+      }
+      return count === 0 ? (stream.predictedQuality[row]?.[m] as number) : sum / count;
+    });
+  });
+  return [
+    {
+      name: 'hindsight model offsets',
+      ...score(
+        (row, m) => (stream.predictedQuality[row]?.[m] as number) + (residualMean[m] as number),
+      ),
+    },
+    {
+      name: `full-information kNN (k = ${HINDSIGHT_NEIGHBOURS})`,
+      ...score((row, m) => knn[row]?.[m] as number),
+    },
+  ].map((r) => ({ ...r, gap: 100 * (r.quality - frontierAt(frozenSweep, r.costUsd)) }));
+}
+
+/** Run every seed on one stream and write its files; returns the summary rows and its hindsight references. */
+export function learningMode(
+  flags: LearningFlags,
+  stream: TransferStream,
+): { rows: (string | number)[][]; hindsight: HindsightReference[] } {
   const knob: KnobPoint = {
     willingnessToPay: tradeoffToWillingness(flags.slider),
     qualityFloor: DEFAULT_QUALITY_FLOOR,
@@ -169,6 +281,11 @@ export function learningMode(flags: LearningFlags, stream: TransferStream): (str
       ]);
     });
   }
+  const hindsight = hindsightReferences(
+    stream,
+    knob,
+    ((results[0] as LearningResult).checkpoints.at(-1) as LearningCheckpoint).frozenSweep,
+  );
   const slug = `learning-${stream.name}`;
   const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
   flags.write(
@@ -229,6 +346,7 @@ export function learningMode(flags: LearningFlags, stream: TransferStream): (str
       knob,
       seeds,
       prompts: stream.embeddings.length,
+      hindsight,
       runs: [...runs].flatMap(([name, policyRuns]) =>
         policyRuns.map((r, i) => ({
           policy: name,
@@ -238,7 +356,7 @@ export function learningMode(flags: LearningFlags, stream: TransferStream): (str
       ),
     }),
   );
-  return table;
+  return { rows: table, hindsight };
 }
 
 /** The summary Markdown of every stream run. */
@@ -246,6 +364,8 @@ export function learningMarkdown(options: {
   readonly flags: LearningFlags;
   readonly streams: readonly TransferStream[];
   readonly rows: readonly (string | number)[][];
+  /** Hindsight references per stream, in stream order. */
+  readonly hindsight: readonly (readonly HindsightReference[])[];
   readonly command: string;
 }): string {
   const { flags } = options;
@@ -279,6 +399,23 @@ export function learningMarkdown(options: {
     '',
     markdownTable(header, options.rows),
     '',
+    '## What learning could reach here (hindsight references)',
+    '',
+    "Two routers shown outcomes the online router never sees, deciding with the same rule at the same knob on the artifact's cost estimates, over the whole stream: the artifact plus each model's true mean residual (a perfect learner of per-model offsets), and each model's mean quality on the prompt's 30 nearest other prompts with every model's outcome revealed (cosine on the full embedding, leave-one-out). Their gap is against the same frozen frontier. Neither bounds every learner; a target above both is out of reach for learners of these kinds on this stream at this knob.",
+    '',
+    markdownTable(
+      ['stream', 'reference', 'quality', 'cost USD', 'gap at equal cost, pts'],
+      options.streams.flatMap((stream, i) =>
+        (options.hindsight[i] ?? []).map((r) => [
+          stream.name,
+          r.name,
+          fixed(r.quality),
+          r.costUsd.toExponential(2),
+          `${r.gap >= 0 ? '+' : ''}${fixed(r.gap, 2)}`,
+        ]),
+      ),
+    ),
+    '',
     `Command: \`${options.command}\``,
     '',
   ].join('\n');
@@ -295,10 +432,16 @@ export function runLearningBenchmark(options: {
   readonly command: string;
 }): void {
   const { flags, streams } = options;
-  const rows = streams.flatMap((stream) => learningMode(flags, stream));
+  const modes = streams.map((stream) => learningMode(flags, stream));
   const slug = streams.length === 1 ? `-${(streams[0] as TransferStream).name}` : '';
   flags.write(
     `learning${slug}.md`,
-    learningMarkdown({ flags, streams, rows, command: options.command }),
+    learningMarkdown({
+      flags,
+      streams,
+      rows: modes.flatMap((mode) => mode.rows),
+      hindsight: modes.map((mode) => mode.hindsight),
+      command: options.command,
+    }),
   );
 }
