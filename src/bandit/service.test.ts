@@ -114,7 +114,7 @@ describe('bandit in the service', () => {
         await runLoggedReplay({
           mode: 'retrain',
           db,
-          candidates: ['linucb', 'thompson'],
+          candidates: ['linucb', 'thompson', 'residual'],
           seed: 1,
           print,
         });
@@ -126,6 +126,9 @@ describe('bandit in the service', () => {
       expect(retrained).toMatchObject([
         { policy: 'linucb', applied: 1, version: 1 },
         { policy: 'thompson', applied: 1, version: 1 },
+        // The residual learner's features (64 projected coordinates) are not linucb's (17): a
+        // decision logged under another policy is skipped, with the reason, not misread.
+        { policy: 'residual', applied: 0, version: 0, skipped: { features_mismatch: 1 } },
       ]);
       expect(evaluated).toMatchObject([{ candidate: 'thompson', decisions: 1 }]);
     } finally {

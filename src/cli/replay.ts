@@ -41,8 +41,9 @@ Modes:
 Options:
   --dataset NAME      routerbench, llmrouter, mmlu, gsm8k, ...
   --data-dir DIR      routing data folder (default $ARBITER_DATA_DIR or ../shared/data)
-  --policy NAMES      comma list of ${BANDIT_POLICY_NAMES.join(', ')} (default: all for prequential,
-                      thompson otherwise)
+  --policy NAMES      comma list of ${BANDIT_POLICY_NAMES.join(', ')} (default: all but residual
+                      for prequential, residual for learning and retrain (the served default),
+                      thompson for scenario)
   --candidate NAMES   ope: policies to evaluate (default: all)
   --start KIND        prior (catalog tier prior only), offline (out-of-fold offline predictor), both
   --tradeoff LIST     0-10 slider values (default 5)
@@ -161,7 +162,9 @@ export const replayCommand: Command = {
           ? BANDIT_POLICY_NAMES.filter((name) => name !== 'residual')
           : mode === 'learning'
             ? ['residual']
-            : ['thompson'],
+            : mode === 'retrain'
+              ? [loadConfig({ env: {} }).policy as BanditPolicyName]
+              : ['thompson'],
       ),
       candidates: policyList(values.candidate, BANDIT_POLICY_NAMES),
       starts:
