@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { createPolicy } from '../../src/bandit/index.js';
+import { createPolicy, type BanditPolicyName } from '../../src/bandit/index.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createRng } from '../../src/core/index.js';
@@ -39,13 +39,17 @@ const { values } = parseArgs({
   options: {
     decisions: { type: 'string', default: '20000' },
     out: { type: 'string', default: DEFAULT_OUT },
+    // Whose feature vector each decision stores: the served default unless given.
+    policy: { type: 'string' },
   },
 });
 const N = Number(values.decisions);
 const DIMENSION = 512;
 const rng = createRng(16);
 const models = loadCatalog(loadConfig({ env: {} }).catalogPath).models.map((model) => model.id);
-const policy = createPolicy('linucb');
+const served = loadConfig({ env: {} }).policy;
+const policyName = (values.policy ?? (served === 'greedy' ? 'linucb' : served)) as BanditPolicyName;
+const policy = createPolicy(policyName);
 
 function record(i: number): { decision: DecisionRecord; outcome: OutcomeRecord } {
   const embedding = Float32Array.from({ length: DIMENSION }, () => rng.next() * 2 - 1);
@@ -63,7 +67,7 @@ function record(i: number): { decision: DecisionRecord; outcome: OutcomeRecord }
     chosenModel: chosen,
     propensity: 0.8,
     explored: i % 10 === 0,
-    policy: 'linucb',
+    policy: policyName,
     policyVersion: i,
     predictorVersion: 'irt@4',
     predicted: models.map((model) => ({
@@ -173,7 +177,9 @@ try {
 const result = {
   command: `nice -n 10 npx tsx benchmarks/replicas/bytes-per-decision.ts --decisions ${N}${
     values.out === DEFAULT_OUT ? '' : ` --out ${values.out}`
-  }`,
+  }${values.policy === undefined ? '' : ` --policy ${values.policy}`}`,
+  policy: policyName,
+  featuresPerDecision: policy.features(new Float32Array(DIMENSION)).length,
   date: new Date().toISOString(),
   commit: execSync('git rev-parse --short HEAD').toString().trim(),
   node: process.version,

@@ -105,6 +105,29 @@ describe('decision codec', () => {
     expect(back.features).toEqual(odd.features);
   });
 
+  it('stores a feature vector on the 1e-4 grid as int16, read back to the same doubles', () => {
+    // The residual learner's features: 64 coordinates rounded to 1e-4 (residual-memory.ts).
+    const grid = Array.from({ length: 64 }, () => Math.round((rng.next() * 2 - 1) * 1e4) / 1e4);
+    grid[3] = 1;
+    grid[4] = -1;
+    const decision = decisionFixture({ features: { policy_features: grid } });
+    expect(encodeDecision(decision).policyFeatures?.byteLength).toBe(1 + 2 * 64);
+    const back = storedForm(decision).features?.['policy_features'] as number[];
+    expect(back).toEqual(grid);
+    back.forEach((value, i) => expect(Object.is(value, grid[i])).toBe(true));
+    // Off the grid, past int16, or a negative zero (int16 has none): float64, exact.
+    for (const vector of [
+      [...grid.slice(1), 1 / 3],
+      [...grid.slice(1), 3.2768],
+      [...grid.slice(1), -0],
+    ]) {
+      const other = decisionFixture({ features: { policy_features: vector } });
+      expect(encodeDecision(other).policyFeatures?.byteLength).toBe(8 * 64);
+      const read = storedForm(other).features?.['policy_features'] as number[];
+      read.forEach((value, i) => expect(Object.is(value, vector[i])).toBe(true));
+    }
+  });
+
   it('computes the chosen and the best-quality candidate costs exactly (ties: cheaper, then first)', () => {
     const e = encodeDecision(
       decisionFixture({

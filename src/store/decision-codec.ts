@@ -18,8 +18,11 @@
  *   free; otherwise 1e-9 to 1e3 USD at a relative step of 4.2e-4, so error ≤ 2.1e-4), and the
  *   policy score as IEEE 754 binary16 (relative error ≤ 4.9e-4, |score| ≤ 65504; NaN when absent).
  *   Half precision is what brings a PostgreSQL row under the size at which six fit an 8 KB page.
- * - `policy_features` (the bandit's context vector, float64: feedback replays exactly what the
- *   policy saw) and `willingness_to_pay` come out of the features JSON into their own columns.
+ * - `policy_features` (the bandit's context vector: feedback replays exactly what the policy saw)
+ *   and `willingness_to_pay` come out of the features JSON into their own columns. The vector is
+ *   float64, or, when every value is a multiple of 1e-4 within ±3.2767 (the residual learner rounds
+ *   its 64 features so), `[0x01][k_0 .. k_{n-1} i16]` with value = k / 1e4, read back to the same
+ *   double (an odd byte length, so never confused with the float64 form): 129 bytes, not 512.
  * - `estimated_cost_usd` / `best_quality_cost_usd`: the chosen candidate's and the
  *   highest-predicted-quality candidate's cost (ties: cheaper, then earlier), exact, for the stats.
  *
@@ -268,13 +271,32 @@ function splitFeatures(features: DecisionRecord['features']): {
   const kept: Record<string, unknown> = { ...rest };
   if (vector !== undefined && compactVector === undefined) kept[POLICY_FEATURES] = vector;
   if (wtp !== undefined && compactWtp === undefined) kept[WILLINGNESS_TO_PAY] = wtp;
-  let policyFeatures: Uint8Array | null = null;
-  if (compactVector !== undefined) {
-    policyFeatures = new Uint8Array(compactVector.length * 8);
-    const view = new DataView(policyFeatures.buffer);
-    compactVector.forEach((value, i) => view.setFloat64(i * 8, value, true));
-  }
+  const policyFeatures = compactVector === undefined ? null : encodeVector(compactVector);
   return { features: JSON.stringify(kept), policyFeatures, willingnessToPay: compactWtp ?? null };
+}
+
+/** Tag byte of the int16 form of a feature vector. */
+const GRID_TAG = 0x01;
+/** The int16 form's grid: value = k / GRID. */
+const GRID = 1e4;
+
+/** A feature vector's bytes: int16 on the 1e-4 grid when every value reads back exactly, else float64. */
+function encodeVector(vector: readonly number[]): Uint8Array {
+  const grid = vector.map((value) => Math.round(value * GRID));
+  if (
+    vector.length > 0 &&
+    grid.every((k, i) => k >= -0x7fff && k <= 0x7fff && k / GRID === vector[i] && !Object.is(k, -0))
+  ) {
+    const bytes = new Uint8Array(1 + 2 * vector.length);
+    const view = new DataView(bytes.buffer);
+    bytes[0] = GRID_TAG;
+    grid.forEach((k, i) => view.setInt16(1 + 2 * i, k, true));
+    return bytes;
+  }
+  const bytes = new Uint8Array(vector.length * 8);
+  const view = new DataView(bytes.buffer);
+  vector.forEach((value, i) => view.setFloat64(i * 8, value, true));
+  return bytes;
 }
 
 /** The storage columns of a decision: compact where exact enough, the old form otherwise. */
@@ -303,6 +325,13 @@ export function encodeDecision(decision: DecisionRecord): EncodedDecision {
 }
 
 function float64s(bytes: Uint8Array): number[] {
+  if (bytes.byteLength % 2 === 1) {
+    if (bytes[0] !== GRID_TAG) throw corrupt('policy_features', 'has an unknown form');
+    const grid = new DataView(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1);
+    return Array.from({ length: (bytes.byteLength - 1) / 2 }, (_, i) => {
+      return grid.getInt16(i * 2, true) / GRID;
+    });
+  }
   if (bytes.byteLength % 8 !== 0) throw corrupt('policy_features', 'is not float64 bytes');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Array.from({ length: bytes.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
