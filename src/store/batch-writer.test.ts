@@ -217,6 +217,34 @@ describe('batch writer', () => {
     }
   });
 
+  it('writes a batch and its hooks in one transaction when asked, rolled back as a unit', async () => {
+    const db = await tableDb();
+    try {
+      await db.use((s) => s.run('CREATE TABLE notes (id INTEGER)'));
+      const written: number[][] = [];
+      const w = createBatchWriter<Item>({
+        db,
+        table: 'items',
+        toRow: (row) => [row.id, row.name, Array.from(row.vector), row.at],
+        flushIntervalMs: 0,
+        transaction: true,
+        beforeAppend: (session, rows) =>
+          session.run(`INSERT INTO notes VALUES ${rows.map((row) => `(${row.id})`).join(', ')}`),
+        onWritten: (rows) => written.push(rows.map((row) => row.id)),
+      });
+      await w.writeNow([item(1), item(2)]);
+      // A duplicate key fails the append: the hook's insert of the same batch is rolled back too.
+      await expect(w.writeNow([item(3), item(1)])).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      await w.writeNow([item(4)]);
+      const notes = await db.use((s) => s.all('SELECT id FROM notes ORDER BY id'));
+      expect(notes).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
+      expect(await count(db)).toBe(3);
+      expect(written).toEqual([[1, 2], [4]]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('refuses a batch size above 2,048 rows', async () => {
     const db = await tableDb();
     try {

@@ -13,6 +13,7 @@
 import { DuckDBDataChunkWriter, JSToDuckDBValueConverter } from '@duckdb/node-api';
 import type { DuckDBAppender, JS } from '@duckdb/node-api';
 import { RouterError, StoreError } from '../core/index.js';
+import { withTransaction } from './db.js';
 import type { Database, Session } from './db.js';
 import { wrapStoreError } from './store-error.js';
 
@@ -45,6 +46,16 @@ export interface BatchWriterOptions<Row> {
   readonly afterAppend?: (session: Session) => Promise<void>;
   /** Receives failures of flushes nobody awaited (timer, size threshold). */
   readonly onError?: (error: StoreError) => void;
+  /**
+   * Write each batch, `beforeAppend` and `afterAppend` included, in one transaction (neither hook
+   * may open its own). The batch then costs one commit, run off the event loop, where the
+   * appender alone commits inside its synchronous flush (WAL write and sync on the event loop)
+   * and each hook statement commits on its own.
+   * @default false
+   */
+  readonly transaction?: boolean;
+  /** Runs once a batch is stored (committed, with `transaction`); not for a failed batch. */
+  readonly onWritten?: (rows: readonly Row[]) => void;
 }
 
 /** A buffered appender-backed writer for one table. */
@@ -121,6 +132,19 @@ export async function appendRows(
 }
 
 async function appendBatch<Row>(
+  session: Session,
+  options: BatchWriterOptions<Row>,
+  rows: readonly Row[],
+): Promise<void> {
+  if (options.transaction === true) {
+    await withTransaction(session.connection, () => appendBatchSteps(session, options, rows));
+  } else {
+    await appendBatchSteps(session, options, rows);
+  }
+  options.onWritten?.(rows);
+}
+
+async function appendBatchSteps<Row>(
   session: Session,
   options: BatchWriterOptions<Row>,
   rows: readonly Row[],

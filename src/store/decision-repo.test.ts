@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MEMORY_PATH, openDatabase } from './db.js';
 import { createDecisionRepo } from './decision-repo.js';
 import { runMigrations } from './migrations.js';
@@ -121,6 +121,57 @@ describe('decision repo', () => {
         code: 'STORE_FAILED',
         name: 'StoreError',
       });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('inserts a candidate set once it is committed, not once per batch', async () => {
+    const { db, repo } = await setup();
+    try {
+      let setInserts = 0;
+      const use = db.use.bind(db);
+      vi.spyOn(db, 'use').mockImplementation((fn) =>
+        use((session) => {
+          const prepared = session.prepared.bind(session);
+          return fn({
+            ...session,
+            connection: session.connection,
+            prepared: (sql, values, types) => {
+              if (sql.startsWith('INSERT INTO candidate_sets')) setInserts += 1;
+              return prepared(sql, values, types);
+            },
+          });
+        }),
+      );
+      await repo.rehearse?.(decisionFixture({ id: 'd-0' }));
+      expect(setInserts).toBe(1);
+      // The rehearsal was rolled back, so the first real batch inserts the set again; then none.
+      for (let i = 1; i <= 3; i++) {
+        repo.enqueue(decisionFixture({ id: `d-${i}` }));
+        await repo.flush();
+      }
+      await repo.insert(decisionFixture({ id: 'd-4' }));
+      expect(setInserts).toBe(2);
+      // A failed batch (duplicate id) is rolled back with its new set, which is inserted again later.
+      const other = {
+        candidates: ['gpt-4o-mini', 'llama-3-8b'],
+        chosenModel: 'llama-3-8b',
+        predicted: [
+          { model: 'gpt-4o-mini', quality: 0.7, costUsd: 0.0002 },
+          { model: 'llama-3-8b', quality: 0.5, costUsd: 0.00005 },
+        ],
+      };
+      repo.enqueue(decisionFixture({ id: 'd-1', ...other }));
+      await expect(repo.flush()).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      expect(setInserts).toBe(3);
+      repo.enqueue(decisionFixture({ id: 'd-5', ...other }));
+      await repo.flush();
+      expect(setInserts).toBe(4);
+      const sets = await use((s) => s.all('SELECT count(*)::INTEGER AS n FROM candidate_sets'));
+      expect(sets).toEqual([{ n: 2 }]);
+      const found = await repo.get({ id: 'd-5' });
+      expect(found.ok && found.value.candidates).toEqual(['gpt-4o-mini', 'llama-3-8b']);
     } finally {
       await db.close();
     }

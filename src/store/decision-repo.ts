@@ -222,14 +222,25 @@ function fromRow(row: SqlRow): DecisionRecord {
   };
 }
 
-/** Store the candidate sets the decisions refer to (idempotent), before the decisions. */
+/**
+ * Store the candidate sets the decisions refer to (idempotent), before the decisions. `stored` holds
+ * the ids this repo knows to be committed (rows of candidate_sets are never deleted: retention keeps
+ * them for the decisions that remain); those are skipped, so a set is inserted about once per
+ * process, not once per batch: the INSERT ... ON CONFLICT cost ~4 ms of CPU each (DuckDB builds a
+ * transaction-local index for it), the largest share of a batch's cost. The caller adds an id to
+ * `stored` only once the insert is committed.
+ */
 async function insertCandidateSets(
   session: Session,
   encoded: readonly EncodedDecision[],
+  stored: ReadonlySet<number>,
 ): Promise<void> {
   const sets = new Map<number, readonly string[]>();
-  for (const e of encoded)
-    if (e.candidateSet !== null) sets.set(e.candidateSet.id, e.candidateSet.models);
+  for (const e of encoded) {
+    if (e.candidateSet !== null && !stored.has(e.candidateSet.id)) {
+      sets.set(e.candidateSet.id, e.candidateSet.models);
+    }
+  }
   for (const [id, models] of sets) {
     await session.prepared(
       INSERT_SET_SQL,
@@ -239,10 +250,17 @@ async function insertCandidateSets(
   }
 }
 
+/** Remember the candidate sets of committed decisions (see insertCandidateSets). */
+function rememberSets(stored: Set<number>, encoded: readonly EncodedDecision[]): void {
+  for (const e of encoded) if (e.candidateSet !== null) stored.add(e.candidateSet.id);
+}
+
 /** Create the decisions repo; its batch writer flushes and closes with `db`. */
 export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
   const { db } = options;
   const keepText = options.storePromptText ?? false;
+  /** Candidate sets committed through this repo (see insertCandidateSets). */
+  const storedSets = new Set<number>();
   // Each record is encoded once, when it is buffered; the appender and the set insert share it.
   const toRow = ({ decision: d, encoded: e }: Encoded): AppenderRow => [
     d.id,
@@ -280,15 +298,25 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
       insertCandidateSets(
         session,
         rows.map((row) => row.encoded),
+        storedSets,
       ),
     toRow,
+    // One commit per batch, run off the event loop, for the candidate sets and decisions together.
+    transaction: true,
+    onWritten: (rows) =>
+      rememberSets(
+        storedSets,
+        rows.map((row) => row.encoded),
+      ),
   });
 
   return {
     insert: (d) =>
       db.use(async (session) => {
         const e = encodeDecision(d);
-        await insertCandidateSets(session, [e]);
+        // Each statement autocommits: the set is durable once its insert returns.
+        await insertCandidateSets(session, [e], storedSets);
+        rememberSets(storedSets, [e]);
         await session.prepared(
           INSERT_SQL,
           {
@@ -326,7 +354,8 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
         const encoded = encodeDecision(d);
         await session.run('BEGIN TRANSACTION');
         try {
-          await insertCandidateSets(session, [encoded]);
+          // Rolled back: remembers nothing, so the first real write inserts the set.
+          await insertCandidateSets(session, [encoded], new Set());
           await appendRows(session, { table: 'decisions' }, [toRow({ decision: d, encoded })]);
         } finally {
           await session.run('ROLLBACK');
