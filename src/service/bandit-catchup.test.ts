@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { OutcomeRecord } from '../store/index.js';
-import { WATERMARK_WINDOW_MS, advanceWatermark, splitWatermark } from './bandit-catchup.js';
+import { createPolicy } from '../bandit/index.js';
+import type { OutcomeRecord, Store } from '../store/index.js';
+import {
+  FRESH_CATCH_UP_OUTCOMES,
+  WATERMARK_WINDOW_MS,
+  advanceWatermark,
+  catchUpPolicy,
+  splitWatermark,
+} from './bandit-catchup.js';
 
 const outcome = (key: string, ms: number): OutcomeRecord => ({
   decisionId: 'd',
@@ -35,5 +42,31 @@ describe('bandit watermark', () => {
     expect(state).toEqual({ policy: 'thompson' });
     expect(restored).toEqual(mark);
     expect(splitWatermark({ policy: 'x' })).toEqual({ state: { policy: 'x' }, mark: undefined });
+  });
+});
+
+describe('bandit catch-up', () => {
+  it('replays from its watermark, and a policy with no saved state only the newest outcomes', async () => {
+    const calls: unknown[][] = [];
+    const store = {
+      outcomes: {
+        listSince: (...args: unknown[]) => {
+          calls.push(args);
+          return Promise.resolve([outcome('k', 1)]);
+        },
+      },
+      decisions: { get: () => Promise.resolve({ ok: false }) },
+    } as unknown as Store;
+    const policy = createPolicy('residual');
+    const fresh = await catchUpPolicy({ store, policy, mark: undefined });
+    const mark = advanceWatermark(undefined, outcome('j', 50_000));
+    await catchUpPolicy({ store, policy, mark });
+    expect(calls).toEqual([
+      [0, { newest: FRESH_CATCH_UP_OUTCOMES }],
+      [50_000 - WATERMARK_WINDOW_MS],
+    ]);
+    // The outcome whose decision is gone moves the watermark and teaches nothing.
+    expect(fresh.applied).toBe(0);
+    expect(fresh.mark?.ms).toBe(1);
   });
 });

@@ -19,6 +19,14 @@ export interface Watermark {
 export const WATERMARK_WINDOW_MS = 10_000;
 
 /**
+ * Outcomes a policy with no saved state learns from at start: the newest this many. A policy saves
+ * every 50-500 updates, so a crash before its first save leaves far fewer; a policy new to a store
+ * that holds years of outcomes (a changed ARBITER_POLICY) starts in seconds, and the discount of
+ * every learner leaves older outcomes no weight to speak of (0.998^10,000 ≈ 2e-9).
+ */
+export const FRESH_CATCH_UP_OUTCOMES = 10_000;
+
+/**
  * Field of the saved policy state that carries its watermark: state and watermark are written in one
  * upsert, so a crash can never leave one without the other.
  */
@@ -67,8 +75,11 @@ export async function catchUpPolicy(options: {
   let mark = options.mark;
   let applied = 0;
   const seen = new Set((mark?.keys ?? []).map(([key]) => key));
-  const since = mark === undefined ? 0 : mark.ms - WATERMARK_WINDOW_MS;
-  for (const outcome of await store.outcomes.listSince(since)) {
+  const outcomes =
+    mark === undefined
+      ? await store.outcomes.listSince(0, { newest: FRESH_CATCH_UP_OUTCOMES })
+      : await store.outcomes.listSince(mark.ms - WATERMARK_WINDOW_MS);
+  for (const outcome of outcomes) {
     if (seen.has(outcome.idempotencyKey)) continue;
     mark = advanceWatermark(mark, outcome);
     const found = await store.decisions.get({ id: outcome.decisionId });

@@ -113,8 +113,11 @@ export interface OutcomeRepo {
   listForDecision(decisionId: string): Promise<OutcomeRecord[]>;
   /** Per-model count, mean quality, error rate, latency p50/p95/p99 and cost over a window. */
   modelStats(query: ModelStatsQuery): Promise<ModelStats[]>;
-  /** Outcomes received at or after `sinceMs`, oldest first (bandit catch-up after a restart). */
-  listSince(sinceMs: number): Promise<OutcomeRecord[]>;
+  /**
+   * Outcomes received at or after `sinceMs`, oldest first (bandit catch-up after a restart); with
+   * `newest`, only the newest that many of them.
+   */
+  listSince(sinceMs: number, options?: { readonly newest?: number }): Promise<OutcomeRecord[]>;
 }
 
 const COLUMNS = `decision_id, idempotency_key, epoch_ms(received_at)::DOUBLE AS received_at_ms, tenant,
@@ -124,6 +127,10 @@ const LIST_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE decision_id = $decision_
   ORDER BY received_at, idempotency_key`;
 const SINCE_SQL = `SELECT ${COLUMNS} FROM outcomes WHERE received_at >= epoch_ms($since_ms)
   ORDER BY received_at, idempotency_key`;
+const NEWEST_SINCE_SQL = `SELECT * FROM (SELECT ${COLUMNS}, received_at AS received_order
+  FROM outcomes WHERE received_at >= epoch_ms($since_ms)
+  ORDER BY received_at DESC, idempotency_key DESC LIMIT $newest)
+  ORDER BY received_order, idempotency_key`;
 /** First row per key wins, both within the batch and against rows already stored. */
 const MERGE_STAGING_SQL = `INSERT INTO outcomes
   SELECT * FROM outcomes_staging
@@ -210,10 +217,17 @@ export function createOutcomeRepo(options: OutcomeRepoOptions): OutcomeRepo {
       );
       return rows.map(fromRow);
     },
-    async listSince(sinceMs) {
+    async listSince(sinceMs, options) {
       await flushPending();
+      const newest = options?.newest;
       const rows = await db.use((session) =>
-        session.prepared(SINCE_SQL, { since_ms: msToBigInt(sinceMs) }, { since_ms: BIGINT }),
+        newest === undefined
+          ? session.prepared(SINCE_SQL, { since_ms: msToBigInt(sinceMs) }, { since_ms: BIGINT })
+          : session.prepared(
+              NEWEST_SINCE_SQL,
+              { since_ms: msToBigInt(sinceMs), newest: BigInt(Math.max(0, Math.floor(newest))) },
+              { since_ms: BIGINT, newest: BIGINT },
+            ),
       );
       return rows.map(fromRow);
     },

@@ -169,6 +169,13 @@ export function runStoreConformance(open: OpenTestStore): void {
     expect((await store.outcomes.listSince(DAY + 11)).map((o) => o.idempotencyKey)).toEqual([
       'k-stored',
     ]);
+    // Only the newest n, still oldest first.
+    expect((await store.outcomes.listSince(0, { newest: 1 })).map((o) => o.idempotencyKey)).toEqual(
+      ['k-stored'],
+    );
+    expect((await store.outcomes.listSince(0, { newest: 5 })).map((o) => o.idempotencyKey)).toEqual(
+      ['k-a', 'k-stored'],
+    );
   });
 
   it('computes per-model stats over a window and tenant', async () => {

@@ -81,6 +81,13 @@ const SINCE = {
   text: `SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE received_at >= to_timestamp($1::float8 / 1000)
     ORDER BY received_at, idempotency_key COLLATE "C"`,
 };
+const NEWEST_SINCE = {
+  name: 'arbiter_outcome_newest_since',
+  text: `SELECT * FROM (SELECT ${OUTCOME_COLUMNS}, received_at AS received_order FROM outcomes
+    WHERE received_at >= to_timestamp($1::float8 / 1000)
+    ORDER BY received_at DESC, idempotency_key COLLATE "C" DESC LIMIT $2) newest
+    ORDER BY received_order, idempotency_key COLLATE "C"`,
+};
 const STATS = {
   name: 'arbiter_outcome_stats',
   text: `SELECT model,
@@ -193,9 +200,14 @@ export function createPgOutcomeRepo(options: PgOutcomeRepoOptions): OutcomeRepo 
       await flushPending();
       return (await db.query(LIST, [decisionId])).map(outcomeFromRow);
     },
-    async listSince(sinceMs) {
+    async listSince(sinceMs, options) {
       await flushPending();
-      return (await db.query(SINCE, [sinceMs])).map(outcomeFromRow);
+      const newest = options?.newest;
+      return (
+        newest === undefined
+          ? await db.query(SINCE, [sinceMs])
+          : await db.query(NEWEST_SINCE, [sinceMs, Math.max(0, Math.floor(newest))])
+      ).map(outcomeFromRow);
     },
     async modelStats(query): Promise<ModelStats[]> {
       await flushPending();
