@@ -46,7 +46,7 @@ export const ConfigSchema = Type.Object(
      * DuckDB's memory cap (its `memory_limit` setting: the buffer pool that caches the file's blocks
      * and holds rows written since the last checkpoint; past it DuckDB evicts cached blocks and
      * spills to `<db>.tmp`). A DuckDB size such as `128MB` or `1GiB`.
-     * @default the store's DEFAULT_MEMORY_LIMIT, 128MB (env ARBITER_DUCKDB_MEMORY_LIMIT)
+     * @default the store's DEFAULT_MEMORY_LIMIT, 512MB (env ARBITER_DUCKDB_MEMORY_LIMIT)
      */
     duckdbMemoryLimit: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)? ?([KMGT]i?B)$' })),
     /** Allow /v1/route without an API key. @default true (env ARBITER_ALLOW_ANONYMOUS_ROUTE) */

@@ -51,18 +51,20 @@ export interface OpenDatabaseOptions {
   readonly threads?: string;
   /**
    * DuckDB's buffer-pool cap (the `memory_limit` setting). DuckDB's own default is 80% of RAM, which
-   * let a 5-minute soak grow the service's RSS by ~400 MB as the file grew; a router needs little.
-   * Under a cap DuckDB keeps every block it wrote or read cached (the file's size) plus the rows
-   * written since the last checkpoint (~40 MB at the 16 MiB WAL threshold): ~120 MB after 44k
-   * decisions. A router's reads are appends and point lookups, so at 64MB it evicts clean blocks
-   * and the OS page cache serves them again (benchmarks/results/reliability.md, run 4).
-   * @default DEFAULT_MEMORY_LIMIT ('64MB')
+   * let a 5-minute soak grow the service's RSS by ~400 MB as the file grew. Under a cap DuckDB keeps
+   * every block it wrote or read cached (the file's size) plus the rows written since the last
+   * checkpoint (~45 MB at the 16 MiB WAL threshold): 81-83 MB after 21k decisions. A 64MB cap held
+   * that at <= 54 MB in a soak, but query results are held inside the cap too: reading every
+   * decision (`DecisionRepo.list`, used by the promotion gate and `replay --logged`) failed with an
+   * out-of-memory error at 18k decisions under 64MB and passed under 128MB
+   * (benchmarks/results/reliability.md, run 4), so the default stays high.
+   * @default DEFAULT_MEMORY_LIMIT ('512MB')
    */
   readonly memoryLimit?: string;
 }
 
 /** DuckDB's memory cap when {@link OpenDatabaseOptions.memoryLimit} is not given. */
-export const DEFAULT_MEMORY_LIMIT = '64MB';
+export const DEFAULT_MEMORY_LIMIT = '512MB';
 
 /** Named parameter values for `$name` placeholders. */
 export type SqlValues = Readonly<Record<string, DuckDBValue>>;

@@ -40,7 +40,7 @@ export interface OpenStoreOptions {
   readonly path: string;
   /** DuckDB worker threads. @default '2' */
   readonly threads?: string;
-  /** DuckDB's memory cap (`memory_limit`), e.g. `'128MB'`. @default DEFAULT_MEMORY_LIMIT */
+  /** DuckDB's memory cap (`memory_limit`), e.g. `'256MB'`. @default DEFAULT_MEMORY_LIMIT */
   readonly memoryLimit?: string;
   /** Keep prompt text on decisions. @default false */
   readonly storePromptText?: boolean;
