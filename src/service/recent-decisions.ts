@@ -35,6 +35,12 @@ interface PackedDecision {
 }
 
 const SOURCES = [undefined, 'predictor', 'prior'] as const;
+
+/** A shared sorted candidate set and each model's position in it. */
+interface InternedSet {
+  readonly set: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+}
 /** Distinct candidate sets kept for sharing; a set evicted here stays alive in its entries. */
 const SET_CACHE = 1024;
 const MAX_SET = 0xffff;
@@ -52,7 +58,7 @@ export interface RecentDecisionsOptions {
  */
 export class RecentDecisions {
   private readonly entries: LruCache<string, PackedDecision | DecisionSummary>;
-  private readonly sets = new LruCache<string, readonly string[]>(SET_CACHE);
+  private readonly sets = new LruCache<string, InternedSet>(SET_CACHE);
 
   constructor(options: RecentDecisionsOptions) {
     this.entries = new LruCache(options.capacity);
@@ -87,8 +93,7 @@ export class RecentDecisions {
     if (arms > MAX_SET || summary.embedding !== undefined) return undefined;
     const sorted = [...summary.candidates].sort();
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return undefined;
-    const set = this.internSet(sorted);
-    const index = new Map(set.map((model, i) => [model, i]));
+    const { set, index } = this.internSet(sorted);
     const features = summary.features?.length ?? -1;
     const doubles = (predicted === undefined ? 0 : 2 * arms) + Math.max(0, features);
     const bytes = new ArrayBuffer(doubles * 8 + arms * 2 + (predicted === undefined ? 0 : arms));
@@ -119,13 +124,14 @@ export class RecentDecisions {
     };
   }
 
-  /** One shared array per distinct candidate set. */
-  private internSet(sorted: readonly string[]): readonly string[] {
+  /** One shared array (and its model-to-position map) per distinct candidate set. */
+  private internSet(sorted: readonly string[]): InternedSet {
     const key = sorted.join('\n');
     const known = this.sets.get(key);
     if (known !== undefined) return known;
-    this.sets.set(key, sorted);
-    return sorted;
+    const interned = { set: sorted, index: new Map(sorted.map((model, i) => [model, i])) };
+    this.sets.set(key, interned);
+    return interned;
   }
 }
 
