@@ -57,8 +57,17 @@ export interface PublicModelFacts {
   readonly modelTiers: ReadonlyMap<string, string>;
 }
 
-/** A small default search grid per kind (kept small: every point costs `folds` fits). */
-export function defaultGrid(kind: TrainerKind): QualityHyperparameters[] {
+/**
+ * A small default search grid per kind (kept small: every point costs `folds` fits).
+ *
+ * irt: the specialisation dimensions k of the grid {0, 4, 8} are kept only while the joint model
+ * stays joint: each model's vector (discrimination, specialisation) has 1 + k entries, and once
+ * 1 + k reaches the number of labelled models nothing ties the models together any more; the fit
+ * is then as free as one logistic model per model, whose quality differences between models are
+ * what routing acts on and do not transfer (docs: training/experiments/README.md, "Choosing k").
+ * `labelledModels` is that count; omitted, every k is a candidate.
+ */
+export function defaultGrid(kind: TrainerKind, labelledModels?: number): QualityHyperparameters[] {
   switch (kind) {
     case 'knn':
       return [10, 25, 50, 100].map((k) => ({ k, temperature: 0.05, priorStrength: 2 }));
@@ -67,8 +76,19 @@ export function defaultGrid(kind: TrainerKind): QualityHyperparameters[] {
     case 'mf':
       return [8, 16, 32].map((latentDimension) => ({ latentDimension }));
     case 'irt':
-      return [0, 4, 8].map((latentDimension) => ({ latentDimension, members: 1 }));
+      return [0, 4, 8]
+        .filter((k) => k === 0 || labelledModels === undefined || 1 + k < labelledModels)
+        .map((latentDimension) => ({ latentDimension, members: 1 }));
   }
+}
+
+/** How many of the set's models have at least one quality label. */
+export function labelledModelCount(set: TrainingSet): number {
+  let count = 0;
+  for (let m = 0; m < set.models.length; m++) {
+    if (set.quality.some((row) => !Number.isNaN(row[m] ?? Number.NaN))) count++;
+  }
+  return count;
 }
 
 /** Fit one predictor of `kind` with fixed hyperparameters. */
@@ -163,7 +183,9 @@ export function trainQualityPredictor(options: TrainQualityOptions): TrainedQual
   let chosen: QualityHyperparameters = fixed;
   let crossValidation: readonly CrossValidationResult<QualityHyperparameters>[] | undefined;
   if (options.tune !== undefined) {
-    const grid = (options.tune.grid ?? defaultGrid(options.kind)).map((g) => ({ ...g, ...fixed }));
+    const grid = (options.tune.grid ?? defaultGrid(options.kind, labelledModelCount(options.set))).map(
+      (g) => ({ ...g, ...fixed }),
+    );
     const cv = crossValidate<QualityHyperparameters>({
       set: options.set,
       candidates: grid,
