@@ -70,6 +70,14 @@ export interface Service {
 }
 
 const OVERRIDES_KEY = 'catalog_overrides';
+/** Prompts the warm-up routes (and records nothing for): short, medium and long. */
+const WARM_UP_PROMPTS = [
+  'warm up',
+  'What is the capital of France?',
+  'Explain how a hash map handles collisions, and show a short example in Python.',
+  'Summarise the trade-offs between optimistic and pessimistic locking in a database, with one ' +
+    'example where each is the better choice, and say how retries and deadlocks differ between them.',
+] as const;
 
 /** The keys file in force: the configured one, or `<stateDir>/keys.json` (which may not exist yet). */
 export function keysFilePath(config: Pick<Config, 'keysFile' | 'stateDir'>): string {
@@ -317,23 +325,23 @@ export async function composeService(
     slot.willingness(DEFAULT_TRADEOFF);
     for (const model of registry.current().models) countTokens('warm up', model.tokenizer);
     await embedder.embed(['warm up']);
-    // Then one decision through the real route stages and the decision write path, recording
+    // Then decisions through the real route stages and the decision write path, recording
     // nothing (RoutingService.rehearse). Its router is a stand-in with its own random stream and
     // only the read-only controls (tenant policy, budgets): warming up draws nothing from the served
     // router's stream and takes no session pin, capacity slot or circuit probe.
-    await routing.rehearse(
-      new Router({
-        ...routerDeps,
-        controls: {
-          ...(routingControls.policyFor === undefined
-            ? {}
-            : { policyFor: routingControls.policyFor }),
-          ...(routingControls.budgets === undefined ? {} : { budgets: routingControls.budgets }),
-        },
-        rng: createRng(config.seed),
-      }),
-      { prompt: 'warm up' },
-    );
+    const rehearsal = new Router({
+      ...routerDeps,
+      controls: {
+        ...(routingControls.policyFor === undefined
+          ? {}
+          : { policyFor: routingControls.policyFor }),
+        ...(routingControls.budgets === undefined ? {} : { budgets: routingControls.budgets }),
+      },
+      rng: createRng(config.seed),
+    });
+    // A few times, with prompts of different lengths: V8 optimises a function only after several
+    // calls, and after one rehearsal the first route's stages still ran slower than later ones.
+    for (const prompt of WARM_UP_PROMPTS) await routing.rehearse(rehearsal, { prompt });
     const gcMs = collectStartupGarbage();
     if (gcMs !== undefined) app.log.debug({ gcMs }, 'start-up garbage collected');
     service = routing;

@@ -146,13 +146,18 @@ describe('decision repo', () => {
       );
       await repo.rehearse?.(decisionFixture({ id: 'd-0' }));
       expect(setInserts).toBe(1);
-      // The rehearsal was rolled back, so the first real batch inserts the set again; then none.
+      // The rehearsal commits the set (content-addressed, it names no decision) and rolls the
+      // decision back, so no real write inserts that set again.
+      expect(await use((s) => s.all('SELECT count(*)::INTEGER AS n FROM candidate_sets'))).toEqual([
+        { n: 1 },
+      ]);
+      expect(await repo.list()).toEqual([]);
       for (let i = 1; i <= 3; i++) {
         repo.enqueue(decisionFixture({ id: `d-${i}` }));
         await repo.flush();
       }
       await repo.insert(decisionFixture({ id: 'd-4' }));
-      expect(setInserts).toBe(2);
+      expect(setInserts).toBe(1);
       // A failed batch (duplicate id) is rolled back with its new set, which is inserted again later.
       const other = {
         candidates: ['gpt-4o-mini', 'llama-3-8b'],
@@ -164,10 +169,10 @@ describe('decision repo', () => {
       };
       repo.enqueue(decisionFixture({ id: 'd-1', ...other }));
       await expect(repo.flush()).rejects.toMatchObject({ code: 'STORE_FAILED' });
-      expect(setInserts).toBe(3);
+      expect(setInserts).toBe(2);
       repo.enqueue(decisionFixture({ id: 'd-5', ...other }));
       await repo.flush();
-      expect(setInserts).toBe(4);
+      expect(setInserts).toBe(3);
       const sets = await use((s) => s.all('SELECT count(*)::INTEGER AS n FROM candidate_sets'));
       expect(sets).toEqual([{ n: 2 }]);
       const found = await repo.get({ id: 'd-5' });

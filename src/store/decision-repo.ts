@@ -130,9 +130,10 @@ export interface DecisionRepo {
   /** Decisions in a time window, newest first. */
   list(options?: ListDecisionsOptions): Promise<DecisionRecord[]>;
   /**
-   * Run the write path of one decision (its candidate set's insert and the appender) in a
-   * transaction that is rolled back: the first real decision then pays none of the first-use work
-   * (prepared statements, appender, converters). Stores nothing. Optional: a store without it has
+   * Run the write path of one decision: its candidate set's insert, committed (a set row is
+   * content-addressed and names no decision), then the appender in a transaction that is rolled
+   * back. The first real decision then pays none of the first-use work (prepared statements,
+   * appender, converters, the first commit). Stores no decision. Optional: a store without it has
    * nothing to warm.
    */
   rehearse?(decision: DecisionRecord): Promise<void>;
@@ -352,10 +353,14 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
     rehearse: (d) =>
       db.use(async (session) => {
         const encoded = encodeDecision(d);
+        // The candidate set is committed for real: a set row is content-addressed and refers to no
+        // decision, and the first real decision over the same candidates would write it anyway.
+        // The first real write then skips that statement, and the commit path (the WAL's first
+        // write and sync since the store opened) has run once.
+        await insertCandidateSets(session, [encoded], storedSets);
+        rememberSets(storedSets, [encoded]);
         await session.run('BEGIN TRANSACTION');
         try {
-          // Rolled back: remembers nothing, so the first real write inserts the set.
-          await insertCandidateSets(session, [encoded], new Set());
           await appendRows(session, { table: 'decisions' }, [toRow({ decision: d, encoded })]);
         } finally {
           await session.run('ROLLBACK');
