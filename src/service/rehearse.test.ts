@@ -10,8 +10,9 @@ import { runMigrations } from '../store/migrations.js';
 import { decisionFixture } from '../store/__fixtures__/records.js';
 import { RoutingService } from './routing-service.js';
 
-// The warm-up before /readyz (bootstrap.ts) runs one decision through the route path and rehearses
-// its write: it must leave no decision, no candidate set, no memory of it and no outcome listener call.
+// The warm-up before /readyz (bootstrap.ts) runs decisions through the route path and rehearses
+// their write: it must leave no decision, no memory of it and no outcome listener call. Only the
+// candidate set is committed (content-addressed, it names no decision).
 
 const catalog = loadCatalog();
 const closers: (() => Promise<void>)[] = [];
@@ -27,7 +28,7 @@ async function rows(db: Database, sql: string): Promise<number> {
 }
 
 describe('DecisionRepo.rehearse (DuckDB)', () => {
-  it('runs the decision write path and rolls it back: no decision, no candidate set', async () => {
+  it('runs the decision write path and rolls the decision back, keeping only its candidate set', async () => {
     const db = await openDatabase({ path: MEMORY_PATH });
     closers.push(() => db.close());
     await runMigrations(db);
@@ -35,9 +36,9 @@ describe('DecisionRepo.rehearse (DuckDB)', () => {
     const decision = decisionFixture({ id: 'd-rehearsed' });
     await repo.rehearse?.(decision);
     expect(await rows(db, 'SELECT count(*)::INTEGER AS n FROM decisions')).toBe(0);
-    expect(await rows(db, 'SELECT count(*)::INTEGER AS n FROM candidate_sets')).toBe(0);
+    expect(await rows(db, 'SELECT count(*)::INTEGER AS n FROM candidate_sets')).toBe(1);
     expect(await repo.get({ id: 'd-rehearsed' })).toEqual({ ok: false, reason: 'not_found' });
-    // A real decision with the same candidates afterwards stores its set and reads back whole.
+    // A real decision with the same candidates afterwards shares that set and reads back whole.
     repo.enqueue(decisionFixture({ id: 'd-real' }));
     await repo.flush();
     expect(await rows(db, 'SELECT count(*)::INTEGER AS n FROM decisions')).toBe(1);
