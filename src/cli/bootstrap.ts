@@ -251,6 +251,7 @@ export async function composeService(
       store,
       catalog: () => registry.current(),
       storePrompts: config.storePrompts,
+      recentCapacity: config.recentDecisions,
       ...(config.learnCapPerHour > 0
         ? {
             influence: new InfluenceLimiter({

@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps 20,000 recent decisions in memory unless told otherwise', () => {
+    expect(loadConfig({ env: {} }).recentDecisions).toBe(20_000);
+    expect(loadConfig({ env: { ARBITER_RECENT_DECISIONS: '0' } }).recentDecisions).toBe(0);
+    expect(loadConfig({ env: { ARBITER_RECENT_DECISIONS: '250000' } }).recentDecisions).toBe(
+      250_000,
+    );
+  });
+
   it('names the env var of an invalid value', () => {
     for (const [env, name] of [
       [{ PORT: 'eighty' }, 'PORT'],
@@ -37,6 +45,8 @@ describe('loadConfig', () => {
       [{ ARBITER_EMBEDDER: 'gpt' }, 'ARBITER_EMBEDDER'],
       [{ ARBITER_STORE_PROMPTS: 'maybe' }, 'ARBITER_STORE_PROMPTS'],
       [{ ARBITER_DUCKDB_MEMORY_LIMIT: '128' }, 'ARBITER_DUCKDB_MEMORY_LIMIT'],
+      [{ ARBITER_RECENT_DECISIONS: '-1' }, 'ARBITER_RECENT_DECISIONS'],
+      [{ ARBITER_RECENT_DECISIONS: '1.5' }, 'ARBITER_RECENT_DECISIONS'],
     ] as const) {
       let caught: unknown;
       try {

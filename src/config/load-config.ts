@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Value } from 'typebox/value';
 import { RouterError } from '../core/index.js';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema, DEFAULT_RECENT_DECISIONS, type Config } from './schema.js';
 
 /** Environment variable behind each config field, named in errors. */
 export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
@@ -28,6 +28,7 @@ export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = {
   tenantsFile: 'ARBITER_TENANTS_FILE',
   rateLimitPerMinute: 'ARBITER_RATE_LIMIT',
   learnCapPerHour: 'ARBITER_LEARN_CAP',
+  recentDecisions: 'ARBITER_RECENT_DECISIONS',
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +38,7 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'seed',
   'rateLimitPerMinute',
   'learnCapPerHour',
+  'recentDecisions',
   'retentionDays',
 ]);
 const BOOLEAN: ReadonlySet<keyof Config> = new Set(['storePrompts', 'allowAnonymousRoute']);
@@ -82,6 +84,7 @@ export function loadConfig(
     policy: 'residual',
     rateLimitPerMinute: 12_000,
     learnCapPerHour: 200,
+    recentDecisions: DEFAULT_RECENT_DECISIONS,
     ...fromEnv,
     ...options.overrides,
   };

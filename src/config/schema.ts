@@ -4,6 +4,9 @@ import Type, { type Static } from 'typebox';
 export const EMBEDDER_KINDS = ['use-lite', 'transformers', 'hash'] as const;
 
 /** Selection policies the service can run: the offline ranking as is, or an online bandit over it. */
+/** Recent decisions a service keeps in memory for their feedback (config `recentDecisions`). */
+export const DEFAULT_RECENT_DECISIONS = 20_000;
+
 export const POLICY_KINDS = ['greedy', 'linucb', 'thompson', 'epsilon-greedy', 'residual'] as const;
 
 /** Validated service configuration (frozen after load). */
@@ -67,6 +70,13 @@ export const ConfigSchema = Type.Object(
      * are stored, not learned from); 0 disables the bound. @default 200 (env ARBITER_LEARN_CAP)
      */
     learnCapPerHour: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
+    /**
+     * Recent decisions kept in memory (packed, about 2.4 KB each with 56 candidates) so that their
+     * feedback needs no store read; feedback for an older one reads its row from the store (one
+     * indexed lookup). Size it for how late feedback arrives: 20,000 is 2 minutes at 150 decisions/s.
+     * 0 keeps none. @default 20000 (env ARBITER_RECENT_DECISIONS)
+     */
+    recentDecisions: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
     /** Seed for the routing policy's exploration. @default 1 (env ARBITER_SEED) */
     seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
     /**

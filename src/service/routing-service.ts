@@ -1,4 +1,5 @@
 import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.js';
+import { DEFAULT_RECENT_DECISIONS } from '../config/schema.js';
 import type { Catalog } from '../catalog/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
 import type { DecisionRecord, ModelStats, OutcomeRecord, Store } from '../store/index.js';
@@ -90,7 +91,7 @@ export interface RoutingServiceOptions {
   readonly storePrompts?: boolean;
   /** Feedback for decisions older than this is refused as expired, ms. @default 30 days */
   readonly decisionTtlMs?: number;
-  /** Recent decisions kept in memory for feedback before they are flushed. @default 100000 */
+  /** Recent decisions kept in memory for their feedback (older ones are read from the store). @default 20000 */
   readonly recentCapacity?: number;
   readonly clock?: Clock;
   /**
@@ -157,7 +158,9 @@ export class RoutingService {
 
   constructor(options: RoutingServiceOptions) {
     this.options = options;
-    this.recent = new RecentDecisions({ capacity: options.recentCapacity ?? 100_000 });
+    this.recent = new RecentDecisions({
+      capacity: options.recentCapacity ?? DEFAULT_RECENT_DECISIONS,
+    });
     this.clock = options.clock ?? systemClock;
     this.outage = new StoreOutageTracker(this.clock);
   }
