@@ -16,6 +16,7 @@ import {
   type BanditPolicy,
 } from '../src/bandit/index.js';
 import { createRng } from '../src/core/index.js';
+import { chooseArm, DEFAULT_QUALITY_FLOOR } from '../src/router/decision-rule.js';
 
 const DIMENSION = 512;
 const ARMS = 11;
@@ -72,6 +73,55 @@ describe('select + update (11 arms, 512-d embedding)', () => {
       step(policy, t++);
     });
   }
+});
+
+/**
+ * The served path's shape: the residual learner (the served default) over the shipped catalog's 56
+ * models, asked through the service's own decision rule (chooseArm with the default quality floor),
+ * which it consults once per arm whose optimistic estimate might change the choice.
+ */
+const SERVED_ARMS = 56;
+const servedArms: BanditArm[] = Array.from({ length: SERVED_ARMS }, (_, m) => {
+  const quality = 0.4 + (0.55 * ((m * 37) % SERVED_ARMS)) / SERVED_ARMS;
+  const cost = 0.00005 * (1 + ((m * 101) % 97));
+  return {
+    model: `bench/served-${m}`,
+    predictedQuality: quality,
+    estimatedCostUsd: cost,
+    score: 0,
+  };
+});
+const servedRule = (
+  candidates: readonly { predictedQuality: number; estimatedCostUsd: number }[],
+) => chooseArm(candidates, { willingnessToPay: 0.1, qualityFloor: DEFAULT_QUALITY_FLOOR });
+
+function servedStep(policy: BanditPolicy, t: number): void {
+  const selection = policy.select({
+    arms: servedArms,
+    embedding: embeddings[t % embeddings.length] as Float32Array,
+    willingnessToPay: 0.1,
+    rng,
+    rule: servedRule,
+  });
+  // Every arm gets outcomes, as under real traffic (the choice alone would starve the rest).
+  const answered = servedArms[t % SERVED_ARMS] as BanditArm;
+  policy.update({
+    model: answered.model,
+    features: selection.features,
+    predictedQuality: answered.predictedQuality,
+    estimatedCostUsd: answered.estimatedCostUsd,
+    quality: rng.next() < answered.predictedQuality ? 1 : 0,
+    costUsd: answered.estimatedCostUsd,
+  });
+}
+
+describe('select + update, served shape (residual, 56 arms, the served rule)', () => {
+  const policy = createPolicy('residual');
+  for (let t = 0; t < 2000; t++) servedStep(policy, t);
+  let t = 0;
+  bench('residual, 56 arms, chooseArm with the default floor', () => {
+    servedStep(policy, t++);
+  });
 });
 
 describe('parts', () => {

@@ -47,6 +47,40 @@ describe('the one decision rule', () => {
     expect(eligibleCount(order, undefined)).toBe(3);
   });
 
+  it('chooses as a scan with the comparator does (the earlier form), ties and non-finite values included', () => {
+    const rng = createRng(11);
+    const values = [0, 0.5, 0.9, 1, Number.NaN, Number.POSITIVE_INFINITY, -1];
+    const pick = (): number =>
+      rng.next() < 0.15 ? (values[Math.floor(rng.next() * values.length)] as number) : rng.next();
+    for (let trial = 0; trial < 2000; trial++) {
+      const n = 1 + Math.floor(rng.next() * 12);
+      // Few distinct values, so ties in quality, cost and score are common.
+      const arms = Array.from({ length: n }, () => ({
+        predictedQuality: rng.next() < 0.3 ? 0.8 : pick(),
+        estimatedCostUsd: rng.next() < 0.3 ? 0.001 : pick() / 100,
+      }));
+      const willingnessToPay = [1e-4, 0.01, 1, Number.POSITIVE_INFINITY][trial % 4] as number;
+      const qualityFloor = trial % 3 === 0 ? undefined : 0.9;
+      const rule = { willingnessToPay, ...(qualityFloor === undefined ? {} : { qualityFloor }) };
+      const threshold = qualityThreshold(arms, qualityFloor);
+      // The earlier chooseArm: scored copies, each compared with the best so far.
+      let expected = -1;
+      let best: ((typeof arms)[number] & { score: number }) | undefined;
+      arms.forEach((arm, i) => {
+        const scored = {
+          ...arm,
+          score: armScore(arm.predictedQuality, arm.estimatedCostUsd, willingnessToPay),
+        };
+        if (best === undefined || compareArms(scored, best, threshold) < 0) {
+          expected = i;
+          best = scored;
+        }
+      });
+      expect(chooseArm(arms, rule)).toBe(expected);
+    }
+    expect(chooseArm([], { willingnessToPay: 1 })).toBe(-1);
+  });
+
   it('keeps every score finite, whatever the willingness to pay', () => {
     for (const wtp of [5e-324, 0, Number.MIN_VALUE, 1e308, Number.POSITIVE_INFINITY, Number.NaN])
       for (const arm of arms)

@@ -90,28 +90,66 @@ export function compareArms(
   b: ArmEconomics & { readonly score: number },
   threshold?: number,
 ): number {
-  if (threshold !== undefined) {
-    const aOk = a.predictedQuality >= threshold;
-    const bOk = b.predictedQuality >= threshold;
-    if (aOk !== bOk) return aOk ? -1 : 1;
-  }
-  return b.score - a.score || a.estimatedCostUsd - b.estimatedCostUsd;
+  return compareScored(
+    a.predictedQuality,
+    a.score,
+    a.estimatedCostUsd,
+    b.predictedQuality,
+    b.score,
+    b.estimatedCostUsd,
+    threshold,
+  );
 }
 
-/** Index of the rule's choice among `arms` (-1 when empty). */
+/** {@link compareArms} on the three numbers it reads of each arm. */
+function compareScored(
+  aQuality: number,
+  aScore: number,
+  aCost: number,
+  bQuality: number,
+  bScore: number,
+  bCost: number,
+  threshold: number | undefined,
+): number {
+  if (threshold !== undefined) {
+    const aOk = aQuality >= threshold;
+    const bOk = bQuality >= threshold;
+    if (aOk !== bOk) return aOk ? -1 : 1;
+  }
+  return bScore - aScore || aCost - bCost;
+}
+
+/**
+ * Index of the rule's choice among `arms` (-1 when empty): the first arm that no later arm beats
+ * under {@link compareArms}. Allocates nothing: the residual learner asks it once per candidate on
+ * every decision (which arms an optimistic estimate would make the choice).
+ */
 export function chooseArm(arms: readonly ArmEconomics[], rule: DecisionRule): number {
   const threshold = qualityThreshold(arms, rule.qualityFloor);
   let best = -1;
-  let bestArm: (ArmEconomics & { score: number }) | undefined;
-  arms.forEach((arm, i) => {
-    const scored = {
-      ...arm,
-      score: armScore(arm.predictedQuality, arm.estimatedCostUsd, rule.willingnessToPay),
-    };
-    if (bestArm === undefined || compareArms(scored, bestArm, threshold) < 0) {
+  let bestQuality = 0;
+  let bestScore = 0;
+  let bestCost = 0;
+  for (let i = 0; i < arms.length; i++) {
+    const arm = arms[i] as ArmEconomics;
+    const score = armScore(arm.predictedQuality, arm.estimatedCostUsd, rule.willingnessToPay);
+    if (
+      best < 0 ||
+      compareScored(
+        arm.predictedQuality,
+        score,
+        arm.estimatedCostUsd,
+        bestQuality,
+        bestScore,
+        bestCost,
+        threshold,
+      ) < 0
+    ) {
       best = i;
-      bestArm = scored;
+      bestQuality = arm.predictedQuality;
+      bestScore = score;
+      bestCost = arm.estimatedCostUsd;
     }
-  });
+  }
   return best;
 }

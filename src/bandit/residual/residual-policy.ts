@@ -143,12 +143,15 @@ export class ResidualPolicy implements BanditPolicy {
     const greedy = Math.max(0, rule(means));
     const z = this.memory.options.optimism;
     const plausible = [greedy];
+    // One working copy of the means: arm m's entry is swapped for its optimistic one, the rule is
+    // asked, and the entry is put back (the rule only reads the list).
+    const optimistic = means.slice();
     estimates.forEach((e, m) => {
       if (m === greedy || e.std <= 0 || z <= 0) return;
-      const optimistic = means.map((arm, i) =>
-        i === m ? { ...arm, predictedQuality: Math.min(1, e.quality + z * e.std) } : arm,
-      );
+      const mean = means[m] as (typeof means)[number];
+      optimistic[m] = { ...mean, predictedQuality: Math.min(1, e.quality + z * e.std) };
       if (rule(optimistic) === m) plausible.push(m);
+      optimistic[m] = mean;
     });
     plausible.sort((a, b) => a - b);
     return { greedy, plausible };
