@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,22 @@ describe('USE-Lite ONNX graph cache', () => {
     expect(await ensureUseLiteGraph({ stateDir, log })).toBe(file);
     expect(messages.some((m) => m.includes('fails its checksum'))).toBe(true);
     expect(messages.filter((m) => m.startsWith('built'))).toHaveLength(2);
+  }, 120_000);
+
+  it('builds concurrently in one process, each build with its own temporary file', async () => {
+    // Worker threads (and concurrent callers on one thread) share a pid: each build needs its own
+    // temporary file, or one rename finds the file already moved (ENOENT on a fresh state dir).
+    const stateDir = await fresh();
+    const files = await Promise.all([1, 2, 3].map(() => ensureUseLiteGraph({ stateDir })));
+    expect(new Set(files)).toEqual(new Set([useLiteGraphPath(stateDir)]));
+    const digest = createHash('sha256')
+      .update(await readFile(useLiteGraphPath(stateDir)))
+      .digest('hex');
+    expect(digest).toBe(USE_LITE_GRAPH_SHA256);
+    const left = (await readdir(path.dirname(useLiteGraphPath(stateDir)))).filter((name) =>
+      name.endsWith('.tmp'),
+    );
+    expect(left).toEqual([]);
   }, 120_000);
 
   it('refuses a graph whose checksum differs from the pin', async () => {

@@ -4,7 +4,7 @@
  * same weights give the same bytes), so the pin also proves the graph is the one whose parity with the
  * tfjs model the tests measured.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -85,7 +85,9 @@ export async function ensureUseLiteGraph(options: UseLiteGraphOptions): Promise<
     );
   }
   await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  // Unique per build: worker threads and concurrent callers on one thread share the pid, and a
+  // shared name let one build rename (or remove) another's file.
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, bytes);
     await rename(temporary, file);
