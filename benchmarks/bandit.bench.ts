@@ -14,6 +14,7 @@ import {
   winProbability,
   type BanditArm,
   type BanditPolicy,
+  type DecisionRuleFunction,
 } from '../src/bandit/index.js';
 import { createRng } from '../src/core/index.js';
 import { chooseArm, DEFAULT_QUALITY_FLOOR } from '../src/router/decision-rule.js';
@@ -47,14 +48,27 @@ function warmed(name: (typeof BANDIT_POLICY_NAMES)[number]): BanditPolicy {
   return policy;
 }
 
-function step(policy: BanditPolicy, t: number): void {
+/** The arms, rule and answering arm of one benchmark shape. */
+interface Shape {
+  readonly arms: readonly BanditArm[];
+  readonly rule?: DecisionRuleFunction;
+  /** Index of the arm whose outcome comes back, given the chosen one. */
+  readonly answered: (chosen: number, t: number) => number;
+}
+
+/** RouterBench's shape: 11 arms, the policy's own rule, the chosen arm answers. */
+const ROUTERBENCH: Shape = { arms, answered: (chosen) => chosen };
+
+/** One select, then one update with the answering arm's outcome. */
+function step(policy: BanditPolicy, t: number, shape: Shape = ROUTERBENCH): void {
   const selection = policy.select({
-    arms,
+    arms: shape.arms,
     embedding: embeddings[t % embeddings.length] as Float32Array,
     willingnessToPay: 0.1,
     rng,
+    ...(shape.rule === undefined ? {} : { rule: shape.rule }),
   });
-  const arm = arms[selection.index] as BanditArm;
+  const arm = shape.arms[shape.answered(selection.index, t)] as BanditArm;
   policy.update({
     model: arm.model,
     features: selection.features,
@@ -91,36 +105,20 @@ const servedArms: BanditArm[] = Array.from({ length: SERVED_ARMS }, (_, m) => {
     score: 0,
   };
 });
-const servedRule = (
-  candidates: readonly { predictedQuality: number; estimatedCostUsd: number }[],
-) => chooseArm(candidates, { willingnessToPay: 0.1, qualityFloor: DEFAULT_QUALITY_FLOOR });
-
-function servedStep(policy: BanditPolicy, t: number): void {
-  const selection = policy.select({
-    arms: servedArms,
-    embedding: embeddings[t % embeddings.length] as Float32Array,
-    willingnessToPay: 0.1,
-    rng,
-    rule: servedRule,
-  });
-  // Every arm gets outcomes, as under real traffic (the choice alone would starve the rest).
-  const answered = servedArms[t % SERVED_ARMS] as BanditArm;
-  policy.update({
-    model: answered.model,
-    features: selection.features,
-    predictedQuality: answered.predictedQuality,
-    estimatedCostUsd: answered.estimatedCostUsd,
-    quality: rng.next() < answered.predictedQuality ? 1 : 0,
-    costUsd: answered.estimatedCostUsd,
-  });
-}
+/** The served shape; every arm answers in turn, as under real traffic (the choice alone would starve the rest). */
+const SERVED: Shape = {
+  arms: servedArms,
+  rule: (candidates) =>
+    chooseArm(candidates, { willingnessToPay: 0.1, qualityFloor: DEFAULT_QUALITY_FLOOR }),
+  answered: (_chosen, t) => t % SERVED_ARMS,
+};
 
 describe('select + update, served shape (residual, 56 arms, the served rule)', () => {
   const policy = createPolicy('residual');
-  for (let t = 0; t < 2000; t++) servedStep(policy, t);
+  for (let t = 0; t < 2000; t++) step(policy, t, SERVED);
   let t = 0;
   bench('residual, 56 arms, chooseArm with the default floor', () => {
-    servedStep(policy, t++);
+    step(policy, t++, SERVED);
   });
 });
 

@@ -3,10 +3,10 @@ import Type, { type Static } from 'typebox';
 /** Which embedder the service loads at start. */
 export const EMBEDDER_KINDS = ['use-lite', 'transformers', 'hash'] as const;
 
-/** Selection policies the service can run: the offline ranking as is, or an online bandit over it. */
 /** Recent decisions a service keeps in memory for their feedback (config `recentDecisions`). */
 export const DEFAULT_RECENT_DECISIONS = 20_000;
 
+/** Selection policies the service can run: the offline ranking as is, or an online bandit over it. */
 export const POLICY_KINDS = ['greedy', 'linucb', 'thompson', 'epsilon-greedy', 'residual'] as const;
 
 /** Validated service configuration (frozen after load). */

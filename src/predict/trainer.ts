@@ -64,7 +64,7 @@ export interface PublicModelFacts {
  * stays joint: each model's vector (discrimination, specialisation) has 1 + k entries, and once
  * 1 + k reaches the number of labelled models nothing ties the models together any more; the fit
  * is then as free as one logistic model per model, whose quality differences between models are
- * what routing acts on and do not transfer (docs: training/experiments/README.md, "Choosing k").
+ * what routing acts on and do not transfer (training/experiments/README.md, "The joint model stays joint").
  * `labelledModels` is that count; omitted, every k is a candidate.
  */
 export function defaultGrid(kind: TrainerKind, labelledModels?: number): QualityHyperparameters[] {
@@ -183,9 +183,9 @@ export function trainQualityPredictor(options: TrainQualityOptions): TrainedQual
   let chosen: QualityHyperparameters = fixed;
   let crossValidation: readonly CrossValidationResult<QualityHyperparameters>[] | undefined;
   if (options.tune !== undefined) {
-    const grid = (options.tune.grid ?? defaultGrid(options.kind, labelledModelCount(options.set))).map(
-      (g) => ({ ...g, ...fixed }),
-    );
+    const grid = (
+      options.tune.grid ?? defaultGrid(options.kind, labelledModelCount(options.set))
+    ).map((g) => ({ ...g, ...fixed }));
     const cv = crossValidate<QualityHyperparameters>({
       set: options.set,
       candidates: grid,
