@@ -64,7 +64,14 @@ export function renderReport(result: SuiteResult): string {
       ),
       ...(result.referenceAiq === undefined
         ? []
-        : [`| best mix of single models (hull) | ${fmt(result.referenceAiq.singleModelMix)} |`]),
+        : [
+            `| best mix of single models (hull) | ${fmt(result.referenceAiq.singleModelMix)} |`,
+            ...(result.referenceAiq.singleModelPerGroup === undefined
+              ? []
+              : [
+                  `| best single model per task (each of the ${result.referenceAiq.groups ?? '?'} test groups its own, chosen in hindsight; hull) | ${fmt(result.referenceAiq.singleModelPerGroup)} |`,
+                ]),
+          ]),
       '',
     );
   }

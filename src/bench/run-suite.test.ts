@@ -155,12 +155,23 @@ describe('runSuite', () => {
       'nvidia/llama-3.3-nemotron-super-49b-v1': 1,
     });
     expect(result.referenceAiq?.oracle).toBeCloseTo(1, 6);
+    // Each task has its own best model (code: qwen, trivia: gemma, math: nemotron), so one model per
+    // task beats any one model for all, and the oracle bounds both.
+    expect(result.referenceAiq?.groups).toBe(3);
+    expect(result.referenceAiq?.singleModelPerGroup).toBeGreaterThan(
+      (result.referenceAiq?.singleModelMix ?? 1) + 0.05,
+    );
+    expect(result.referenceAiq?.singleModelPerGroup).toBeLessThanOrEqual(
+      (result.referenceAiq?.oracle ?? 0) + 1e-12,
+    );
     const knn = result.routers.find((r) => r.name === 'router-knn-nofloor');
     expect(knn?.manyModel?.aiq.estimate).toBeGreaterThan(result.referenceAiq?.singleModelMix ?? 1);
     const oracle = result.baselines.find((b) => b.name === 'oracle');
     expect(oracle?.quality.estimate).toBe(1);
     writeSuiteOutputs(result, join(root, 'out-many'));
-    expect(readFileSync(join(root, 'out-many', 'report.md'), 'utf8')).toContain('AIQ');
+    const report = readFileSync(join(root, 'out-many', 'report.md'), 'utf8');
+    expect(report).toContain('AIQ');
+    expect(report).toContain('| best single model per task (each of the 3 test groups its own');
   });
 
   it('a test model the training never saw is predicted from public priors, not as quality 0', async () => {

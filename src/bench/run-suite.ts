@@ -9,7 +9,7 @@ import { loadCatalog } from '../catalog/index.js';
 import { createRng, RouterError } from '../core/index.js';
 import { EmbeddingCache, loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
-import { aiq, oracleScores } from '../metrics/index.js';
+import { aiq, groupedMixPoints, oracleScores } from '../metrics/index.js';
 import type { TrainerKind } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../router/index.js';
@@ -322,6 +322,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     quality: s.quality.estimate,
   }));
   const oracleSweep = routerResults.find((r) => r.name === 'oracle')?.sweep ?? [];
+  const perGroup = twoModel
+    ? undefined
+    : singleModelPerGroup(
+        truth,
+        evalRows.map((row) => testPrompts[row]?.group ?? ''),
+      );
   return {
     suite: config.name,
     description: config.description,
@@ -350,6 +356,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       : {
           referenceAiq: {
             singleModelMix: aiq(singlePoints, costRange),
+            ...(perGroup === undefined || perGroup.groups < 2
+              ? {}
+              : {
+                  singleModelPerGroup: aiq(perGroup.points, costRange),
+                  groups: perGroup.groups,
+                }),
             oracle: aiq(
               oracleSweep.map((p) => ({ cost: p.costUsd, quality: p.quality })),
               costRange,
@@ -359,6 +371,36 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     ...(config.published === undefined ? {} : { published: config.published }),
     timingsMs: { ...timings, totalMs: Math.round(performance.now() - started) },
   };
+}
+
+/**
+ * The frontier of "one model per group (task), each group's own, chosen in hindsight on the test
+ * prompts": per group, every single model's mean (cost, quality); groups combined by their share of
+ * the prompts. An upper bound on any router that picks one model per task.
+ */
+function singleModelPerGroup(
+  truth: TestTruth,
+  groups: readonly string[],
+): { points: { cost: number; quality: number }[]; groups: number } {
+  const rowsByGroup = new Map<string, number[]>();
+  groups.forEach((group, i) => {
+    const rows = rowsByGroup.get(group) ?? [];
+    rows.push(i);
+    rowsByGroup.set(group, rows);
+  });
+  const models = truth.quality[0]?.length ?? 0;
+  const weighted = [...rowsByGroup.values()].map((rows) => ({
+    weight: rows.length,
+    points: Array.from({ length: models }, (_, m) => ({
+      cost:
+        rows.reduce((sum, i) => sum + ((truth.costUsd[i] as Float64Array)[m] as number), 0) /
+        rows.length,
+      quality:
+        rows.reduce((sum, i) => sum + ((truth.quality[i] as Float64Array)[m] as number), 0) /
+        rows.length,
+    })),
+  }));
+  return { points: groupedMixPoints(weighted), groups: rowsByGroup.size };
 }
 
 function costAccountingNote(config: SuiteConfig, dataset: RoutingDataset): string {

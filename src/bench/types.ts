@@ -136,8 +136,17 @@ export interface SuiteResult {
   readonly costRange: { readonly min: number; readonly max: number };
   readonly baselines: readonly StrategySummary[];
   readonly routers: readonly RouterResult[];
-  /** AIQ of the best mix of single models and of the oracle sweep (many-model suites). */
-  readonly referenceAiq?: { readonly singleModelMix: number; readonly oracle: number };
+  /**
+   * AIQ of the best mix of single models, of the best single model per group (task) chosen in
+   * hindsight (when the test prompts have two or more groups), and of the oracle sweep (many-model
+   * suites).
+   */
+  readonly referenceAiq?: {
+    readonly singleModelMix: number;
+    readonly singleModelPerGroup?: number;
+    readonly groups?: number;
+    readonly oracle: number;
+  };
   readonly published?: Readonly<Record<string, number>>;
   readonly timingsMs: Readonly<Record<string, number>>;
 }

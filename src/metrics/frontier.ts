@@ -100,3 +100,52 @@ export function aiq(points: readonly CostQualityPoint[], range?: CostRange): num
   }
   return area / (max - min);
 }
+
+/** One group's share of the prompts and its own (cost, quality) points. */
+export interface WeightedPoints {
+  /** The group's share of all prompts (weights need not sum to 1; they are normalised). */
+  readonly weight: number;
+  readonly points: readonly CostQualityPoint[];
+}
+
+/**
+ * Vertices of the best frontier reachable when every group chooses its own point (or a mix of two)
+ * and the groups' costs and qualities average by weight: the weighted Minkowski sum of the groups'
+ * non-decreasing hulls. Start with every group at its cheapest hull point, then take the groups'
+ * hull segments in order of falling slope (quality gained per dollar); each step moves the total by
+ * the segment times its group's weight. Exact: this is the upper frontier of all per-group mixes.
+ * Used for "the best single model per task" (each task its own model, chosen in hindsight).
+ */
+export function groupedMixPoints(groups: readonly WeightedPoints[]): CostQualityPoint[] {
+  const hulls = groups
+    .map((g) => ({ weight: g.weight, hull: nonDecreasingHull(g.points) }))
+    .filter((g) => g.weight > 0 && g.hull.length > 0);
+  const total = hulls.reduce((sum, g) => sum + g.weight, 0);
+  if (hulls.length === 0 || !(total > 0)) return [];
+  let cost = 0;
+  let quality = 0;
+  const segments: { slope: number; cost: number; quality: number }[] = [];
+  for (const { weight, hull } of hulls) {
+    const w = weight / total;
+    const first = hull[0] as CostQualityPoint;
+    cost += w * first.cost;
+    quality += w * first.quality;
+    for (let k = 1; k < hull.length; k++) {
+      const a = hull[k - 1] as CostQualityPoint;
+      const b = hull[k] as CostQualityPoint;
+      segments.push({
+        slope: (b.quality - a.quality) / (b.cost - a.cost),
+        cost: w * (b.cost - a.cost),
+        quality: w * (b.quality - a.quality),
+      });
+    }
+  }
+  segments.sort((a, b) => b.slope - a.slope);
+  const out: CostQualityPoint[] = [{ cost, quality }];
+  for (const segment of segments) {
+    cost += segment.cost;
+    quality += segment.quality;
+    out.push({ cost, quality });
+  }
+  return out;
+}
