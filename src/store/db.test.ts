@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../core/index.js';
-import type { Database } from './db.js';
+import type { Database, Session } from './db.js';
 import {
   DEFAULT_MEMORY_LIMIT,
   MEMORY_PATH,
   ROW_GROUP_SIZE,
   openDatabase,
+  parseMemorySize,
   withTransaction,
 } from './db.js';
 
@@ -128,6 +129,69 @@ describe('openDatabase', () => {
     // DuckDB reports the limit in binary units (128MB = 122.0 MiB).
     expect(await limit({})).toBe(await limit({ memoryLimit: DEFAULT_MEMORY_LIMIT }));
     expect(await limit({ memoryLimit: '64MiB' })).toBe('64.0 MiB');
+  });
+
+  it('trims cached blocks on demand and on a timer, and keeps the configured limit', async () => {
+    const db = await openDatabase({
+      path: join(tempDir(), 'arbiter.duckdb'),
+      memoryLimit: '256MiB',
+      trimTo: '4MB',
+      trimIntervalMs: 1,
+    });
+    const current = (s: Session): Promise<unknown> =>
+      s.all("SELECT current_setting('memory_limit')::VARCHAR AS m").then((rows) => rows[0]?.m);
+    const duckdbMb = async (): Promise<number> =>
+      Number(
+        (
+          await db.use((s) =>
+            s.all('SELECT sum(memory_usage_bytes)::DOUBLE AS m FROM duckdb_memory()'),
+          )
+        )[0]?.m,
+      ) /
+      2 ** 20;
+    // ~30 MB of blocks, written by a checkpoint and read back: all cached, all clean.
+    const cached = await db.use(async (s) => {
+      await s.run(
+        'CREATE TABLE t AS SELECT random() AS x, md5(range::VARCHAR) AS y FROM range(1000000)',
+      );
+      await s.run('CHECKPOINT');
+      await s.all('SELECT sum(x), max(y) FROM t');
+      return (
+        Number(
+          (await s.all('SELECT sum(memory_usage_bytes)::DOUBLE AS m FROM duckdb_memory()'))[0]?.m,
+        ) /
+        2 ** 20
+      );
+    });
+    expect(cached).toBeGreaterThan(16);
+    await db.trimMemory();
+    expect(await duckdbMb()).toBeLessThan(8);
+    expect(await db.use(current)).toBe('256.0 MiB');
+    // Something else moved the limit: the periodic trim puts the configured one back.
+    const moved = await db.use(async (s) => {
+      await s.run("SET memory_limit = '100MiB'");
+      return current(s);
+    });
+    expect(moved).toBe('100.0 MiB');
+    while ((await db.use(current)) !== '256.0 MiB') await new Promise((r) => setTimeout(r, 5));
+    // The data is still there (read back from the file).
+    expect(await db.use((s) => s.all('SELECT count(*)::INTEGER AS n FROM t'))).toEqual([
+      { n: 1000000 },
+    ]);
+    await db.close();
+    // A limit below the trim target is re-applied as it is; in memory, on demand only.
+    const small = await openDatabase({ path: MEMORY_PATH, memoryLimit: '2MiB', trimTo: '4MB' });
+    await small.trimMemory();
+    expect(await small.use(current)).toBe('2.0 MiB');
+    await small.close();
+  });
+
+  it('reads DuckDB memory sizes', () => {
+    expect(parseMemorySize('512MB')).toBe(512e6);
+    expect(parseMemorySize('64.0 MiB')).toBe(64 * 2 ** 20);
+    expect(parseMemorySize('1GiB')).toBe(2 ** 30);
+    expect(parseMemorySize('100 bytes')).toBe(100);
+    expect(parseMemorySize('lots')).toBeNaN();
   });
 
   it('creates missing parent folders', async () => {

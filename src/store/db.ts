@@ -61,10 +61,44 @@ export interface OpenDatabaseOptions {
    * @default DEFAULT_MEMORY_LIMIT ('512MB')
    */
   readonly memoryLimit?: string;
+  /**
+   * How often a file database trims DuckDB's memory, ms; 0 never. DuckDB keeps every block it wrote
+   * or read cached up to `memory_limit` (the file's size, in a service that appends all day) and
+   * keeps memory its allocator freed. A trim lowers the limit to `trimTo` for a moment and
+   * puts it back, both on the connection's queue (no query runs in between, so none can fail for
+   * the lower limit): DuckDB evicts clean cached blocks first (they are on disk already), and the
+   * allocator hands memory back. Takes a few ms of the queue (benchmarks/store/memory-trim.ts,
+   * benchmarks/results/store.md). In-memory databases never trim.
+   * @default DEFAULT_TRIM_INTERVAL_MS
+   */
+  readonly trimIntervalMs?: number;
+  /** What a trim lowers the limit to for a moment. @default TRIM_TARGET */
+  readonly trimTo?: string;
 }
 
 /** DuckDB's memory cap when {@link OpenDatabaseOptions.memoryLimit} is not given. */
 export const DEFAULT_MEMORY_LIMIT = '512MB';
+
+/** How often a file database trims DuckDB's memory when {@link OpenDatabaseOptions.trimIntervalMs} is not given. */
+export const DEFAULT_TRIM_INTERVAL_MS = 30_000;
+
+/**
+ * What a trim lowers the limit to, for a moment: above the rows a service writes between DuckDB's
+ * automatic checkpoints (~45 MB at the 16 MiB WAL threshold), so a trim evicts cached blocks of the
+ * file rather than spilling unwritten rows; a 64MB cap held a 300 s soak at <= 54 MB with no errors
+ * (benchmarks/results/reliability.md, run 4). When the configured limit is lower, a trim re-applies it.
+ */
+export const TRIM_TARGET = '64MB';
+
+/** Bytes in a DuckDB memory size such as `512MB`, `1GiB` or `64.0 MiB`; NaN when unreadable. */
+export function parseMemorySize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b|bytes)?\s*$/iu.exec(text);
+  if (match === null) return Number.NaN;
+  const unit = (match[2] ?? 'b').toLowerCase();
+  const power =
+    { b: 0, bytes: 0, kb: 1, mb: 2, gb: 3, tb: 4, kib: 1, mib: 2, gib: 3, tib: 4 }[unit] ?? 0;
+  return Number(match[1]) * (unit.includes('i') ? 1024 : 1000) ** power;
+}
 
 /** Named parameter values for `$name` placeholders. */
 export type SqlValues = Readonly<Record<string, DuckDBValue>>;
@@ -98,6 +132,11 @@ export interface Database {
   use<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /** {@link use} inside BEGIN/COMMIT, rolled back if `fn` throws. */
   transaction<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Trim DuckDB's memory now (what the periodic trim does; see
+   * {@link OpenDatabaseOptions.trimIntervalMs}). Leaves `memory_limit` as it was configured.
+   */
+  trimMemory(): Promise<void>;
   /** Register work to run at the start of close(), before the connection goes (writer flushes). */
   onClose(hook: () => Promise<void>): void;
   /** Run close hooks, then close prepared statements, the connection and the instance. */
@@ -208,13 +247,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     }
   }
 
+  const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   let instance: DuckDBInstance;
   try {
     // A file is attached to an in-memory instance (see ROW_GROUP_SIZE) rather than opened as the
     // instance's own database; spills still go beside the file, where DuckDB puts them for a file.
     instance = await DuckDBInstance.create(MEMORY_PATH, {
       threads: options.threads ?? '2',
-      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      memory_limit: memoryLimit,
       ...(inMemory ? {} : { temp_directory: `${path}.tmp` }),
     });
   } catch (error: unknown) {
@@ -264,7 +304,30 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return enqueue(fn);
   }
 
+  const limitSql = `SET memory_limit = ${sqlString(memoryLimit)}`;
+  const trimTo = options.trimTo ?? TRIM_TARGET;
+  const trimFirst = parseMemorySize(memoryLimit) > parseMemorySize(trimTo);
+  const trimMemory = (): Promise<void> =>
+    use(async (s) => {
+      if (trimFirst) {
+        try {
+          await s.run(`SET memory_limit = ${sqlString(trimTo)}`);
+        } catch {
+          // DuckDB could not evict that far (pinned blocks): it kept what it could not free.
+        }
+      }
+      await s.run(limitSql);
+    });
+  const trimMs = inMemory ? 0 : (options.trimIntervalMs ?? DEFAULT_TRIM_INTERVAL_MS);
+  const trimTimer =
+    trimMs > 0
+      ? setInterval(() => {
+          if (state === 'open') trimMemory().catch(() => undefined);
+        }, trimMs).unref()
+      : undefined;
+
   async function shutdown(): Promise<void> {
+    clearInterval(trimTimer);
     const hookErrors: unknown[] = [];
     for (const hook of closeHooks) {
       try {
@@ -294,6 +357,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     use,
     transaction: (fn) => use((s) => withTransaction(s.connection, () => fn(s))),
+    trimMemory,
     onClose(hook) {
       closeHooks.push(hook);
     },

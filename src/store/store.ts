@@ -42,6 +42,11 @@ export interface OpenStoreOptions {
   readonly threads?: string;
   /** DuckDB's memory cap (`memory_limit`), e.g. `'256MB'`. @default DEFAULT_MEMORY_LIMIT */
   readonly memoryLimit?: string;
+  /**
+   * How often DuckDB's memory is trimmed (cached blocks evicted, freed memory handed back), ms; 0 never.
+   * @default DEFAULT_TRIM_INTERVAL_MS (file databases)
+   */
+  readonly trimIntervalMs?: number;
   /** Keep prompt text on decisions. @default false */
   readonly storePromptText?: boolean;
   /** Rows per appender batch for buffered writes, 1 to 2,048. @default 2048 */
@@ -118,6 +123,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     path: options.path,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+    ...(options.trimIntervalMs === undefined ? {} : { trimIntervalMs: options.trimIntervalMs }),
   });
   try {
     if (options.importFrom !== undefined) await importSnapshot(db, options.importFrom);
