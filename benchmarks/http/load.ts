@@ -27,6 +27,8 @@ const { values } = parseArgs({
     words: { type: 'string', default: '0' },
     // USE-Lite runtime of the server (ARBITER_USE_LITE_RUNTIME): onnx or tfjs.
     runtime: { type: 'string', default: 'onnx' },
+    // Extra node flags for the server process: --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    'node-args': { type: 'string', default: '' },
   },
 });
 const words = Number(values.words);
@@ -184,7 +186,15 @@ async function measureRoute(name: string, body: () => string): Promise<Row> {
 const state = mkdtempSync(join(tmpdir(), 'arbiter-load-'));
 const server = spawn(
   process.execPath,
-  ['bin/arbiter.js', 'serve', '--port', String(port), '--state-dir', state],
+  [
+    ...values['node-args'].split(' ').filter((arg) => arg !== ''),
+    'bin/arbiter.js',
+    'serve',
+    '--port',
+    String(port),
+    '--state-dir',
+    state,
+  ],
   {
     env: {
       ...process.env,
