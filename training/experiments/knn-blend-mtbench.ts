@@ -1,6 +1,6 @@
 /**
- * The joint model blended with a neighbour average, on the two-model transfer (train on MMLU + GSM8K,
- * never MT-Bench): w in q = (1 - w) q_joint + w q_kNN chosen by 5-fold CV grouped by subject (seed 7)
+ * The joint model blended with a neighbour average (neighbours.ts), on the two-model transfer (train on MMLU + GSM8K,
+ * never MT-Bench): one weight for every prompt, or a kernel by nearness, each chosen by 5-fold CV grouped by subject (seed 7)
  * on the training rows by Brier, then MT-Bench APGR / CPT(50%) of the ordering by predicted gain per
  * dollar (this file's approximation of the served rule for two models, as in irt-mtbench.ts; the
  * suite scores the rule itself). Joint model: k = 0 (two labelled models), 4 members, as the suite.
@@ -21,6 +21,14 @@ import {
 } from '../../src/predict/index.js';
 import { countTokens } from '../../src/tokens/index.js';
 import { apgr, loadEmbedded } from './lib.js';
+import {
+  brier,
+  globalBlend,
+  KERNEL_GRID,
+  kernelBlend,
+  nearest,
+  type Neighbour,
+} from './neighbours.js';
 
 const { values } = parseArgs({ options: { k: { type: 'string', default: '50' } } });
 const K = Number(values.k);
@@ -28,7 +36,6 @@ const WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
 const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
 const set = trainingSetFromDatasets(parts);
 const facts = publicModelFacts(loadCatalog());
-const M = set.models.length;
 
 function joint(train: TrainingSet, groups: readonly string[], datasets: readonly string[]) {
   return trainQualityPredictor({
@@ -42,34 +49,25 @@ function joint(train: TrainingSet, groups: readonly string[], datasets: readonly
   }).predictor;
 }
 
-function knn(train: TrainingSet, targets: readonly Float32Array[]): Float64Array[] {
-  return targets.map((x) => {
-    const sims = train.embeddings.map((y, j) => {
-      let dot = 0;
-      for (let i = 0; i < x.length; i++) dot += (x[i] as number) * (y[i] as number);
-      return { j, dot };
-    });
-    sims.sort((a, b) => b.dot - a.dot);
-    const sum = new Float64Array(M);
-    const count = new Float64Array(M);
-    for (const { j } of sims.slice(0, K)) {
-      train.quality[j]?.forEach((q, m) => {
-        if (Number.isFinite(q)) {
-          sum[m] = (sum[m] as number) + q;
-          count[m] = (count[m] as number) + 1;
-        }
-      });
-    }
-    return Float64Array.from(sum, (s, m) =>
-      (count[m] as number) > 0 ? s / (count[m] as number) : 0.5,
-    );
-  });
-}
-
-const blend = (a: Float64Array[], b: Float64Array[], w: number): Float64Array[] =>
-  a.map((row, i) =>
-    Float64Array.from(row, (q, m) => (1 - w) * q + w * ((b[i] as Float64Array)[m] as number)),
-  );
+const variants: {
+  name: string;
+  apply: (
+    q: Float64Array[],
+    nn: Neighbour[][],
+    labels: readonly ArrayLike<number>[],
+  ) => Float64Array[];
+}[] = [
+  ...WEIGHTS.map((w) => ({
+    name: `global w=${w}`,
+    apply: (q: Float64Array[], nn: Neighbour[][], labels: readonly ArrayLike<number>[]) =>
+      globalBlend(q, nn, labels, w),
+  })),
+  ...KERNEL_GRID.map(({ width, tau }) => ({
+    name: `kernel width=${width} tau=${tau}`,
+    apply: (q: Float64Array[], nn: Neighbour[][], labels: readonly ArrayLike<number>[]) =>
+      kernelBlend(q, nn, labels, width, tau),
+  })),
+];
 
 // 1. Grouped CV on the training rows.
 const assignment = assignFolds({
@@ -78,7 +76,7 @@ const assignment = assignFolds({
   seed: 7,
   groups: set.groups,
 });
-const cv = WEIGHTS.map(() => ({ sum: 0, n: 0 }));
+const cv = variants.map(() => ({ sum: 0, n: 0 }));
 for (let f = 0; f < 5; f++) {
   const { train, test } = foldIndices(assignment, f);
   const inner = subsetTrainingSet(set, train);
@@ -89,22 +87,23 @@ for (let f = 0; f < 5; f++) {
   );
   const targets = test.map((i) => set.embeddings[i] as Float32Array);
   const q = predictor.predict(targets);
-  const n = knn(inner, targets);
-  WEIGHTS.forEach((w, j) => {
-    blend(q, n, w).forEach((row, t) =>
-      row.forEach((p, m) => {
-        const y = set.quality[test[t] as number]?.[m] ?? Number.NaN;
-        if (Number.isFinite(y)) {
-          (cv[j] as { sum: number; n: number }).sum += (p - y) ** 2;
-          (cv[j] as { sum: number; n: number }).n += 1;
-        }
-      }),
-    );
+  const nn = nearest(inner.embeddings, targets, K);
+  const heldLabels = test.map((i) => set.quality[i] as ArrayLike<number>);
+  variants.forEach((v, j) => {
+    const b = brier(v.apply(q, nn, inner.quality), heldLabels);
+    (cv[j] as { sum: number; n: number }).sum += b.sum;
+    (cv[j] as { sum: number; n: number }).n += b.n;
   });
   console.error(`CV fold ${f + 1}/5 done`);
 }
 const cvBrier = cv.map((c) => c.sum / c.n);
-const chosen = WEIGHTS[cvBrier.indexOf(Math.min(...cvBrier))] as number;
+const best = (from: number, to: number): number => {
+  let k = from;
+  for (let j = from; j < to; j++) if ((cvBrier[j] as number) < (cvBrier[k] as number)) k = j;
+  return k;
+};
+const chosenGlobal = best(0, WEIGHTS.length);
+const chosenKernel = best(WEIGHTS.length, variants.length);
 
 // 2. Fit on every training row; score MT-Bench.
 const mt = await loadEmbedded('mt-bench');
@@ -115,15 +114,24 @@ const strong = mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN);
 const weak = mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN);
 const tokens = mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base'));
 const q = joint(set, set.groups, set.datasets).predict(mt.embeddings);
-const n = knn(set, mt.embeddings);
+const nn = nearest(set.embeddings, mt.embeddings, K);
+const similarity = nn.map((list) => list[0]?.similarity ?? 0).sort((a, b) => a - b);
 console.log(`MMLU + GSM8K: ${set.embeddings.length} training rows; K = ${K}`);
 console.log(
-  `grouped CV Brier by w (${WEIGHTS.join(', ')}): ${cvBrier.map((v) => v.toFixed(4)).join(', ')}; chosen w = ${chosen}`,
+  `median cosine of an MT-Bench prompt's nearest training prompt: ${similarity[similarity.length >> 1]?.toFixed(3)}`,
 );
-console.log('| w | MT-Bench APGR | CPT(50%) |');
-console.log('| --- | ---: | ---: |');
-for (const w of [...new Set([0, chosen, 0.25, 0.5])]) {
-  const rows = blend(q, n, w);
+console.log(
+  `grouped CV Brier: ${variants.map((v, j) => `${v.name} ${(cvBrier[j] as number).toFixed(4)}`).join('; ')}`,
+);
+console.log('| predictor | CV Brier | MT-Bench APGR | CPT(50%) |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const [label, j] of [
+  ['joint model alone', 0],
+  ['global weight, chosen by CV', chosenGlobal],
+  ['kernel, chosen by CV', chosenKernel],
+] as const) {
+  const v = variants[j] as (typeof variants)[number];
+  const rows = v.apply(q, nn, set.quality);
   const result = apgr({
     scores: rows.map(
       (r, i) =>
@@ -134,6 +142,6 @@ for (const w of [...new Set([0, chosen, 0.25, 0.5])]) {
     weak,
   });
   console.log(
-    `| ${w}${w === chosen ? ' (CV)' : ''} | ${result.apgr.toFixed(3)} | ${(100 * result.cpt50).toFixed(1)}% |`,
+    `| ${label} (${v.name}) | ${(cvBrier[j] as number).toFixed(4)} | ${result.apgr.toFixed(3)} | ${(100 * result.cpt50).toFixed(1)}% |`,
   );
 }

@@ -2,9 +2,9 @@
  * Does blending the joint model with a neighbour average help on prompts it never saw, with the blend
  * weight chosen on training folds only? One dataset, the bench suite's 20% hold-out (seed 42,
  * stratified by group; prompts whose text is held out are not trained on). On the training 80%:
- * 5-fold CV (random, seed 7) of w in q = (1 - w) q_joint + w q_kNN (K nearest training prompts by
- * cosine on USE-Lite, each model's mean quality), lowest mean Brier; then the joint model is fitted
- * on the whole 80% and the chosen w is scored on the hold-out with the served rule (floor 0.9).
+ * 5-fold CV (random, seed 7) of the blends in neighbours.ts (one weight w for all prompts, or a kernel
+ * that weighs each of the K nearest training prompts by nearness), lowest Brier; then the joint model is fitted
+ * on the whole 80% and the chosen blends are scored on the hold-out with the served rule (floor 0.9).
  * The joint model: k = 4, 4 members (what the suites' CV picks for LLMRouter and RouterBench).
  *
  * Run: npx tsx training/experiments/knn-blend.ts [--dataset llmrouter|routerbench] [--k 50]
@@ -25,6 +25,14 @@ import {
 } from '../../src/predict/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../../src/router/index.js';
 import { loadEmbedded } from './lib.js';
+import {
+  brier,
+  globalBlend,
+  KERNEL_GRID,
+  kernelBlend,
+  nearest,
+  type Neighbour,
+} from './neighbours.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,66 +78,54 @@ function joint(rows: readonly number[], targets: readonly number[]): Float64Arra
     .map((row) => Float64Array.from(columns, (c) => (c < 0 ? 0.5 : (row[c] as number))));
 }
 
-/** Each model's mean quality over the K nearest of `rows` (labelled only) to each target. */
-function knn(rows: readonly number[], targets: readonly number[]): Float64Array[] {
-  return targets.map((t) => {
-    const x = embeddings[t] as Float32Array;
-    const sims = rows.map((j) => {
-      const y = embeddings[j] as Float32Array;
-      let dot = 0;
-      for (let i = 0; i < x.length; i++) dot += (x[i] as number) * (y[i] as number);
-      return { j, dot };
-    });
-    sims.sort((a, b) => b.dot - a.dot);
-    const sum = new Float64Array(M);
-    const count = new Float64Array(M);
-    for (const { j } of sims.slice(0, K)) {
-      prompts[j]?.quality.forEach((q, m) => {
-        if (Number.isFinite(q)) {
-          sum[m] = (sum[m] as number) + q;
-          count[m] = (count[m] as number) + 1;
-        }
-      });
-    }
-    return Float64Array.from(sum, (s, m) =>
-      (count[m] as number) > 0 ? s / (count[m] as number) : 0.5,
-    );
-  });
-}
+const labelsOf = (rows: readonly number[]): Float64Array[] =>
+  rows.map((r) => Float64Array.from(prompts[r]?.quality ?? []));
+const embeddingsOf = (rows: readonly number[]): Float32Array[] =>
+  rows.map((r) => embeddings[r] as Float32Array);
 
-const blend = (a: Float64Array[], b: Float64Array[], w: number): Float64Array[] =>
-  a.map((row, i) =>
-    Float64Array.from(row, (q, m) => (1 - w) * q + w * ((b[i] as Float64Array)[m] as number)),
-  );
-
-function brier(predicted: Float64Array[], rows: readonly number[]): number {
-  let sum = 0;
-  let n = 0;
-  predicted.forEach((row, i) =>
-    row.forEach((q, m) => {
-      const y = prompts[rows[i] as number]?.quality[m] ?? Number.NaN;
-      if (Number.isFinite(y)) {
-        sum += (q - y) ** 2;
-        n++;
-      }
-    }),
-  );
-  return sum / n;
-}
+/** Every blend the CV compares: one weight for all prompts, or evidence by nearness (kernel). */
+const variants: {
+  name: string;
+  apply: (q: Float64Array[], nn: Neighbour[][], labels: Float64Array[]) => Float64Array[];
+}[] = [
+  ...WEIGHTS.map((w) => ({
+    name: `global w=${w}`,
+    apply: (q: Float64Array[], nn: Neighbour[][], labels: Float64Array[]) =>
+      globalBlend(q, nn, labels, w),
+  })),
+  ...KERNEL_GRID.map(({ width, tau }) => ({
+    name: `kernel width=${width} tau=${tau}`,
+    apply: (q: Float64Array[], nn: Neighbour[][], labels: Float64Array[]) =>
+      kernelBlend(q, nn, labels, width, tau),
+  })),
+];
 
 // 1. CV on the training rows only.
 const assignment = assignFolds({ rows: train.length, folds: 5, seed: 7 });
-const cv = WEIGHTS.map(() => 0);
+const cv = variants.map(() => ({ sum: 0, n: 0 }));
 for (let f = 0; f < 5; f++) {
   const { train: inner, test: outer } = foldIndices(assignment, f);
   const fit = inner.map((i) => train[i] as number);
   const held = outer.map((i) => train[i] as number);
   const q = joint(fit, held);
-  const n = knn(fit, held);
-  WEIGHTS.forEach((w, j) => (cv[j] = (cv[j] as number) + brier(blend(q, n, w), held) / 5));
+  const nn = nearest(embeddingsOf(fit), embeddingsOf(held), K);
+  const fitLabels = labelsOf(fit);
+  const heldLabels = labelsOf(held);
+  variants.forEach((v, j) => {
+    const b = brier(v.apply(q, nn, fitLabels), heldLabels);
+    (cv[j] as { sum: number; n: number }).sum += b.sum;
+    (cv[j] as { sum: number; n: number }).n += b.n;
+  });
   console.error(`CV fold ${f + 1}/5 done`);
 }
-const chosen = WEIGHTS[cv.indexOf(Math.min(...cv))] as number;
+const cvBrier = cv.map((c) => c.sum / c.n);
+const best = (from: number, to: number): number => {
+  let k = from;
+  for (let j = from; j < to; j++) if ((cvBrier[j] as number) < (cvBrier[k] as number)) k = j;
+  return k;
+};
+const chosenGlobal = best(0, WEIGHTS.length);
+const chosenKernel = best(WEIGHTS.length, variants.length);
 
 // 2. Fit on all training rows, score the hold-out.
 const catalog = loadCatalog();
@@ -158,26 +154,33 @@ const context: ScoringContext = {
   qualityFloor: DEFAULT_QUALITY_FLOOR,
 };
 const q = joint(train, test);
-const n = knn(train, test);
+const nn = nearest(embeddingsOf(train), embeddingsOf(test), K);
+const trainLabels = labelsOf(train);
 console.log(
   `${values.dataset}: ${train.length} training prompts, ${test.length} held out; K = ${K}`,
 );
 console.log(
-  `CV Brier by w (${WEIGHTS.join(', ')}): ${cv.map((v) => v.toFixed(4)).join(', ')}; chosen w = ${chosen}`,
+  `CV Brier: ${variants.map((v, j) => `${v.name} ${(cvBrier[j] as number).toFixed(4)}`).join('; ')}`,
 );
-console.log('| w | hold-out Brier | hold-out AIQ, served floor [95% CI] |');
-console.log('| --- | ---: | --- |');
-for (const w of [0, chosen]) {
-  const predicted = blend(q, n, w);
+console.log('| predictor | CV Brier | hold-out Brier | hold-out AIQ, served floor [95% CI] |');
+console.log('| --- | ---: | ---: | --- |');
+for (const [label, j] of [
+  ['joint model alone', 0],
+  ['global weight, chosen by CV', chosenGlobal],
+  ['kernel, chosen by CV', chosenKernel],
+] as const) {
+  const v = variants[j] as (typeof variants)[number];
+  const predicted = v.apply(q, nn, trainLabels);
   const aiq = scoreRouter(context, {
-    name: `w${w}`,
+    name: v.name,
     description: '',
     predictedQuality: predicted,
     estimatedCostUsd: truth.costUsd,
     hyperparameters: [],
     trainMs: 0,
   }).manyModel?.aiq;
+  const b = brier(predicted, labelsOf(test));
   console.log(
-    `| ${w}${w === chosen ? ' (CV)' : ' (joint model alone)'} | ${brier(predicted, test).toFixed(4)} | ${aiq?.estimate.toFixed(3)} [${aiq?.low.toFixed(3)}, ${aiq?.high.toFixed(3)}] |`,
+    `| ${label} (${v.name}) | ${(cvBrier[j] as number).toFixed(4)} | ${(b.sum / b.n).toFixed(4)} | ${aiq?.estimate.toFixed(3)} [${aiq?.low.toFixed(3)}, ${aiq?.high.toFixed(3)}] |`,
   );
 }
