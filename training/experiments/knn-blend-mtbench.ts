@@ -21,18 +21,10 @@ import {
 } from '../../src/predict/index.js';
 import { countTokens } from '../../src/tokens/index.js';
 import { apgr, loadEmbedded } from './lib.js';
-import {
-  brier,
-  globalBlend,
-  KERNEL_GRID,
-  kernelBlend,
-  nearest,
-  type Neighbour,
-} from './neighbours.js';
+import { BLEND_VARIANTS, crossValidateBlends, nearest, reportedBlends } from './neighbours.js';
 
 const { values } = parseArgs({ options: { k: { type: 'string', default: '50' } } });
 const K = Number(values.k);
-const WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
 const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
 const set = trainingSetFromDatasets(parts);
 const facts = publicModelFacts(loadCatalog());
@@ -49,26 +41,6 @@ function joint(train: TrainingSet, groups: readonly string[], datasets: readonly
   }).predictor;
 }
 
-const variants: {
-  name: string;
-  apply: (
-    q: Float64Array[],
-    nn: Neighbour[][],
-    labels: readonly ArrayLike<number>[],
-  ) => Float64Array[];
-}[] = [
-  ...WEIGHTS.map((w) => ({
-    name: `global w=${w}`,
-    apply: (q: Float64Array[], nn: Neighbour[][], labels: readonly ArrayLike<number>[]) =>
-      globalBlend(q, nn, labels, w),
-  })),
-  ...KERNEL_GRID.map(({ width, tau }) => ({
-    name: `kernel width=${width} tau=${tau}`,
-    apply: (q: Float64Array[], nn: Neighbour[][], labels: readonly ArrayLike<number>[]) =>
-      kernelBlend(q, nn, labels, width, tau),
-  })),
-];
-
 // 1. Grouped CV on the training rows.
 const assignment = assignFolds({
   rows: set.embeddings.length,
@@ -76,8 +48,7 @@ const assignment = assignFolds({
   seed: 7,
   groups: set.groups,
 });
-const cv = variants.map(() => ({ sum: 0, n: 0 }));
-for (let f = 0; f < 5; f++) {
+const cv = crossValidateBlends(5, (f) => {
   const { train, test } = foldIndices(assignment, f);
   const inner = subsetTrainingSet(set, train);
   const predictor = joint(
@@ -86,24 +57,13 @@ for (let f = 0; f < 5; f++) {
     train.map((i) => set.datasets[i] as string),
   );
   const targets = test.map((i) => set.embeddings[i] as Float32Array);
-  const q = predictor.predict(targets);
-  const nn = nearest(inner.embeddings, targets, K);
-  const heldLabels = test.map((i) => set.quality[i] as ArrayLike<number>);
-  variants.forEach((v, j) => {
-    const b = brier(v.apply(q, nn, inner.quality), heldLabels);
-    (cv[j] as { sum: number; n: number }).sum += b.sum;
-    (cv[j] as { sum: number; n: number }).n += b.n;
-  });
-  console.error(`CV fold ${f + 1}/5 done`);
-}
-const cvBrier = cv.map((c) => c.sum / c.n);
-const best = (from: number, to: number): number => {
-  let k = from;
-  for (let j = from; j < to; j++) if ((cvBrier[j] as number) < (cvBrier[k] as number)) k = j;
-  return k;
-};
-const chosenGlobal = best(0, WEIGHTS.length);
-const chosenKernel = best(WEIGHTS.length, variants.length);
+  return {
+    joint: predictor.predict(targets),
+    neighbours: nearest(inner.embeddings, targets, K),
+    trainLabels: inner.quality,
+    heldLabels: test.map((i) => set.quality[i] as ArrayLike<number>),
+  };
+});
 
 // 2. Fit on every training row; score MT-Bench.
 const mt = await loadEmbedded('mt-bench');
@@ -121,16 +81,12 @@ console.log(
   `median cosine of an MT-Bench prompt's nearest training prompt: ${similarity[similarity.length >> 1]?.toFixed(3)}`,
 );
 console.log(
-  `grouped CV Brier: ${variants.map((v, j) => `${v.name} ${(cvBrier[j] as number).toFixed(4)}`).join('; ')}`,
+  `grouped CV Brier: ${BLEND_VARIANTS.map((v, j) => `${v.name} ${(cv.brier[j] as number).toFixed(4)}`).join('; ')}`,
 );
 console.log('| predictor | CV Brier | MT-Bench APGR | CPT(50%) |');
 console.log('| --- | ---: | ---: | ---: |');
-for (const [label, j] of [
-  ['joint model alone', 0],
-  ['global weight, chosen by CV', chosenGlobal],
-  ['kernel, chosen by CV', chosenKernel],
-] as const) {
-  const v = variants[j] as (typeof variants)[number];
+for (const [label, j] of reportedBlends(cv)) {
+  const v = BLEND_VARIANTS[j] as (typeof BLEND_VARIANTS)[number];
   const rows = v.apply(q, nn, set.quality);
   const result = apgr({
     scores: rows.map(
@@ -142,6 +98,6 @@ for (const [label, j] of [
     weak,
   });
   console.log(
-    `| ${label} (${v.name}) | ${(cvBrier[j] as number).toFixed(4)} | ${result.apgr.toFixed(3)} | ${(100 * result.cpt50).toFixed(1)}% |`,
+    `| ${label} (${v.name}) | ${(cv.brier[j] as number).toFixed(4)} | ${result.apgr.toFixed(3)} | ${(100 * result.cpt50).toFixed(1)}% |`,
   );
 }

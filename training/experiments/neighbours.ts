@@ -1,7 +1,7 @@
 /**
- * Neighbour averages for the blend experiments (knn-blend.ts, knn-blend-mtbench.ts): the K nearest
- * training prompts by cosine on USE-Lite (unit vectors, so the dot product), and two ways to mix
- * their outcomes into the joint model's prediction.
+ * Neighbour averages for the blend experiments (task-means.ts, knn-blend.ts, knn-blend-mtbench.ts):
+ * the K nearest training prompts by cosine on USE-Lite (unit vectors, so the dot product), two ways to
+ * mix their outcomes into the joint model's prediction, and the CV bookkeeping the scripts share.
  */
 
 /** One neighbour: its row in the training labels and its cosine similarity to the target. */
@@ -28,8 +28,31 @@ export function nearest(
 }
 
 /**
+ * Each model's mean outcome over the neighbours labelled for it, each neighbour weighing
+ * `weight(similarity)`; `evidence` is the sum of those weights (0: no labelled neighbour).
+ */
+function weightedMean(
+  neighbours: readonly Neighbour[],
+  labels: readonly ArrayLike<number>[],
+  model: number,
+  weight: (similarity: number) => number,
+): { mean: number; evidence: number } {
+  let sum = 0;
+  let evidence = 0;
+  for (const { row, similarity } of neighbours) {
+    const y = labels[row]?.[model] ?? Number.NaN;
+    if (Number.isFinite(y)) {
+      const w = weight(similarity);
+      sum += w * y;
+      evidence += w;
+    }
+  }
+  return { mean: evidence === 0 ? Number.NaN : sum / evidence, evidence };
+}
+
+/**
  * q = (1 - w) q_joint + w q_nn with one weight for every prompt, q_nn each model's plain mean over the
- * neighbours labelled for it (q_joint where none is).
+ * neighbours labelled for it (q_joint where none is). With w = 1 it is the plain neighbour mean.
  */
 export function globalBlend(
   joint: readonly Float64Array[],
@@ -39,16 +62,8 @@ export function globalBlend(
 ): Float64Array[] {
   return joint.map((row, t) =>
     Float64Array.from(row, (q, m) => {
-      let sum = 0;
-      let n = 0;
-      for (const { row: j } of neighbours[t] ?? []) {
-        const y = labels[j]?.[m] ?? Number.NaN;
-        if (Number.isFinite(y)) {
-          sum += y;
-          n++;
-        }
-      }
-      return n === 0 ? q : (1 - w) * q + (w * sum) / n;
+      const { mean, evidence } = weightedMean(neighbours[t] ?? [], labels, m, () => 1);
+      return evidence === 0 ? q : (1 - w) * q + w * mean;
     }),
   );
 }
@@ -67,29 +82,55 @@ export function kernelBlend(
 ): Float64Array[] {
   return joint.map((row, t) =>
     Float64Array.from(row, (q, m) => {
-      let sum = 0;
-      let evidence = 0;
-      for (const { row: j, similarity } of neighbours[t] ?? []) {
-        const y = labels[j]?.[m] ?? Number.NaN;
-        if (Number.isFinite(y)) {
-          const weight = Math.exp((similarity - 1) / width);
-          sum += weight * y;
-          evidence += weight;
-        }
-      }
+      const { mean, evidence } = weightedMean(neighbours[t] ?? [], labels, m, (s) =>
+        Math.exp((s - 1) / width),
+      );
       if (evidence === 0) return q;
       const share = evidence / (evidence + tau);
-      return (1 - share) * q + (share * sum) / evidence;
+      return (1 - share) * q + share * mean;
     }),
   );
 }
+
+/** One blend the CV compares. */
+export interface BlendVariant {
+  readonly name: string;
+  apply(
+    joint: readonly Float64Array[],
+    neighbours: readonly Neighbour[][],
+    labels: readonly ArrayLike<number>[],
+  ): Float64Array[];
+}
+
+/** The single weights the experiments search. */
+export const WEIGHTS: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
 
 /** The kernel grid the experiments search: width x tau. */
 export const KERNEL_GRID: readonly { readonly width: number; readonly tau: number }[] = [
   0.05, 0.1, 0.2,
 ].flatMap((width) => [1, 4, 16].map((tau) => ({ width, tau })));
 
-/** Mean squared error over labelled cells. */
+/** Every blend: first one per weight in {@link WEIGHTS} (w = 0: the joint model alone), then the kernels. */
+export const BLEND_VARIANTS: readonly BlendVariant[] = [
+  ...WEIGHTS.map((w) => ({
+    name: `global w=${w}`,
+    apply: (
+      q: readonly Float64Array[],
+      nn: readonly Neighbour[][],
+      labels: readonly ArrayLike<number>[],
+    ) => globalBlend(q, nn, labels, w),
+  })),
+  ...KERNEL_GRID.map(({ width, tau }) => ({
+    name: `kernel width=${width} tau=${tau}`,
+    apply: (
+      q: readonly Float64Array[],
+      nn: readonly Neighbour[][],
+      labels: readonly ArrayLike<number>[],
+    ) => kernelBlend(q, nn, labels, width, tau),
+  })),
+];
+
+/** Squared error summed over labelled cells, and their count. */
 export function brier(
   predicted: readonly Float64Array[],
   labels: readonly ArrayLike<number>[],
@@ -106,4 +147,54 @@ export function brier(
     }),
   );
   return { sum, n };
+}
+
+/**
+ * Cross-validated Brier of every blend in {@link BLEND_VARIANTS}: `fold(f)` gives fold f's joint
+ * predictions, neighbours and labels; the result is each variant's Brier over all folds, and the
+ * variants chosen by it among the single weights and among the kernels.
+ */
+export function crossValidateBlends(
+  folds: number,
+  fold: (f: number) => {
+    readonly joint: readonly Float64Array[];
+    readonly neighbours: readonly Neighbour[][];
+    readonly trainLabels: readonly ArrayLike<number>[];
+    readonly heldLabels: readonly ArrayLike<number>[];
+  },
+): { brier: number[]; chosenGlobal: number; chosenKernel: number } {
+  const totals = BLEND_VARIANTS.map(() => ({ sum: 0, n: 0 }));
+  for (let f = 0; f < folds; f++) {
+    const { joint, neighbours, trainLabels, heldLabels } = fold(f);
+    BLEND_VARIANTS.forEach((variant, j) => {
+      const b = brier(variant.apply(joint, neighbours, trainLabels), heldLabels);
+      const total = totals[j] as { sum: number; n: number };
+      total.sum += b.sum;
+      total.n += b.n;
+    });
+    console.error(`CV fold ${f + 1}/${folds} done`);
+  }
+  const scores = totals.map((t) => t.sum / t.n);
+  const lowest = (from: number, to: number): number => {
+    let k = from;
+    for (let j = from; j < to; j++) if ((scores[j] as number) < (scores[k] as number)) k = j;
+    return k;
+  };
+  return {
+    brier: scores,
+    chosenGlobal: lowest(0, WEIGHTS.length),
+    chosenKernel: lowest(WEIGHTS.length, BLEND_VARIANTS.length),
+  };
+}
+
+/** The three rows every blend table shows: the joint model alone and the two CV choices. */
+export function reportedBlends(cv: {
+  readonly chosenGlobal: number;
+  readonly chosenKernel: number;
+}): readonly (readonly [string, number])[] {
+  return [
+    ['joint model alone', 0],
+    ['global weight, chosen by CV', cv.chosenGlobal],
+    ['kernel, chosen by CV', cv.chosenKernel],
+  ];
 }

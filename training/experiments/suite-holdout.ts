@@ -1,0 +1,85 @@
+/**
+ * The bench suite's 20% hold-out of one dataset, for experiments that score predictors the way the
+ * suite does: seed 42, stratified by group, a prompt whose text (whitespace-normalised) is held out
+ * is not trained on, only prompts labelled for every model are scored; accounting costs and the
+ * served rule's knob sweep (`score`) with or without the served quality floor.
+ */
+import { accountingCosts, catalogModels, inputTokenMatrix } from '../../src/bench/cost.js';
+import { normalisedText } from '../../src/bench/folds.js';
+import { scoreRouter, type ScoringContext } from '../../src/bench/score-router.js';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { createRng } from '../../src/core/index.js';
+import type { Interval } from '../../src/metrics/index.js';
+import { holdOutSplit } from '../../src/predict/index.js';
+import { loadEmbedded, type EmbeddedDataset } from './lib.js';
+
+/** A suite hold-out: rows of the dataset on each side, and the scorer for the held-out side. */
+export interface SuiteHoldOut extends EmbeddedDataset {
+  readonly train: readonly number[];
+  readonly test: readonly number[];
+  /** Outcomes of the given rows, one array per row, one entry per model. */
+  readonly labelsOf: (rows: readonly number[]) => Float64Array[];
+  readonly embeddingsOf: (rows: readonly number[]) => Float32Array[];
+  /** AIQ of predicted qualities for the test rows under the served rule, over the suite's sweep. */
+  score(predicted: readonly Float64Array[], qualityFloor?: number): Interval;
+}
+
+export async function suiteHoldOut(name: string): Promise<SuiteHoldOut> {
+  const { dataset, embeddings } = await loadEmbedded(name);
+  const prompts = dataset.prompts;
+  const split = holdOutSplit({
+    rows: prompts.length,
+    heldOutFraction: 0.2,
+    seed: 42,
+    strata: prompts.map((p) => p.group),
+  });
+  const heldOutTexts = new Set(split.test.map((r) => normalisedText(prompts[r]?.text ?? '')));
+  const train = split.train.filter(
+    (r) => !heldOutTexts.has(normalisedText(prompts[r]?.text ?? '')),
+  );
+  const test = split.test.filter((r) => [...(prompts[r]?.quality ?? [])].every(Number.isFinite));
+  const labelsOf = (rows: readonly number[]): Float64Array[] =>
+    rows.map((r) => Float64Array.from(prompts[r]?.quality ?? []));
+  const entries = catalogModels(loadCatalog(), dataset.models);
+  const costs = accountingCosts({
+    prompts,
+    models: entries,
+    inputTokens: inputTokenMatrix(prompts, entries),
+    defaultOutputTokens: 128,
+  });
+  const truth = { quality: labelsOf(test), costUsd: test.map((r) => costs[r] as Float64Array) };
+  const singles = dataset.models.map(
+    (_, m) => truth.costUsd.reduce((s, row) => s + (row[m] as number), 0) / test.length,
+  );
+  const context: ScoringContext = {
+    truth,
+    models: dataset.models,
+    sliders: Array.from({ length: 101 }, (_, i) => i / 10),
+    costRange: { min: Math.min(...singles), max: Math.max(...singles) },
+    rng: createRng(42),
+    resamples: 200,
+  };
+  return {
+    dataset,
+    embeddings,
+    train,
+    test,
+    labelsOf,
+    embeddingsOf: (rows) => rows.map((r) => embeddings[r] as Float32Array),
+    score(predicted, qualityFloor) {
+      const result = scoreRouter(
+        qualityFloor === undefined ? context : { ...context, qualityFloor },
+        {
+          name: 'experiment',
+          description: 'experiment',
+          predictedQuality: [...predicted],
+          estimatedCostUsd: truth.costUsd,
+          hyperparameters: [],
+          trainMs: 0,
+        },
+      );
+      const aiq = result.manyModel?.aiq;
+      return aiq ?? { estimate: Number.NaN, low: Number.NaN, high: Number.NaN };
+    },
+  };
+}
