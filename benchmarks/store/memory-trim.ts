@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../src/store/index.js';
-import type { DecisionRecord } from '../../src/store/index.js';
+import { benchDecision as decision } from './decision-fixture.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,35 +26,6 @@ const decisions = Number(values.decisions);
 function rssMb(): number {
   const status = readFileSync('/proc/self/status', 'utf8');
   return Number(/VmRSS:\s+(\d+)/u.exec(status)?.[1] ?? 0) / 1024;
-}
-
-const MODELS = Array.from({ length: 37 }, (_, i) => `model-${i}`);
-
-function decision(id: string, n: number): DecisionRecord {
-  const embedding = new Float32Array(512);
-  for (let i = 0; i < 512; i++) embedding[i] = Math.sin(n + i);
-  return {
-    id,
-    createdAtMs: Date.now(),
-    tenant: 'bench',
-    promptHash: `${n}`.padStart(64, '0'),
-    promptText: null,
-    embedding,
-    embedderId: 'use-lite@0.2.0',
-    candidates: MODELS,
-    chosenModel: MODELS[n % MODELS.length] as string,
-    propensity: 0.9,
-    explored: false,
-    policy: 'residual',
-    policyVersion: 1,
-    predictorVersion: 'irt@1',
-    predicted: MODELS.map((model, i) => ({
-      model,
-      quality: 0.5 + 0.01 * ((n + i) % 40),
-      costUsd: 1e-5 * (i + 1),
-    })),
-    features: null,
-  };
 }
 
 async function child(trimMs: number): Promise<void> {

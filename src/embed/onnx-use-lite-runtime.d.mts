@@ -24,6 +24,9 @@ export declare function groupByLength(
   maxBatch: number,
 ): number[][];
 
+/** The ids the graph reads: all when they fit, else the first `headTokens` and the last MAX_TOKENS - headTokens. */
+export declare function clipTokens(ids: readonly number[], headTokens?: number): number[];
+
 /** Options for {@link createUseLiteRuntime}. */
 export interface UseLiteRuntimeOptions {
   /** The USE-Lite ONNX graph file (see onnx-use-lite-cache.ts). */
@@ -32,6 +35,8 @@ export interface UseLiteRuntimeOptions {
   readonly intraOpThreads?: number;
   /** Rows per session run. @default 64 */
   readonly maxBatch?: number;
+  /** Of a text longer than MAX_TOKENS, the leading tokens kept; the rest of the window is its end. @default MAX_TOKENS */
+  readonly headTokens?: number;
 }
 
 /** A loaded session. */

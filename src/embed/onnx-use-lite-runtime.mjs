@@ -77,8 +77,23 @@ export function groupByLength(rows, maxBatch) {
   return groups;
 }
 
+/**
+ * The token ids the graph reads: all of them when they fit in MAX_TOKENS, else the first `headTokens`
+ * and the last MAX_TOKENS - headTokens (the window keeps a prompt's opening and its end).
+ */
+export function clipTokens(ids, headTokens = MAX_TOKENS) {
+  if (ids.length <= MAX_TOKENS) return ids;
+  const head = Math.max(0, Math.min(MAX_TOKENS, headTokens));
+  return [...ids.slice(0, head), ...ids.slice(ids.length - (MAX_TOKENS - head))];
+}
+
 /** Load the graph file into an onnxruntime session and return an embed function over texts. */
-export async function createUseLiteRuntime({ modelPath, intraOpThreads = 1, maxBatch = 64 }) {
+export async function createUseLiteRuntime({
+  modelPath,
+  intraOpThreads = 1,
+  maxBatch = 64,
+  headTokens = MAX_TOKENS,
+}) {
   const [tokenizer, session] = await Promise.all([
     loadUseLiteTokenizer(),
     ort.InferenceSession.create(modelPath, {
@@ -111,10 +126,10 @@ export async function createUseLiteRuntime({ modelPath, intraOpThreads = 1, maxB
 
   return {
     tokenize(text) {
-      return tokenizer.encode(text).slice(0, MAX_TOKENS);
+      return clipTokens(tokenizer.encode(text), headTokens);
     },
     async embed(texts) {
-      const rows = texts.map((text) => tokenizer.encode(text).slice(0, MAX_TOKENS));
+      const rows = texts.map((text) => clipTokens(tokenizer.encode(text), headTokens));
       const out = new Array(texts.length);
       for (const group of groupByLength(rows, maxBatch)) {
         const vectors = await runGroup(group.map((index) => rows[index]));

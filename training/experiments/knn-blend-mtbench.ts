@@ -59,6 +59,7 @@ const cv = crossValidateBlends(5, (f) => {
   const targets = test.map((i) => set.embeddings[i] as Float32Array);
   return {
     joint: predictor.predict(targets),
+    trainJoint: predictor.predict(inner.embeddings),
     neighbours: nearest(inner.embeddings, targets, K),
     trainLabels: inner.quality,
     heldLabels: test.map((i) => set.quality[i] as ArrayLike<number>),
@@ -73,7 +74,9 @@ const si = set.models.indexOf(strongId);
 const strong = mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN);
 const weak = mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN);
 const tokens = mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base'));
-const q = joint(set, set.groups, set.datasets).predict(mt.embeddings);
+const full = joint(set, set.groups, set.datasets);
+const q = full.predict(mt.embeddings);
+const trainJoint = full.predict(set.embeddings);
 const nn = nearest(set.embeddings, mt.embeddings, K);
 const similarity = nn.map((list) => list[0]?.similarity ?? 0).sort((a, b) => a - b);
 console.log(`MMLU + GSM8K: ${set.embeddings.length} training rows; K = ${K}`);
@@ -87,7 +90,7 @@ console.log('| predictor | CV Brier | MT-Bench APGR | CPT(50%) |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [label, j] of reportedBlends(cv)) {
   const v = BLEND_VARIANTS[j] as (typeof BLEND_VARIANTS)[number];
-  const rows = v.apply(q, nn, set.quality);
+  const rows = v.apply(q, nn, set.quality, trainJoint);
   const result = apgr({
     scores: rows.map(
       (r, i) =>

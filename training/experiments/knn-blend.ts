@@ -2,12 +2,14 @@
  * Does blending the joint model with a neighbour average help on prompts it never saw, with the blend
  * weight chosen on training folds only? One dataset, the bench suite's 20% hold-out (seed 42,
  * stratified by group; prompts whose text is held out are not trained on). On the training 80%:
- * 5-fold CV (random, seed 7) of the blends in neighbours.ts (one weight w for all prompts, or a kernel
- * that weighs each of the K nearest training prompts by nearness), lowest Brier; then the joint model is fitted
+ * 5-fold CV (random, seed 7) of the blends in neighbours.ts (one weight w for all prompts, a kernel
+ * that weighs each of the K nearest training prompts by nearness, or the joint model's residuals on
+ * them), lowest Brier; then the joint model is fitted
  * on the whole 80% and the chosen blends are scored on the hold-out with the served rule (floor 0.9).
  * The joint model: k = 4, 4 members (what the suites' CV picks for LLMRouter and RouterBench).
  *
  * Run: npx tsx training/experiments/knn-blend.ts [--dataset llmrouter|routerbench] [--k 50]
+ * (ARBITER_EXPERIMENT_EMBEDDER=<id> reads another embedding cache, e.g. embed-window.ts's)
  */
 import { parseArgs } from 'node:util';
 import {
@@ -65,8 +67,10 @@ const cv = crossValidateBlends(5, (f) => {
   const { train: inner, test: outer } = foldIndices(assignment, f);
   const fit = inner.map((i) => train[i] as number);
   const held = outer.map((i) => train[i] as number);
+  const both = joint(fit, [...held, ...fit]);
   return {
-    joint: joint(fit, held),
+    joint: both.slice(0, held.length),
+    trainJoint: both.slice(held.length),
     neighbours: nearest(embeddingsOf(fit), embeddingsOf(held), K),
     trainLabels: labelsOf(fit),
     heldLabels: labelsOf(held),
@@ -74,7 +78,9 @@ const cv = crossValidateBlends(5, (f) => {
 });
 
 // 2. Fit on all training rows, score the hold-out.
-const q = joint(train, test);
+const all = joint(train, [...test, ...train]);
+const q = all.slice(0, test.length);
+const trainJoint = all.slice(test.length);
 const nn = nearest(embeddingsOf(train), embeddingsOf(test), K);
 const trainLabels = labelsOf(train);
 console.log(
@@ -87,7 +93,7 @@ console.log('| predictor | CV Brier | hold-out Brier | hold-out AIQ, served floo
 console.log('| --- | ---: | ---: | --- |');
 for (const [label, j] of reportedBlends(cv)) {
   const v = BLEND_VARIANTS[j] as (typeof BLEND_VARIANTS)[number];
-  const predicted = v.apply(q, nn, trainLabels);
+  const predicted = v.apply(q, nn, trainLabels, trainJoint);
   const aiq = holdOut.score(predicted, DEFAULT_QUALITY_FLOOR);
   const b = brier(predicted, labelsOf(test));
   console.log(

@@ -9,7 +9,7 @@ import type { Embedder } from '../../src/embed/index.js';
 
 /** An embedder that only names the cache file (USE-Lite 512-d) and refuses to embed. */
 export const CACHE_ONLY_EMBEDDER: Embedder = {
-  modelId: 'use-lite@0.2.0',
+  modelId: process.env['ARBITER_EXPERIMENT_EMBEDDER'] ?? 'use-lite@0.2.0',
   dimension: 512,
   embed: () => Promise.reject(new Error('cache miss: run the embedding precompute first')),
   close: () => Promise.resolve(),

@@ -1,7 +1,8 @@
 /**
  * Neighbour averages for the blend experiments (task-means.ts, knn-blend.ts, knn-blend-mtbench.ts):
- * the K nearest training prompts by cosine on USE-Lite (unit vectors, so the dot product), two ways to
- * mix their outcomes into the joint model's prediction, and the CV bookkeeping the scripts share.
+ * the K nearest training prompts by cosine on USE-Lite (unit vectors, so the dot product), three ways to
+ * mix their outcomes into the joint model's prediction (one weight, a kernel by nearness, the joint
+ * model's own residuals near the prompt), and the CV bookkeeping the scripts share.
  */
 
 /** One neighbour: its row in the training labels and its cosine similarity to the target. */
@@ -92,6 +93,35 @@ export function kernelBlend(
   );
 }
 
+/**
+ * The joint model corrected by its own errors near the prompt: each labelled neighbour's residual
+ * y - q_joint(neighbour) (the joint model's prediction for that training prompt, `trainJoint`) weighs
+ * exp((similarity - 1) / width); the prediction moves by their weighted mean times
+ * evidence / (evidence + tau). Where the joint model fits the neighbours, nothing moves, however near.
+ */
+export function residualBlend(
+  joint: readonly Float64Array[],
+  neighbours: readonly Neighbour[][],
+  labels: readonly ArrayLike<number>[],
+  trainJoint: readonly ArrayLike<number>[],
+  width: number,
+  tau: number,
+): Float64Array[] {
+  const residuals = labels.map((row, r) =>
+    Float64Array.from(row, (y, m) => y - (trainJoint[r]?.[m] ?? Number.NaN)),
+  );
+  return joint.map((row, t) =>
+    Float64Array.from(row, (q, m) => {
+      const { mean, evidence } = weightedMean(neighbours[t] ?? [], residuals, m, (s) =>
+        Math.exp((s - 1) / width),
+      );
+      if (evidence === 0) return q;
+      const share = evidence / (evidence + tau);
+      return Math.min(1, Math.max(0, q + share * mean));
+    }),
+  );
+}
+
 /** One blend the CV compares. */
 export interface BlendVariant {
   readonly name: string;
@@ -99,6 +129,7 @@ export interface BlendVariant {
     joint: readonly Float64Array[],
     neighbours: readonly Neighbour[][],
     labels: readonly ArrayLike<number>[],
+    trainJoint: readonly ArrayLike<number>[],
   ): Float64Array[];
 }
 
@@ -109,6 +140,11 @@ export const WEIGHTS: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
 export const KERNEL_GRID: readonly { readonly width: number; readonly tau: number }[] = [
   0.05, 0.1, 0.2,
 ].flatMap((width) => [1, 4, 16].map((tau) => ({ width, tau })));
+
+/** The residual grid: width x tau. */
+export const RESIDUAL_GRID: readonly { readonly width: number; readonly tau: number }[] = [
+  0.02, 0.05, 0.1, 0.2,
+].flatMap((width) => [0.25, 1, 4].map((tau) => ({ width, tau })));
 
 /** Every blend: first one per weight in {@link WEIGHTS} (w = 0: the joint model alone), then the kernels. */
 export const BLEND_VARIANTS: readonly BlendVariant[] = [
@@ -127,6 +163,15 @@ export const BLEND_VARIANTS: readonly BlendVariant[] = [
       nn: readonly Neighbour[][],
       labels: readonly ArrayLike<number>[],
     ) => kernelBlend(q, nn, labels, width, tau),
+  })),
+  ...RESIDUAL_GRID.map(({ width, tau }) => ({
+    name: `residual width=${width} tau=${tau}`,
+    apply: (
+      q: readonly Float64Array[],
+      nn: readonly Neighbour[][],
+      labels: readonly ArrayLike<number>[],
+      trainJoint: readonly ArrayLike<number>[],
+    ) => residualBlend(q, nn, labels, trainJoint, width, tau),
   })),
 ];
 
@@ -161,13 +206,14 @@ export function crossValidateBlends(
     readonly neighbours: readonly Neighbour[][];
     readonly trainLabels: readonly ArrayLike<number>[];
     readonly heldLabels: readonly ArrayLike<number>[];
+    readonly trainJoint: readonly ArrayLike<number>[];
   },
-): { brier: number[]; chosenGlobal: number; chosenKernel: number } {
+): { brier: number[]; chosenGlobal: number; chosenKernel: number; chosenResidual: number } {
   const totals = BLEND_VARIANTS.map(() => ({ sum: 0, n: 0 }));
   for (let f = 0; f < folds; f++) {
-    const { joint, neighbours, trainLabels, heldLabels } = fold(f);
+    const { joint, neighbours, trainLabels, heldLabels, trainJoint } = fold(f);
     BLEND_VARIANTS.forEach((variant, j) => {
-      const b = brier(variant.apply(joint, neighbours, trainLabels), heldLabels);
+      const b = brier(variant.apply(joint, neighbours, trainLabels, trainJoint), heldLabels);
       const total = totals[j] as { sum: number; n: number };
       total.sum += b.sum;
       total.n += b.n;
@@ -183,7 +229,8 @@ export function crossValidateBlends(
   return {
     brier: scores,
     chosenGlobal: lowest(0, WEIGHTS.length),
-    chosenKernel: lowest(WEIGHTS.length, BLEND_VARIANTS.length),
+    chosenKernel: lowest(WEIGHTS.length, WEIGHTS.length + KERNEL_GRID.length),
+    chosenResidual: lowest(WEIGHTS.length + KERNEL_GRID.length, BLEND_VARIANTS.length),
   };
 }
 
@@ -191,10 +238,12 @@ export function crossValidateBlends(
 export function reportedBlends(cv: {
   readonly chosenGlobal: number;
   readonly chosenKernel: number;
+  readonly chosenResidual: number;
 }): readonly (readonly [string, number])[] {
   return [
     ['joint model alone', 0],
     ['global weight, chosen by CV', cv.chosenGlobal],
     ['kernel, chosen by CV', cv.chosenKernel],
+    ['residual kernel, chosen by CV', cv.chosenResidual],
   ];
 }
