@@ -83,14 +83,25 @@ export function kernelBlend(
 ): Float64Array[] {
   return joint.map((row, t) =>
     Float64Array.from(row, (q, m) => {
-      const { mean, evidence } = weightedMean(neighbours[t] ?? [], labels, m, (s) =>
-        Math.exp((s - 1) / width),
-      );
-      if (evidence === 0) return q;
-      const share = evidence / (evidence + tau);
-      return (1 - share) * q + share * mean;
+      const near = kernelMean(neighbours[t] ?? [], labels, m, width, tau);
+      return near === undefined ? q : (1 - near.share) * q + near.share * near.mean;
     }),
   );
+}
+
+/**
+ * Model `m`'s mean over the labelled neighbours, each weighing exp((similarity - 1) / width), and the
+ * share evidence / (evidence + tau) a blend moves by; undefined when no neighbour is labelled.
+ */
+function kernelMean(
+  neighbours: readonly Neighbour[],
+  labels: readonly ArrayLike<number>[],
+  m: number,
+  width: number,
+  tau: number,
+): { mean: number; share: number } | undefined {
+  const { mean, evidence } = weightedMean(neighbours, labels, m, (s) => Math.exp((s - 1) / width));
+  return evidence === 0 ? undefined : { mean, share: evidence / (evidence + tau) };
 }
 
 /**
@@ -112,12 +123,8 @@ export function residualBlend(
   );
   return joint.map((row, t) =>
     Float64Array.from(row, (q, m) => {
-      const { mean, evidence } = weightedMean(neighbours[t] ?? [], residuals, m, (s) =>
-        Math.exp((s - 1) / width),
-      );
-      if (evidence === 0) return q;
-      const share = evidence / (evidence + tau);
-      return Math.min(1, Math.max(0, q + share * mean));
+      const near = kernelMean(neighbours[t] ?? [], residuals, m, width, tau);
+      return near === undefined ? q : Math.min(1, Math.max(0, q + near.share * near.mean));
     }),
   );
 }
