@@ -23,7 +23,12 @@ import { countTokens } from '../../src/tokens/index.js';
 import { apgr, loadEmbedded } from './lib.js';
 import { BLEND_VARIANTS, crossValidateBlends, nearest, reportedBlends } from './neighbours.js';
 
-const { values } = parseArgs({ options: { k: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { k: { type: 'string', default: '50' }, by: { type: 'string', default: 'subject' } },
+});
+// --by dataset: leave-one-dataset-out folds (train on MMLU, score GSM8K, and the reverse) in place of
+// the 5 folds grouped by subject.
+const byDataset = values.by === 'dataset';
 const K = Number(values.k);
 const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
 const set = trainingSetFromDatasets(parts);
@@ -42,13 +47,14 @@ function joint(train: TrainingSet, groups: readonly string[], datasets: readonly
 }
 
 // 1. Grouped CV on the training rows.
+const FOLDS = byDataset ? 2 : 5;
 const assignment = assignFolds({
   rows: set.embeddings.length,
-  folds: 5,
+  folds: FOLDS,
   seed: 7,
-  groups: set.groups,
+  groups: byDataset ? set.datasets : set.groups,
 });
-const cv = crossValidateBlends(5, (f) => {
+const cv = crossValidateBlends(FOLDS, (f) => {
   const { train, test } = foldIndices(assignment, f);
   const inner = subsetTrainingSet(set, train);
   const predictor = joint(

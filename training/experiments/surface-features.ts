@@ -1,0 +1,216 @@
+/**
+ * Do a few surface statistics of the prompt text (length, digits, lines, code and maths characters,
+ * non-ASCII share, question marks), appended to the USE-Lite embedding, help the joint model? The
+ * embedding sees at most 128 tokens and says little about length or form. Chosen on training folds:
+ * 5-fold CV Brier on the suite's training 80% (llmrouter, routerbench), grouped 5-fold CV on
+ * MMLU + GSM8K (the MT-Bench transfer); then the hold-out AIQ (served rule, served floor) or MT-Bench
+ * APGR (this directory's approximation of the served two-model ordering, as knn-blend-mtbench.ts).
+ *
+ * Run: npx tsx training/experiments/surface-features.ts --dataset llmrouter|routerbench|mtbench [--scales 0,1]
+ */
+import { parseArgs } from 'node:util';
+import { publicModelFacts } from '../../src/bench/public-facts.js';
+import { loadCatalog } from '../../src/catalog/index.js';
+import {
+  assignFolds,
+  foldIndices,
+  jointRowInputs,
+  subsetTrainingSet,
+  trainingSetFromDatasets,
+  trainQualityPredictor,
+  type TrainingSet,
+} from '../../src/predict/index.js';
+import { DEFAULT_QUALITY_FLOOR } from '../../src/router/index.js';
+import { countTokens } from '../../src/tokens/index.js';
+import { apgr, loadEmbedded, seconds } from './lib.js';
+import { brier } from './neighbours.js';
+import { suiteHoldOut } from './suite-holdout.js';
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string', default: 'llmrouter' },
+    scales: { type: 'string', default: '0,1' },
+    members: { type: 'string', default: '4' },
+  },
+});
+const scales = values.scales.split(',').map(Number);
+const members = Number(values.members);
+
+/** Surface statistics of a prompt, each roughly in [0, 1]. */
+export function surfaceFeatures(text: string): number[] {
+  const n = Math.max(1, text.length);
+  let digits = 0;
+  let code = 0;
+  let maths = 0;
+  let nonAscii = 0;
+  let lines = 0;
+  let questions = 0;
+  for (const ch of text) {
+    if (ch >= '0' && ch <= '9') digits++;
+    else if ('{}[]();<>_`|#'.includes(ch)) code++;
+    else if ('+-*/^=\\$%'.includes(ch)) maths++;
+    else if (ch === '\n') lines++;
+    else if (ch === '?') questions++;
+    else if (ch.charCodeAt(0) > 127) nonAscii++;
+  }
+  return [
+    Math.log1p(n) / 10,
+    Math.min(1, (5 * digits) / n),
+    Math.log1p(lines) / 6,
+    Math.min(1, (10 * code) / n),
+    Math.min(1, (10 * maths) / n),
+    Math.min(1, nonAscii / n),
+    Math.log1p(questions) / 3,
+  ];
+}
+
+function augment(embeddings: readonly Float32Array[], texts: readonly string[], scale: number) {
+  if (scale === 0) return [...embeddings];
+  return embeddings.map((x, i) => {
+    const f = surfaceFeatures(texts[i] ?? '');
+    const out = new Float32Array(x.length + f.length);
+    out.set(x);
+    f.forEach((v, j) => (out[x.length + j] = scale * v));
+    return out;
+  });
+}
+
+const facts = publicModelFacts(loadCatalog());
+type Labelled = TrainingSet & {
+  readonly datasets: readonly string[];
+  readonly groups: readonly string[];
+};
+function fit(set: Labelled, k: number) {
+  return trainQualityPredictor({
+    kind: 'irt',
+    set,
+    seed: 42,
+    facts,
+    ...jointRowInputs(set.datasets, set.groups),
+    hyperparameters: { latentDimension: k, members },
+    calibration: 'none',
+  }).predictor;
+}
+
+function cvBrier(set: Labelled, k: number, grouped: boolean): number {
+  const assignment = assignFolds({
+    rows: set.embeddings.length,
+    folds: 5,
+    seed: 7,
+    ...(grouped ? { groups: set.groups } : {}),
+  });
+  let sum = 0;
+  let count = 0;
+  for (let f = 0; f < 5; f++) {
+    const { train, test } = foldIndices(assignment, f);
+    const inner = {
+      ...subsetTrainingSet(set, train),
+      datasets: train.map((i) => set.datasets[i] as string),
+      groups: train.map((i) => set.groups[i] as string),
+    };
+    const p = fit(inner, k).predict(test.map((i) => set.embeddings[i] as Float32Array));
+    const b = brier(
+      p,
+      test.map((i) => set.quality[i] as ArrayLike<number>),
+    );
+    sum += b.sum;
+    count += b.n;
+  }
+  return sum / count;
+}
+
+if (values.dataset === 'alpacaeval') {
+  // Evaluation only (CC BY-NC): the three AlpacaEval pairs, trained on the permissive sets.
+  const names = ['mmlu', 'gsm8k', 'routerbench', 'llmrouter', 'everyday'];
+  const parts = [];
+  for (const name of names) parts.push(await loadEmbedded(name));
+  const texts = parts.flatMap((p) => p.dataset.prompts.map((q) => q.text));
+  const base = trainingSetFromDatasets(parts);
+  const pairs = [];
+  for (const pair of ['gpt-3.5-turbo-1106', 'claude-instant-v1', 'mixtral-8x7b'])
+    pairs.push(await loadEmbedded(`alpacaeval/${pair}`));
+  for (const scale of scales) {
+    const t0 = performance.now();
+    const set = { ...base, embeddings: augment(base.embeddings, texts, scale) };
+    const predictor = fit(set, 4);
+    const cells = pairs.map((pair) => {
+      const [strongId, weakId] = pair.dataset.models as [string, string];
+      const si = set.models.indexOf(strongId);
+      const wi = set.models.indexOf(weakId);
+      const q = predictor.predict(
+        augment(
+          pair.embeddings,
+          pair.dataset.prompts.map((p) => p.text),
+          scale,
+        ),
+      );
+      const strong = pair.dataset.prompts.map((p) => p.quality[0] ?? Number.NaN);
+      const weak = pair.dataset.prompts.map((p) => p.quality[1] ?? Number.NaN);
+      const routed = apgr({
+        scores: q.map((row) => (row[si] ?? 0) - (wi < 0 ? 0.5 : (row[wi] ?? 0))),
+        strong,
+        weak,
+      }).apgr;
+      const oracle = apgr({ scores: strong.map((v, i) => v - (weak[i] ?? 0)), strong, weak }).apgr;
+      return `${pair.dataset.models[1]} ${routed.toFixed(3)} (headroom ${((routed - 0.5) / (oracle - 0.5)).toFixed(2)}, si ${si} wi ${wi})`;
+    });
+    console.log(`| ${scale} | ${cells.join(' | ')} | (${seconds(t0)} s)`);
+  }
+} else if (values.dataset === 'mtbench') {
+  const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
+  const texts = parts.flatMap((p) => p.dataset.prompts.map((q) => q.text));
+  const base = trainingSetFromDatasets(parts);
+  const mt = await loadEmbedded('mt-bench');
+  const [weakId, strongId] = mt.dataset.models as [string, string];
+  const strong = mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN);
+  const weak = mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN);
+  const tokens = mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base'));
+  for (const scale of scales) {
+    const t0 = performance.now();
+    const set = { ...base, embeddings: augment(base.embeddings, texts, scale) };
+    const cv = cvBrier(set, 0, true);
+    const q = fit(set, 0).predict(
+      augment(
+        mt.embeddings,
+        mt.dataset.prompts.map((p) => p.text),
+        scale,
+      ),
+    );
+    const wi = set.models.indexOf(weakId);
+    const si = set.models.indexOf(strongId);
+    const r = apgr({
+      scores: q.map(
+        (row, i) =>
+          ((row[si] ?? 0) - (row[wi] ?? 0)) /
+          (10 * (tokens[i] ?? 0) + 30 * 256 - 0.6 * (tokens[i] ?? 0) - 0.6 * 256),
+      ),
+      strong,
+      weak,
+    });
+    console.log(
+      `| ${scale} | ${cv.toFixed(4)} | ${r.apgr.toFixed(3)} | ${(100 * r.cpt50).toFixed(1)}% | (${seconds(t0)} s)`,
+    );
+  }
+} else {
+  const h = await suiteHoldOut(values.dataset);
+  const texts = h.dataset.prompts.map((p) => p.text);
+  for (const scale of scales) {
+    const t0 = performance.now();
+    const all = augment(h.embeddings, texts, scale);
+    const part = (rows: readonly number[]) => ({
+      dataset: { ...h.dataset, prompts: rows.map((r) => h.dataset.prompts[r]!) },
+      embeddings: rows.map((r) => all[r] as Float32Array),
+    });
+    const set = trainingSetFromDatasets([part(h.train)]);
+    const cv = cvBrier(set, 4, false);
+    const columns = h.dataset.models.map((m) => set.models.indexOf(m));
+    const q = fit(set, 4)
+      .predict(h.test.map((r) => all[r] as Float32Array))
+      .map((row) => Float64Array.from(columns, (c) => (c < 0 ? 0.5 : (row[c] as number))));
+    const b = brier(q, h.labelsOf(h.test));
+    const aiq = h.score(q, DEFAULT_QUALITY_FLOOR);
+    console.log(
+      `| ${values.dataset} | ${scale} | ${cv.toFixed(4)} | ${(b.sum / b.n).toFixed(4)} | ${aiq.estimate.toFixed(3)} [${aiq.low.toFixed(3)}, ${aiq.high.toFixed(3)}] | (${seconds(t0)} s)`,
+    );
+  }
+}
