@@ -46,6 +46,7 @@ function joint(train: TrainingSet, groups: readonly string[], datasets: readonly
   }).predictor;
 }
 
+const [mtWeak, mtStrong] = (await loadEmbedded('mt-bench')).dataset.models as [string, string];
 // 1. Grouped CV on the training rows.
 const FOLDS = byDataset ? 2 : 5;
 const assignment = assignFolds({
@@ -54,23 +55,36 @@ const assignment = assignFolds({
   seed: 7,
   groups: byDataset ? set.datasets : set.groups,
 });
-const cv = crossValidateBlends(FOLDS, (f) => {
-  const { train, test } = foldIndices(assignment, f);
-  const inner = subsetTrainingSet(set, train);
-  const predictor = joint(
-    inner,
-    train.map((i) => set.groups[i] as string),
-    train.map((i) => set.datasets[i] as string),
-  );
-  const targets = test.map((i) => set.embeddings[i] as Float32Array);
-  return {
-    joint: predictor.predict(targets),
-    trainJoint: predictor.predict(inner.embeddings),
-    neighbours: nearest(inner.embeddings, targets, K),
-    trainLabels: inner.quality,
-    heldLabels: test.map((i) => set.quality[i] as ArrayLike<number>),
-  };
-});
+const cv = crossValidateBlends(
+  FOLDS,
+  (f) => {
+    const { train, test } = foldIndices(assignment, f);
+    const inner = subsetTrainingSet(set, train);
+    const predictor = joint(
+      inner,
+      train.map((i) => set.groups[i] as string),
+      train.map((i) => set.datasets[i] as string),
+    );
+    const targets = test.map((i) => set.embeddings[i] as Float32Array);
+    return {
+      joint: predictor.predict(targets),
+      trainJoint: predictor.predict(inner.embeddings),
+      neighbours: nearest(inner.embeddings, targets, K),
+      trainLabels: inner.quality,
+      heldLabels: test.map((i) => set.quality[i] as ArrayLike<number>),
+    };
+  },
+  (predicted, held) => {
+    // The routing criterion on a fold: APGR of the two-model ordering by predicted gain (0/1 labels).
+    const si0 = set.models.indexOf(mtStrong);
+    const wi0 = set.models.indexOf(mtWeak);
+    return apgr({
+      scores: predicted.map((r) => (r[si0] ?? 0) - (r[wi0] ?? 0)),
+      strong: held.map((r) => r[si0] ?? 0),
+      weak: held.map((r) => r[wi0] ?? 0),
+    }).apgr;
+  },
+);
 
 // 2. Fit on every training row; score MT-Bench.
 const mt = await loadEmbedded('mt-bench');
@@ -91,6 +105,9 @@ console.log(
 );
 console.log(
   `grouped CV Brier: ${BLEND_VARIANTS.map((v, j) => `${v.name} ${(cv.brier[j] as number).toFixed(4)}`).join('; ')}`,
+);
+console.log(
+  `CV APGR (routing criterion): ${BLEND_VARIANTS.map((v, j) => `${v.name} ${(cv.routing[j] as number).toFixed(4)}`).join('; ')}`,
 );
 console.log('| predictor | CV Brier | MT-Bench APGR | CPT(50%) |');
 console.log('| --- | ---: | ---: | ---: |');

@@ -22,6 +22,7 @@ import {
 import { DEFAULT_QUALITY_FLOOR } from '../../src/router/index.js';
 import {
   BLEND_VARIANTS,
+  WEIGHTS,
   brier,
   crossValidateBlends,
   nearest,
@@ -63,19 +64,25 @@ function joint(rows: readonly number[], targets: readonly number[]): Float64Arra
 
 // 1. CV on the training rows only.
 const assignment = assignFolds({ rows: train.length, folds: 5, seed: 7 });
-const cv = crossValidateBlends(5, (f) => {
-  const { train: inner, test: outer } = foldIndices(assignment, f);
-  const fit = inner.map((i) => train[i] as number);
-  const held = outer.map((i) => train[i] as number);
-  const both = joint(fit, [...held, ...fit]);
-  return {
-    joint: both.slice(0, held.length),
-    trainJoint: both.slice(held.length),
-    neighbours: nearest(embeddingsOf(fit), embeddingsOf(held), K),
-    trainLabels: labelsOf(fit),
-    heldLabels: labelsOf(held),
-  };
-});
+const heldRows: number[][] = [];
+const cv = crossValidateBlends(
+  5,
+  (f) => {
+    const { train: inner, test: outer } = foldIndices(assignment, f);
+    const fit = inner.map((i) => train[i] as number);
+    const held = outer.map((i) => train[i] as number);
+    heldRows[f] = held;
+    const both = joint(fit, [...held, ...fit]);
+    return {
+      joint: both.slice(0, held.length),
+      trainJoint: both.slice(held.length),
+      neighbours: nearest(embeddingsOf(fit), embeddingsOf(held), K),
+      trainLabels: labelsOf(fit),
+      heldLabels: labelsOf(held),
+    };
+  },
+  (predicted, _labels, f) => holdOut.scoreRows(heldRows[f] ?? [], predicted, DEFAULT_QUALITY_FLOOR),
+);
 
 // 2. Fit on all training rows, score the hold-out.
 const all = joint(train, [...test, ...train]);
@@ -89,9 +96,20 @@ console.log(
 console.log(
   `CV Brier: ${BLEND_VARIANTS.map((v, j) => `${v.name} ${(cv.brier[j] as number).toFixed(4)}`).join('; ')}`,
 );
+console.log(
+  `CV AIQ (routing criterion, served floor): ${BLEND_VARIANTS.map((v, j) => `${v.name} ${(cv.routing[j] as number).toFixed(4)}`).join('; ')}`,
+);
 console.log('| predictor | CV Brier | hold-out Brier | hold-out AIQ, served floor [95% CI] |');
 console.log('| --- | ---: | ---: | --- |');
-for (const [label, j] of reportedBlends(cv)) {
+// The global weight chosen by the routing criterion (served-rule AIQ on the CV folds) instead of Brier.
+let byRouting = 0;
+for (let j = 1; j < WEIGHTS.length; j++)
+  if ((cv.routing[j] as number) > (cv.routing[byRouting] as number)) byRouting = j;
+const rows: (readonly [string, number])[] = [
+  ...reportedBlends(cv),
+  ['global weight, chosen by CV AIQ', byRouting],
+];
+for (const [label, j] of rows) {
   const v = BLEND_VARIANTS[j] as (typeof BLEND_VARIANTS)[number];
   const predicted = v.apply(q, nn, trainLabels, trainJoint);
   const aiq = holdOut.score(predicted, DEFAULT_QUALITY_FLOOR);

@@ -215,15 +215,31 @@ export function crossValidateBlends(
     readonly heldLabels: readonly ArrayLike<number>[];
     readonly trainJoint: readonly ArrayLike<number>[];
   },
-): { brier: number[]; chosenGlobal: number; chosenKernel: number; chosenResidual: number } {
+  /** Optional routing score of a fold's predictions (higher is better), averaged over folds. */
+  routing?: (
+    predicted: readonly Float64Array[],
+    heldLabels: readonly ArrayLike<number>[],
+    fold: number,
+  ) => number,
+): {
+  brier: number[];
+  routing: number[];
+  chosenGlobal: number;
+  chosenKernel: number;
+  chosenResidual: number;
+} {
   const totals = BLEND_VARIANTS.map(() => ({ sum: 0, n: 0 }));
+  const routingTotals = BLEND_VARIANTS.map(() => 0);
   for (let f = 0; f < folds; f++) {
     const { joint, neighbours, trainLabels, heldLabels, trainJoint } = fold(f);
     BLEND_VARIANTS.forEach((variant, j) => {
-      const b = brier(variant.apply(joint, neighbours, trainLabels, trainJoint), heldLabels);
+      const predicted = variant.apply(joint, neighbours, trainLabels, trainJoint);
+      const b = brier(predicted, heldLabels);
       const total = totals[j] as { sum: number; n: number };
       total.sum += b.sum;
       total.n += b.n;
+      if (routing !== undefined)
+        routingTotals[j] = (routingTotals[j] as number) + routing(predicted, heldLabels, f) / folds;
     });
     console.error(`CV fold ${f + 1}/${folds} done`);
   }
@@ -235,6 +251,7 @@ export function crossValidateBlends(
   };
   return {
     brier: scores,
+    routing: routingTotals,
     chosenGlobal: lowest(0, WEIGHTS.length),
     chosenKernel: lowest(WEIGHTS.length, WEIGHTS.length + KERNEL_GRID.length),
     chosenResidual: lowest(WEIGHTS.length + KERNEL_GRID.length, BLEND_VARIANTS.length),

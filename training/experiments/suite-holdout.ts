@@ -22,6 +22,15 @@ export interface SuiteHoldOut extends EmbeddedDataset {
   readonly embeddingsOf: (rows: readonly number[]) => Float32Array[];
   /** AIQ of predicted qualities for the test rows under the served rule, over the suite's sweep. */
   score(predicted: readonly Float64Array[], qualityFloor?: number): Interval;
+  /**
+   * The same for any rows (a CV fold of the training side), rows without every label left out; the
+   * AIQ estimate only (no resampling).
+   */
+  scoreRows(
+    rows: readonly number[],
+    predicted: readonly Float64Array[],
+    qualityFloor?: number,
+  ): number;
 }
 
 export async function suiteHoldOut(name: string): Promise<SuiteHoldOut> {
@@ -47,17 +56,35 @@ export async function suiteHoldOut(name: string): Promise<SuiteHoldOut> {
     inputTokens: inputTokenMatrix(prompts, entries),
     defaultOutputTokens: 128,
   });
-  const truth = { quality: labelsOf(test), costUsd: test.map((r) => costs[r] as Float64Array) };
-  const singles = dataset.models.map(
-    (_, m) => truth.costUsd.reduce((s, row) => s + (row[m] as number), 0) / test.length,
-  );
-  const context: ScoringContext = {
-    truth,
-    models: dataset.models,
-    sliders: Array.from({ length: 101 }, (_, i) => i / 10),
-    costRange: { min: Math.min(...singles), max: Math.max(...singles) },
-    rng: createRng(42),
-    resamples: 200,
+  const contextOf = (rows: readonly number[], resamples: number): ScoringContext => {
+    const truth = { quality: labelsOf(rows), costUsd: rows.map((r) => costs[r] as Float64Array) };
+    const singles = dataset.models.map(
+      (_, m) => truth.costUsd.reduce((s, row) => s + (row[m] as number), 0) / rows.length,
+    );
+    return {
+      truth,
+      models: dataset.models,
+      sliders: Array.from({ length: 101 }, (_, i) => i / 10),
+      costRange: { min: Math.min(...singles), max: Math.max(...singles) },
+      rng: createRng(42),
+      resamples,
+    };
+  };
+  const context = contextOf(test, 200);
+  const scoreWith = (
+    ctx: ScoringContext,
+    predicted: readonly Float64Array[],
+    qualityFloor: number | undefined,
+  ): Interval => {
+    const result = scoreRouter(qualityFloor === undefined ? ctx : { ...ctx, qualityFloor }, {
+      name: 'experiment',
+      description: 'experiment',
+      predictedQuality: [...predicted],
+      estimatedCostUsd: ctx.truth.costUsd,
+      hyperparameters: [],
+      trainMs: 0,
+    });
+    return result.manyModel?.aiq ?? { estimate: Number.NaN, low: Number.NaN, high: Number.NaN };
   };
   return {
     dataset,
@@ -66,20 +93,19 @@ export async function suiteHoldOut(name: string): Promise<SuiteHoldOut> {
     test,
     labelsOf,
     embeddingsOf: (rows) => rows.map((r) => embeddings[r] as Float32Array),
-    score(predicted, qualityFloor) {
-      const result = scoreRouter(
-        qualityFloor === undefined ? context : { ...context, qualityFloor },
-        {
-          name: 'experiment',
-          description: 'experiment',
-          predictedQuality: [...predicted],
-          estimatedCostUsd: truth.costUsd,
-          hyperparameters: [],
-          trainMs: 0,
-        },
-      );
-      const aiq = result.manyModel?.aiq;
-      return aiq ?? { estimate: Number.NaN, low: Number.NaN, high: Number.NaN };
+    score: (predicted, qualityFloor) => scoreWith(context, predicted, qualityFloor),
+    scoreRows(rows, predicted, qualityFloor) {
+      const keep = rows
+        .map((r, k) => [r, k] as const)
+        .filter(([r]) => [...(prompts[r]?.quality ?? [])].every(Number.isFinite));
+      return scoreWith(
+        contextOf(
+          keep.map(([r]) => r),
+          1,
+        ),
+        keep.map(([, k]) => predicted[k] as Float64Array),
+        qualityFloor,
+      ).estimate;
     },
   };
 }
