@@ -10,7 +10,7 @@ import { createRng, RouterError } from '../core/index.js';
 import { EmbeddingCache, loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { aiq, groupedMixPoints, oracleScores } from '../metrics/index.js';
-import type { TrainerKind } from '../predict/index.js';
+import type { NeighbourMode, TrainerKind } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../router/index.js';
 import { hashSources } from './data-hashes.js';
@@ -61,6 +61,8 @@ export interface RunSuiteOptions {
   readonly extraTrain?: readonly string[];
   /** Loss weight of `everyday` rows in the joint model. @default EVERYDAY_ROW_WEIGHT */
   readonly everydayWeight?: number;
+  /** How the joint model's neighbour weight is chosen (neighbour-blend.ts). @default 'group' */
+  readonly neighbours?: NeighbourMode;
   /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
   readonly preloaded?: ReadonlyMap<string, RoutingDataset>;
 }
@@ -162,6 +164,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       calibrationTargets,
       log,
       facts: publicModelFacts(catalog),
+      catalog,
+      ...(options.neighbours === undefined ? {} : { neighbours: options.neighbours }),
       ...(options.everydayWeight === undefined ? {} : { everydayWeight: options.everydayWeight }),
     });
   t = lap('trainMs', t);

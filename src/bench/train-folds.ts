@@ -4,7 +4,7 @@
  * cross-validation on a sample of the training rows only) and predict the fold's test prompts;
  * for two-model suites also calibrate the knob RouteLLM-style.
  */
-import type { CatalogModel } from '../catalog/index.js';
+import type { Catalog, CatalogModel } from '../catalog/index.js';
 import { createRng, shuffled } from '../core/index.js';
 import {
   fitOutputLengthPredictor,
@@ -13,12 +13,14 @@ import {
   trainingSetFromDatasets,
   trainQualityPredictor,
   jointRowInputs,
+  type NeighbourMode,
   type PublicModelFacts,
   type TrainerKind,
 } from '../predict/index.js';
 import { trainedArmPredictor } from '../router/index.js';
 import { calibrateFold } from './calibrate-router.js';
 import { estimatedCosts } from './cost.js';
+import { withNeighbourTerm } from './fold-routing-score.js';
 import { assertTrainable, type DatasetPart, type EvaluationFold } from './folds.js';
 
 /** A seeded sample of at most `limit` of `rows` row indices, ascending. */
@@ -58,6 +60,10 @@ export interface TrainFoldsOptions {
   readonly facts?: PublicModelFacts;
   /** Loss weight of `everyday` rows in the joint model. @default EVERYDAY_ROW_WEIGHT */
   readonly everydayWeight?: number;
+  /** Catalog for the joint model's neighbour-term choice (fold-routing-score.ts); without it, none. */
+  readonly catalog?: Catalog;
+  /** How the neighbour weight is chosen. @default 'group' */
+  readonly neighbours?: NeighbourMode;
 }
 
 /** Summed calibration results of one router for one target share. */
@@ -148,18 +154,52 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         set,
         seed,
         ...facts,
-        ...(kind === 'irt'
-          ? jointRowInputs(set.datasets, set.groups, options.everydayWeight)
-          : {}),
+        ...(kind === 'irt' ? jointRowInputs(set.datasets, set.groups, options.everydayWeight) : {}),
         hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
         calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
       });
-      const rows = trained.predictor.predict(testEmbeddings);
+      // The joint model's neighbour term, its weight chosen by the served rule on training folds.
+      const jointOptions = (rows: readonly number[]) => {
+        const datasets = rows.map((i) => set.datasets[i] as string);
+        const groups = rows.map((i) => set.groups[i] as string);
+        return {
+          kind,
+          set: subsetTrainingSet(set, rows),
+          seed,
+          ...facts,
+          ...jointRowInputs(datasets, groups, options.everydayWeight),
+          hyperparameters: { ...tuned.hyperparameters, members: 4 },
+          calibration: 'none' as const,
+        };
+      };
+      const blended =
+        kind === 'irt' && options.catalog !== undefined
+          ? withNeighbourTerm({
+              predictor: trained.predictor,
+              set,
+              sources: fold.train.flatMap((part) =>
+                part.dataset.prompts.map((prompt) => ({ prompt, dataset: part.dataset })),
+              ),
+              catalog: options.catalog,
+              defaultOutputTokens: options.defaultOutputTokens,
+              seed,
+              groups: set.groups,
+              mode: options.neighbours ?? 'group',
+              fitJoint: (rows) => trainQualityPredictor(jointOptions(rows)).predictor,
+            })
+          : undefined;
+      if (blended !== undefined) {
+        log(
+          `fold ${f + 1}/${folds.length}: neighbour weight ${blended.weight}${blended.scores.length === 0 ? ' (not considered)' : ` (fold scores ${blended.scores.map((v) => v.toFixed(4)).join(' / ')})`}`,
+        );
+      }
+      const predictor = blended?.predictor ?? trained.predictor;
+      const rows = predictor.predict(testEmbeddings);
       const out = predictedAll.get(kind) as Float64Array[];
       // A model the fold never trained on gets what /v1/route gives it: the served arm predictor's
       // estimate from public priors (tier, public score) at the prompt's difficulty.
       const served = columns.some((c) => c < 0)
-        ? trainedArmPredictor({ version: 'bench', quality: trained.predictor })
+        ? trainedArmPredictor({ version: 'bench', quality: predictor })
         : undefined;
       fold.test.forEach((row, k) => {
         const predicted = align(rows[k] as Float64Array, 0);
@@ -175,7 +215,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         const calibrationRows = sampleRows(set.embeddings.length, 1000, seed + 1);
         const trainPrompts = fold.train.flatMap((part) => part.dataset.prompts);
         calibrateFold({
-          predictor: trained.predictor,
+          predictor,
           lengths: lengthPredictor,
           prompts: rowsOf(trainPrompts, calibrationRows),
           embeddings: rowsOf(set.embeddings, calibrationRows),
@@ -194,7 +234,11 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
           entry.strongCalls += result.heldOutStrongCalls;
         });
       }
-      (hyperparameters.get(kind) as unknown[]).push(trained.hyperparameters);
+      (hyperparameters.get(kind) as unknown[]).push(
+        blended === undefined
+          ? trained.hyperparameters
+          : { ...trained.hyperparameters, neighbourWeight: blended.weight },
+      );
       trainMs.set(kind, (trainMs.get(kind) ?? 0) + performance.now() - t0);
     }
   }

@@ -21,7 +21,12 @@ import {
 } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
-import { parseEverydayWeight, TRAINER_KINDS, type TrainerKind } from '../predict/index.js';
+import {
+  parseEverydayWeight,
+  parseNeighbourMode,
+  TRAINER_KINDS,
+  type TrainerKind,
+} from '../predict/index.js';
 import type { Command } from './main.js';
 import { gitCommit } from './git-commit.js';
 
@@ -58,6 +63,12 @@ Options:
   --extra-train LIST datasets added to every fold's training rows, any suite (e.g. everyday)
   --everyday-weight W  loss weight of an everyday row relative to an outcome row (irt;
                      default 0.5, as the shipped artifact)
+  --neighbours MODE  irt's neighbour term (each prediction moved toward the mean outcome of the
+                     50 nearest training prompts, by a weight the served rule chooses on training
+                     folds): group (default: folds hold out whole tasks, so it stays only where it
+                     helps on unseen tasks), prompt (random folds: for test prompts from the training
+                     tasks; can lose on other tasks), off. Considered when the training rows label
+                     every model (one dataset, or datasets over the same models)
   --out DIR          output directory (default benchmarks/results/<suite>)
   --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default irt,logistic; irt
                      is the served predictor; every router is scored with the served rule)
@@ -111,6 +122,7 @@ export async function run(argv: string[]): Promise<number> {
       routers: { type: 'string' },
       'extra-train': { type: 'string' },
       'everyday-weight': { type: 'string' },
+      neighbours: { type: 'string' },
       seed: { type: 'string' },
       resamples: { type: 'string' },
       'tune-rows': { type: 'string' },
@@ -206,6 +218,7 @@ export async function run(argv: string[]): Promise<number> {
       log: (line) => process.stderr.write(`[bench ${config.name}] ${line}\n`),
       preloaded,
       everydayWeight: parseEverydayWeight(values['everyday-weight']),
+      neighbours: parseNeighbourMode(values.neighbours),
       ...(values['extra-train'] === undefined
         ? {}
         : {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,12 +77,66 @@ describe('arbiter train (fixture data, hash embedder)', () => {
       '--out',
       out,
     ]);
+    const printed = write.mock.calls.map((c) => String(c[0])).join('');
     write.mockRestore();
     expect(code).toBe(0);
+    // Four datasets over different models: the neighbour term is not considered.
+    expect(printed).toContain('neighbour term: not considered');
     const artifact = loadPredictorArtifact(out, { embedderId: 'hash-64', dimension: 64 });
     expect(artifact.quality.kind).toBe('irt');
     expect(artifact.reference?.embeddings.length).toBeGreaterThan(0);
     expect(artifact.reference?.inputTokens.length).toBe(artifact.reference?.embeddings.length);
+  });
+
+  it('chooses the neighbour weight on folds of a log that labels every model, and serves it', async () => {
+    // 240 prompts, 2 models. The weak one fails where exactly one of two words is present (XOR), which
+    // no model linear in a bag-of-words embedding represents and the nearest prompts do.
+    const log = join(work, 'log.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 240; i++) {
+      const a = i % 2 === 0;
+      const b = Math.floor(i / 2) % 2 === 0;
+      const prompt = `${a ? 'alpha' : 'omega'} ${b ? 'red' : 'blue'} question ${i}`;
+      const group = `g${i % 12}`;
+      lines.push(
+        JSON.stringify({ prompt, model: 'openai/gpt-4-1106-preview', quality: 1, group }),
+        JSON.stringify({
+          prompt,
+          model: 'mistralai/mixtral-8x7b-instruct-v0.1',
+          quality: a !== b ? 0 : 1,
+          group,
+        }),
+      );
+    }
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const out = join(work, 'irt-log');
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await run([
+      '--logs',
+      log,
+      '--embedder',
+      'hash',
+      '--set',
+      'members=2',
+      '--neighbours',
+      'prompt',
+      '--baseline',
+      join(work, 'no-artifact'),
+      '--out',
+      out,
+    ]);
+    const printed = write.mock.calls.map((c) => String(c[0])).join('');
+    write.mockRestore();
+    expect(code).toBe(0);
+    const chosen = /neighbour term: weight ([0-9.]+) \(routing score on random folds/u.exec(
+      printed,
+    );
+    expect(chosen).not.toBeNull();
+    const artifact = loadPredictorArtifact(out, { embedderId: 'hash-64', dimension: 64 });
+    const state = artifact.quality.toState();
+    const weight = Number(chosen?.[1]);
+    expect(weight).toBeGreaterThan(0);
+    expect(state['neighbours']).toMatchObject({ weight, predictor: { kind: 'knn' } });
   });
 
   it('refuses to train on evaluation-only (CC BY-NC) data', async () => {

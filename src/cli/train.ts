@@ -45,6 +45,7 @@ import {
   trainingSetFromDatasets,
   trainQualityPredictor,
 } from '../predict/index.js';
+import { NEIGHBOUR_WEIGHTS, parseNeighbourMode } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import { publicModelFacts } from '../bench/public-facts.js';
 import { loadConfig } from '../config/index.js';
@@ -55,8 +56,9 @@ import {
   mixWeights,
   readLoggedDataset,
 } from '../retrain/index.js';
-import { trainedArmPredictor } from '../router/index.js';
+import { DEFAULT_OUTPUT_TOKENS, trainedArmPredictor } from '../router/index.js';
 import { sampleRows } from '../bench/train-folds.js';
+import { withNeighbourTerm } from '../bench/fold-routing-score.js';
 import type { Command } from './main.js';
 import { gitCommit } from './git-commit.js';
 
@@ -77,6 +79,12 @@ Options:
                        log rows only: by their group, else by prompt (whitespace-normalised text)
   --everyday-weight W  loss weight of an everyday row (the hand-written "every model answers
                        these well" set) relative to an outcome row (irt; default 0.5)
+  --neighbours MODE    irt's neighbour term (predictions moved toward the mean outcome of the 50
+                       nearest training prompts, by a weight the served rule chooses on folds of
+                       the training rows): group (default; folds hold out whole groups), prompt
+                       (random folds: for traffic like the training data, e.g. your own logs;
+                       can lose on other tasks), off. Considered only when the rows label every
+                       model (one dataset or log, or datasets over the same models)
   --baseline DIR       artifact compared with the new one on the held-out log rows
                        (default models/default, or $ARBITER_ARTIFACT)
   --predictor KIND     irt | knn | logistic | mf (default irt: the joint difficulty/ability model,
@@ -227,6 +235,7 @@ export async function run(argv: string[]): Promise<number> {
       db: { type: 'string' },
       'logs-weight': { type: 'string', default: '1' },
       'everyday-weight': { type: 'string' },
+      neighbours: { type: 'string' },
       baseline: { type: 'string' },
       predictor: { type: 'string', default: 'irt' },
       'max-prompts': { type: 'string' },
@@ -276,6 +285,7 @@ export async function run(argv: string[]): Promise<number> {
   if (logsWeight !== 1 && kind !== 'irt' && kind !== 'mf')
     throw new RouterError('INPUT_INVALID', '--logs-weight needs --predictor irt or mf');
   const everydayWeight = parseEverydayWeight(values['everyday-weight']);
+  const neighbourMode = parseNeighbourMode(values.neighbours);
   const names = (values.datasets ?? (userData ? '' : 'mmlu,gsm8k'))
     .split(',')
     .map((s) => s.trim())
@@ -386,7 +396,46 @@ export async function run(argv: string[]): Promise<number> {
       ...jointInputs(split.train),
       ...(values.tune ? { tune: { groups } } : {}),
     });
-  const trained = trainOnce(train, trainGroups);
+  // irt: the neighbour term, its weight chosen by the served rule on folds of the rows it trains on
+  // (held out by group), as the bench's fold training does (bench/fold-routing-score.ts).
+  const withNeighbours = (
+    fitted: ReturnType<typeof trainQualityPredictor>,
+    rows: readonly number[],
+  ): ReturnType<typeof trainQualityPredictor> => {
+    if (kind !== 'irt') return fitted;
+    const rowsSet = subsetTrainingSet(set, rows);
+    const choice = withNeighbourTerm({
+      predictor: fitted.predictor,
+      set: rowsSet,
+      sources: rows.map((i) => sourceRows[i] as (typeof sourceRows)[number]),
+      catalog,
+      defaultOutputTokens: DEFAULT_OUTPUT_TOKENS,
+      seed,
+      groups: rows.map((i) => set.groups[i] ?? ''),
+      mode: neighbourMode,
+      fitJoint: (sub) =>
+        trainQualityPredictor({
+          kind,
+          set: subsetTrainingSet(rowsSet, sub),
+          seed,
+          hyperparameters: fitted.hyperparameters,
+          calibration,
+          ...jointInputs(sub.map((k) => rows[k] as number)),
+        }).predictor,
+    });
+    if (neighbourMode === 'off') return fitted;
+    process.stdout.write(
+      choice.scores.length === 0
+        ? 'neighbour term: not considered (needs every model labelled on 90% of the rows, all in the catalog)\n'
+        : `neighbour term: weight ${choice.weight} (routing score on ${neighbourMode === 'group' ? 'group-held-out' : 'random'} folds, w = ${NEIGHBOUR_WEIGHTS.join(' / ')}: ${choice.scores.map((v) => v.toFixed(4)).join(' / ')})\n`,
+    );
+    return {
+      ...fitted,
+      predictor: choice.predictor,
+      hyperparameters: { ...fitted.hyperparameters, neighbourWeight: choice.weight },
+    };
+  };
+  const trained = withNeighbours(trainOnce(train, trainGroups), split.train);
   const trainedAt = performance.now();
 
   const overall = evaluatePredictor(trained.predictor, test);
@@ -411,14 +460,18 @@ export async function run(argv: string[]): Promise<number> {
   let final = trained;
   let outputRows = train;
   if (values['refit-all']) {
-    final = trainQualityPredictor({
-      kind,
-      set,
-      seed,
-      hyperparameters: trained.hyperparameters,
-      calibration,
-      ...jointInputs(set.embeddings.map((_, i) => i)),
-    });
+    const everyRow = set.embeddings.map((_, i) => i);
+    final = withNeighbours(
+      trainQualityPredictor({
+        kind,
+        set,
+        seed,
+        hyperparameters: trained.hyperparameters,
+        calibration,
+        ...jointInputs(everyRow),
+      }),
+      everyRow,
+    );
     outputRows = set;
   }
   // Output length: held-out median absolute log error per dataset (rows with answer lengths).

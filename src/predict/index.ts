@@ -15,3 +15,4 @@ export * from './state.js';
 export * from './trainer.js';
 export * from './training-set.js';
 export { sigmoid, logit } from './linalg.js';
+export * from './neighbour-blend.js';

@@ -32,6 +32,7 @@ import {
   PREDICTOR_STATE_VERSION,
 } from './state.js';
 import { assertTrainingSet, dimensionOf } from './training-set.js';
+import { knnPredictorFromState } from './knn-predictor.js';
 
 /** Options for {@link fitIrtPredictor}. */
 export interface IrtOptions {
@@ -415,17 +416,45 @@ export class IrtPredictor implements QualityPredictor {
   private readonly shape: Shape;
   private readonly thetas: readonly Float64Array[];
   private readonly priorMaps: readonly IrtPriorMap[];
+  /** Optional neighbour term: q = (1 - weight) q_joint + weight q_neighbours (see neighbour-blend.ts). */
+  readonly neighbours: IrtNeighbours | undefined;
 
   constructor(
     models: readonly string[],
     shape: Shape,
     thetas: readonly Float64Array[],
     priorMaps: readonly IrtPriorMap[],
+    neighbours?: IrtNeighbours,
   ) {
     this.models = models;
     this.shape = shape;
     this.thetas = thetas;
     this.priorMaps = priorMaps;
+    if (neighbours !== undefined) {
+      const { weight, predictor } = neighbours;
+      if (!(weight > 0 && weight <= 1) || predictor.models.join('\n') !== models.join('\n')) {
+        throw new RouterError(
+          'ARTIFACT_INVALID',
+          "the neighbour term needs a weight in (0, 1] and the joint model's models in order",
+        );
+      }
+    }
+    this.neighbours = neighbours;
+  }
+
+  /**
+   * The same joint model with a neighbour term: each prediction moves toward the neighbour
+   * predictor's by `weight` (the spread, the prior estimates for unseen models and the difficulty
+   * stay the joint model's). A weight of 0 returns the joint model alone.
+   */
+  withNeighbours(predictor: QualityPredictor, weight: number): IrtPredictor {
+    return new IrtPredictor(
+      this.models,
+      this.shape,
+      this.thetas,
+      this.priorMaps,
+      weight === 0 ? undefined : { weight, predictor },
+    );
   }
 
   /** Ability and discrimination in one member's parameter vector. */
@@ -516,7 +545,7 @@ export class IrtPredictor implements QualityPredictor {
     assertQueryDimension(embeddings, d);
     const at = layout(this.shape);
     const h = new Float64Array(k);
-    return embeddings.map((x) => {
+    const joint = embeddings.map((x) => {
       const sum = new Float64Array(m);
       const squares = new Float64Array(m);
       for (const theta of this.thetas) {
@@ -538,6 +567,16 @@ export class IrtPredictor implements QualityPredictor {
       );
       return { mean, spread };
     });
+    const near = this.neighbours;
+    if (near === undefined) return joint;
+    const local = near.predictor.predict(embeddings);
+    return joint.map(({ mean, spread }, i) => ({
+      mean: Float64Array.from(
+        mean,
+        (q, j) => (1 - near.weight) * q + near.weight * (local[i]?.[j] ?? q),
+      ),
+      spread,
+    }));
   }
 
   predict(embeddings: readonly Float32Array[]): Float64Array[] {
@@ -554,8 +593,24 @@ export class IrtPredictor implements QualityPredictor {
       itemDiscrimination: this.shape.itemDiscrimination,
       members: this.thetas.map((theta) => encodeFloat32(theta)),
       priorMaps: this.priorMaps,
+      ...(this.neighbours === undefined
+        ? {}
+        : {
+            neighbours: {
+              weight: this.neighbours.weight,
+              predictor: this.neighbours.predictor.toState(),
+            },
+          }),
     };
   }
+}
+
+/** The joint model's optional neighbour term. */
+export interface IrtNeighbours {
+  /** Share of the neighbour predictor in (0, 1]. */
+  readonly weight: number;
+  /** A predictor over the same models (a kNN over the training prompts). */
+  readonly predictor: QualityPredictor;
 }
 
 /** Restore a predictor written by {@link IrtPredictor.toState}. */
@@ -594,5 +649,13 @@ export function irtPredictorFromState(value: unknown): IrtPredictor {
   });
   if (priorMaps.length !== thetas.length)
     throw new RouterError('ARTIFACT_INVALID', 'irt priorMaps must match members');
-  return new IrtPredictor(state.models, shape, thetas, priorMaps);
+  const near = state['neighbours'];
+  if (near === undefined) return new IrtPredictor(state.models, shape, thetas, priorMaps);
+  const { weight, predictor } = (near ?? {}) as Record<string, unknown>;
+  if (typeof weight !== 'number')
+    throw new RouterError('ARTIFACT_INVALID', 'irt neighbours need a weight');
+  return new IrtPredictor(state.models, shape, thetas, priorMaps, {
+    weight,
+    predictor: knnPredictorFromState(predictor),
+  });
 }

@@ -47,6 +47,8 @@ export interface QualityHyperparameters {
   readonly l2Specialisation?: number;
   /** irt: bootstrap ensemble members. */
   readonly members?: number;
+  /** irt: the neighbour term's weight, as chosen on training folds (reported; see neighbour-blend.ts). */
+  readonly neighbourWeight?: number;
 }
 
 /** Public facts the irt trainer ties abilities to (catalog priors and tiers). */

@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: { k: { type: 'string', default: '50' }, by: { type: 'string', default: 'subject' } },
 });
 // --by dataset: leave-one-dataset-out folds (train on MMLU, score GSM8K, and the reverse) in place of
-// the 5 folds grouped by subject.
+// the 5 folds grouped by subject; --by row: 5 random folds of rows.
 const byDataset = values.by === 'dataset';
 const K = Number(values.k);
 const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
@@ -53,7 +53,7 @@ const assignment = assignFolds({
   rows: set.embeddings.length,
   folds: FOLDS,
   seed: 7,
-  groups: byDataset ? set.datasets : set.groups,
+  ...(values.by === 'row' ? {} : { groups: byDataset ? set.datasets : set.groups }),
 });
 const cv = crossValidateBlends(
   FOLDS,
