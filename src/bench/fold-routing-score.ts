@@ -136,7 +136,7 @@ export function withNeighbourTerm(options: {
    * a task's per-model means, and chose weights that cost 0.18 MT-Bench APGR in the transfer suite).
    */
   readonly groups: readonly string[];
-  /** @default 'group' */
+  /** @default 'off' */
   readonly mode?: NeighbourMode;
   readonly fitJoint: (rows: readonly number[]) => QualityPredictor;
 }): {
@@ -145,7 +145,7 @@ export function withNeighbourTerm(options: {
   readonly scores: readonly number[];
 } {
   const { predictor, set } = options;
-  const mode = options.mode ?? 'group';
+  const mode = options.mode ?? 'off';
   if (!(predictor instanceof IrtPredictor) || mode === 'off')
     return { predictor, weight: 0, scores: [] };
   const score = foldRoutingScorer({

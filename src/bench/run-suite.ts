@@ -61,7 +61,7 @@ export interface RunSuiteOptions {
   readonly extraTrain?: readonly string[];
   /** Loss weight of `everyday` rows in the joint model. @default EVERYDAY_ROW_WEIGHT */
   readonly everydayWeight?: number;
-  /** How the joint model's neighbour weight is chosen (neighbour-blend.ts). @default 'group' */
+  /** How the joint model's neighbour weight is chosen (neighbour-blend.ts). @default 'off' */
   readonly neighbours?: NeighbourMode;
   /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
   readonly preloaded?: ReadonlyMap<string, RoutingDataset>;

@@ -62,7 +62,7 @@ export interface TrainFoldsOptions {
   readonly everydayWeight?: number;
   /** Catalog for the joint model's neighbour-term choice (fold-routing-score.ts); without it, none. */
   readonly catalog?: Catalog;
-  /** How the neighbour weight is chosen. @default 'group' */
+  /** How the neighbour weight is chosen. @default 'off' */
   readonly neighbours?: NeighbourMode;
 }
 
@@ -173,7 +173,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         };
       };
       const blended =
-        kind === 'irt' && options.catalog !== undefined
+        kind === 'irt' && options.catalog !== undefined && (options.neighbours ?? 'off') !== 'off'
           ? withNeighbourTerm({
               predictor: trained.predictor,
               set,
@@ -184,7 +184,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
               defaultOutputTokens: options.defaultOutputTokens,
               seed,
               groups: set.groups,
-              mode: options.neighbours ?? 'group',
+              mode: options.neighbours ?? 'off',
               fitJoint: (rows) => trainQualityPredictor(jointOptions(rows)).predictor,
             })
           : undefined;

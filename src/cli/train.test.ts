@@ -74,6 +74,8 @@ describe('arbiter train (fixture data, hash embedder)', () => {
       'members=2',
       '--max-prompts',
       'mmlu=20',
+      '--neighbours',
+      'group',
       '--out',
       out,
     ]);

@@ -81,9 +81,9 @@ Options:
                        these well" set) relative to an outcome row (irt; default 0.5)
   --neighbours MODE    irt's neighbour term (predictions moved toward the mean outcome of the 50
                        nearest training prompts, by a weight the served rule chooses on folds of
-                       the training rows): group (default; folds hold out whole groups), prompt
-                       (random folds: for traffic like the training data, e.g. your own logs;
-                       can lose on other tasks), off. Considered only when the rows label every
+                       the training rows): off (default), prompt (random folds: for traffic like
+                       the training data, e.g. your own logs; can lose on other tasks), group
+                       (folds hold out whole groups). Considered only when the rows label every
                        model (one dataset or log, or datasets over the same models)
   --baseline DIR       artifact compared with the new one on the held-out log rows
                        (default models/default, or $ARBITER_ARTIFACT)

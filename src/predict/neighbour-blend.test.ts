@@ -96,8 +96,8 @@ describe('neighbour weight chosen on folds', () => {
     expect(oneGroup).toEqual({ weight: 0, scores: [] });
   });
 
-  it('parses --neighbours: group by default, a coded error for anything else', () => {
-    expect(parseNeighbourMode(undefined)).toBe('group');
+  it('parses --neighbours: off by default, a coded error for anything else', () => {
+    expect(parseNeighbourMode(undefined)).toBe('off');
     expect(parseNeighbourMode('prompt')).toBe('prompt');
     expect(() => parseNeighbourMode('always')).toThrow(
       expect.objectContaining({ code: 'INPUT_INVALID' }),
