@@ -34,6 +34,11 @@ export interface AccountingInput {
   readonly inputTokens: readonly Float64Array[];
   /** Output tokens assumed where the data has none. */
   readonly defaultOutputTokens: number;
+  /**
+   * Each model's column in the prompts' own cost and output-token arrays (their dataset's model
+   * order), -1 where the dataset has none (priced with the default output). Default: `models` order.
+   */
+  readonly columns?: readonly number[];
 }
 
 /**
@@ -44,9 +49,10 @@ export interface AccountingInput {
 export function accountingCosts(input: AccountingInput): Float64Array[] {
   return input.prompts.map((prompt, i) =>
     Float64Array.from(input.models, (model, m) => {
-      const real = prompt.costUsd?.[m] ?? Number.NaN;
+      const c = input.columns === undefined ? m : (input.columns[m] ?? -1);
+      const real = c < 0 ? Number.NaN : (prompt.costUsd?.[c] ?? Number.NaN);
       if (Number.isFinite(real)) return real;
-      const observed = prompt.outputTokens?.[m] ?? Number.NaN;
+      const observed = c < 0 ? Number.NaN : (prompt.outputTokens?.[c] ?? Number.NaN);
       const output = Number.isFinite(observed) ? observed : input.defaultOutputTokens;
       return priceOf(model, (input.inputTokens[i] as Float64Array)[m] as number, output);
     }),

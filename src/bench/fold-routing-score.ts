@@ -10,7 +10,6 @@ import type { Catalog } from '../catalog/index.js';
 import { createRng } from '../core/index.js';
 import type { RoutingPrompt } from '../data/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../router/index.js';
-import { createTokenCounter, estimateCost } from '../tokens/index.js';
 import { IrtPredictor } from '../predict/irt-predictor.js';
 import {
   chooseNeighbourWeight,
@@ -19,7 +18,8 @@ import {
   type QualityPredictor,
   type TrainingSet,
 } from '../predict/index.js';
-import { scoreRouter } from './score-router.js';
+import { accountingCosts, catalogModels, inputTokenMatrix } from './cost.js';
+import { KNOB_SLIDERS, scoreRouter } from './score-router.js';
 
 /** Fewer held-out rows than this and a fold does not score (the weight stays 0). */
 const MIN_ROWS = 20;
@@ -54,25 +54,34 @@ export function foldRoutingScorer(options: {
     models.every((_, m) => Number.isFinite(row[m] ?? Number.NaN)),
   );
   if (complete.filter(Boolean).length < MIN_COMPLETE_SHARE * quality.length) return undefined;
-  const entries = models.map((id) => options.catalog.get(id));
-  if (entries.some((entry) => entry === undefined)) return undefined;
+  if (models.some((id) => options.catalog.get(id) === undefined)) return undefined;
+  const entries = catalogModels(options.catalog, models);
   let costs: Float64Array[] | undefined;
+  // Accounting costs per source dataset, its columns mapped onto the set's models.
   const costMatrix = (): Float64Array[] => {
-    costs ??= options.sources.map(({ dataset, prompt }) => {
-      const count = createTokenCounter(prompt.text);
-      return Float64Array.from(models, (id, m) => {
-        const c = dataset.models.indexOf(id);
-        const real = c < 0 ? Number.NaN : (prompt.costUsd?.[c] ?? Number.NaN);
-        if (Number.isFinite(real)) return real;
-        const entry = entries[m]!;
-        const logged = c < 0 ? Number.NaN : (prompt.outputTokens?.[c] ?? Number.NaN);
-        return estimateCost(entry, {
-          inputTokens: count(entry.tokenizer),
-          outputTokens: Number.isFinite(logged) ? logged : options.defaultOutputTokens,
-        });
-      });
+    if (costs !== undefined) return costs;
+    const out = new Array<Float64Array>(options.sources.length);
+    const byDataset = new Map<SourceRow['dataset'], number[]>();
+    options.sources.forEach(({ dataset }, r) => {
+      const rows = byDataset.get(dataset) ?? [];
+      rows.push(r);
+      byDataset.set(dataset, rows);
     });
-    return costs;
+    for (const [dataset, rows] of byDataset) {
+      const prompts = rows.map((r) => (options.sources[r] as SourceRow).prompt);
+      const rowCosts = accountingCosts({
+        prompts,
+        models: entries,
+        inputTokens: inputTokenMatrix(prompts, entries),
+        defaultOutputTokens: options.defaultOutputTokens,
+        columns: models.map((id) => dataset.models.indexOf(id)),
+      });
+      rows.forEach((r, k) => {
+        out[r] = rowCosts[k] as Float64Array;
+      });
+    }
+    costs = out;
+    return out;
   };
   const completeRows = quality.filter((_, r) => complete[r]);
   const means = models.map(
@@ -97,7 +106,7 @@ export function foldRoutingScorer(options: {
       {
         truth,
         models,
-        sliders: Array.from({ length: 101 }, (_, i) => i / 10),
+        sliders: KNOB_SLIDERS,
         ...(models.length === 2 ? { pair: { strong, weak } } : {}),
         costRange: { min: Math.min(...singles), max: Math.max(...singles) },
         rng: createRng(0),

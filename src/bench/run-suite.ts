@@ -19,7 +19,13 @@ import { choiceShares, summariseChoices, type TestTruth } from './evaluate.js';
 import { buildFolds, type DatasetPart } from './folds.js';
 import { rowsOf, trainFolds } from './train-folds.js';
 import { runPrequential, type PrequentialStrategy } from './prequential.js';
-import { qualityColumn, scoreOrdering, scoreRouter, type ScoringContext } from './score-router.js';
+import {
+  KNOB_SLIDERS,
+  qualityColumn,
+  scoreOrdering,
+  scoreRouter,
+  type ScoringContext,
+} from './score-router.js';
 import { fixedStrategies } from './strategies.js';
 import { publicModelFacts } from './public-facts.js';
 import type { RouterResult, StrategySummary, SuiteConfig, SuiteResult } from './types.js';
@@ -82,7 +88,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
   const dataDir = options.dataDir ?? resolveDataDir();
   const routers = options.routers ?? ['irt', 'logistic'];
   const resamples = options.resamples ?? 500;
-  const sliders = options.sliders ?? Array.from({ length: 101 }, (_, i) => i / 10);
+  const sliders = options.sliders ?? KNOB_SLIDERS;
   const loaderOptions = {
     dataDir,
     countTokens: (text: string, modelId: string): number =>

@@ -14,6 +14,9 @@ import {
 } from './evaluate.js';
 import type { RouterResult, SweepPoint } from './types.js';
 
+/** The knob values a suite sweeps: 0 to 10 in steps of 0.1. */
+export const KNOB_SLIDERS: readonly number[] = Array.from({ length: 101 }, (_, i) => i / 10);
+
 /** The shared scoring context of a suite. */
 export interface ScoringContext {
   readonly truth: TestTruth;

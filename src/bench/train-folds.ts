@@ -147,33 +147,29 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         ...facts,
         tune: { folds: options.tuneFolds, groups: sample.map((i) => set.groups[i] as string) },
       });
-      // The joint model is calibrated by construction (cross-entropy on every label) and keeps its
-      // own uncertainty; Platt scaling per model would discard the shared difficulty.
-      const trained = trainQualityPredictor({
-        kind,
-        set,
-        seed,
-        ...facts,
-        ...(kind === 'irt' ? jointRowInputs(set.datasets, set.groups, options.everydayWeight) : {}),
-        hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
-        calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
-      });
-      // The joint model's neighbour term, its weight chosen by the served rule on training folds.
-      const jointOptions = (rows: readonly number[]) => {
-        const datasets = rows.map((i) => set.datasets[i] as string);
-        const groups = rows.map((i) => set.groups[i] as string);
-        return {
+      // The final fit on the fold's training rows (or a subset of them, for the neighbour weight's
+      // folds). The joint model is calibrated by construction (cross-entropy on every label) and keeps
+      // its own uncertainty; Platt scaling per model would discard the shared difficulty.
+      const fitRows = (rows?: readonly number[]) => {
+        const on = <T>(values: readonly T[]): readonly T[] =>
+          rows === undefined ? values : rows.map((i) => values[i] as T);
+        return trainQualityPredictor({
           kind,
-          set: subsetTrainingSet(set, rows),
+          set: rows === undefined ? set : subsetTrainingSet(set, rows),
           seed,
           ...facts,
-          ...jointRowInputs(datasets, groups, options.everydayWeight),
-          hyperparameters: { ...tuned.hyperparameters, members: 4 },
-          calibration: 'none' as const,
-        };
+          ...(kind === 'irt'
+            ? jointRowInputs(on(set.datasets), on(set.groups), options.everydayWeight)
+            : {}),
+          hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
+          calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
+        });
       };
+      const trained = fitRows();
+      // The joint model's neighbour term, its weight chosen by the served rule on training folds.
+      const neighbourMode = options.neighbours ?? 'off';
       const blended =
-        kind === 'irt' && options.catalog !== undefined && (options.neighbours ?? 'off') !== 'off'
+        kind === 'irt' && options.catalog !== undefined && neighbourMode !== 'off'
           ? withNeighbourTerm({
               predictor: trained.predictor,
               set,
@@ -184,8 +180,8 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
               defaultOutputTokens: options.defaultOutputTokens,
               seed,
               groups: set.groups,
-              mode: options.neighbours ?? 'off',
-              fitJoint: (rows) => trainQualityPredictor(jointOptions(rows)).predictor,
+              mode: neighbourMode,
+              fitJoint: (rows) => fitRows(rows).predictor,
             })
           : undefined;
       if (blended !== undefined) {

@@ -402,7 +402,7 @@ export async function run(argv: string[]): Promise<number> {
     fitted: ReturnType<typeof trainQualityPredictor>,
     rows: readonly number[],
   ): ReturnType<typeof trainQualityPredictor> => {
-    if (kind !== 'irt') return fitted;
+    if (kind !== 'irt' || neighbourMode === 'off') return fitted;
     const rowsSet = subsetTrainingSet(set, rows);
     const choice = withNeighbourTerm({
       predictor: fitted.predictor,
@@ -423,7 +423,6 @@ export async function run(argv: string[]): Promise<number> {
           ...jointInputs(sub.map((k) => rows[k] as number)),
         }).predictor,
     });
-    if (neighbourMode === 'off') return fitted;
     process.stdout.write(
       choice.scores.length === 0
         ? 'neighbour term: not considered (needs every model labelled on 90% of the rows, all in the catalog)\n'

@@ -33,6 +33,7 @@ import {
 } from './state.js';
 import { assertTrainingSet, dimensionOf } from './training-set.js';
 import { knnPredictorFromState } from './knn-predictor.js';
+import { blendRows } from './neighbour-blend.js';
 
 /** Options for {@link fitIrtPredictor}. */
 export interface IrtOptions {
@@ -569,14 +570,12 @@ export class IrtPredictor implements QualityPredictor {
     });
     const near = this.neighbours;
     if (near === undefined) return joint;
-    const local = near.predictor.predict(embeddings);
-    return joint.map(({ mean, spread }, i) => ({
-      mean: Float64Array.from(
-        mean,
-        (q, j) => (1 - near.weight) * q + near.weight * (local[i]?.[j] ?? q),
-      ),
-      spread,
-    }));
+    const means = blendRows(
+      joint.map((e) => e.mean),
+      near.predictor.predict(embeddings),
+      near.weight,
+    );
+    return joint.map(({ spread }, i) => ({ mean: means[i] as Float64Array, spread }));
   }
 
   predict(embeddings: readonly Float32Array[]): Float64Array[] {

@@ -4,10 +4,9 @@
  */
 import { fitIrtPredictor } from '../../src/predict/irt-predictor.js';
 import { trainingSetFromDatasets, fitLogisticPredictor } from '../../src/predict/index.js';
-import { apgr, loadEmbedded, seconds } from './lib.js';
+import { apgr, loadEmbedded, loadMtBench, mtBenchServedApgr, seconds } from './lib.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { publicModelFacts } from '../../src/bench/public-facts.js';
-import { countTokens } from '../../src/tokens/index.js';
 
 const args: Record<string, string | undefined> = Object.fromEntries(
   process.argv.slice(2).map((a) => a.split('=') as [string, string]),
@@ -54,13 +53,11 @@ for (let i = 0; i < rowWeights.length; i++) rowWeights[i] = (rowWeights[i] ?? 1)
 console.error(
   `loaded ${set.embeddings.length} rows (${[...counts].map(([k, v]) => `${k}=${v}`).join(' ')}) in ${seconds(t0)} s`,
 );
-const mt = await loadEmbedded('mt-bench');
-const [weakId, strongId] = mt.dataset.models as [string, string];
-const strongScore = mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN);
-const weakScore = mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN);
-const inTokens = mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base'));
-const wi = set.models.indexOf(weakId);
-const si = set.models.indexOf(strongId);
+const mt = await loadMtBench();
+const strongScore = mt.strong;
+const weakScore = mt.weak;
+const wi = set.models.indexOf(mt.weakId);
+const si = set.models.indexOf(mt.strongId);
 const report = (name: string, rows: Float64Array[]): void => {
   const diff = apgr({
     scores: rows.map((r) => (r[si] ?? 0) - (r[wi] ?? 0)),
@@ -72,15 +69,7 @@ const report = (name: string, rows: Float64Array[]): void => {
     strong: strongScore,
     weak: weakScore,
   });
-  const served = apgr({
-    scores: rows.map(
-      (r, i) =>
-        ((r[si] ?? 0) - (r[wi] ?? 0)) /
-        (10 * (inTokens[i] ?? 0) + 30 * 256 - 0.6 * (inTokens[i] ?? 0) - 0.6 * 256),
-    ),
-    strong: strongScore,
-    weak: weakScore,
-  });
+  const served = mtBenchServedApgr(mt, rows, set.models);
   console.log(
     `${name}: MT-Bench APGR served ${served.apgr.toFixed(4)} (CPT50 ${(100 * served.cpt50).toFixed(1)}%, CPT80 ${(100 * served.cpt80).toFixed(1)}%); by gain ${diff.apgr.toFixed(4)}; by 1-P(weak) ${weak.apgr.toFixed(4)}`,
   );

@@ -19,8 +19,7 @@ import {
   trainQualityPredictor,
   type TrainingSet,
 } from '../../src/predict/index.js';
-import { countTokens } from '../../src/tokens/index.js';
-import { apgr, loadEmbedded } from './lib.js';
+import { apgr, loadEmbedded, loadMtBench, mtBenchServedApgr } from './lib.js';
 import { BLEND_VARIANTS, crossValidateBlends, nearest, reportedBlends } from './neighbours.js';
 
 const { values } = parseArgs({
@@ -46,7 +45,7 @@ function joint(train: TrainingSet, groups: readonly string[], datasets: readonly
   }).predictor;
 }
 
-const [mtWeak, mtStrong] = (await loadEmbedded('mt-bench')).dataset.models as [string, string];
+const mt = await loadMtBench();
 // 1. Grouped CV on the training rows.
 const FOLDS = byDataset ? 2 : 5;
 const assignment = assignFolds({
@@ -76,8 +75,8 @@ const cv = crossValidateBlends(
   },
   (predicted, held) => {
     // The routing criterion on a fold: APGR of the two-model ordering by predicted gain (0/1 labels).
-    const si0 = set.models.indexOf(mtStrong);
-    const wi0 = set.models.indexOf(mtWeak);
+    const si0 = set.models.indexOf(mt.strongId);
+    const wi0 = set.models.indexOf(mt.weakId);
     return apgr({
       scores: predicted.map((r) => (r[si0] ?? 0) - (r[wi0] ?? 0)),
       strong: held.map((r) => r[si0] ?? 0),
@@ -87,13 +86,6 @@ const cv = crossValidateBlends(
 );
 
 // 2. Fit on every training row; score MT-Bench.
-const mt = await loadEmbedded('mt-bench');
-const [weakId, strongId] = mt.dataset.models as [string, string];
-const wi = set.models.indexOf(weakId);
-const si = set.models.indexOf(strongId);
-const strong = mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN);
-const weak = mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN);
-const tokens = mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base'));
 const full = joint(set, set.groups, set.datasets);
 const q = full.predict(mt.embeddings);
 const trainJoint = full.predict(set.embeddings);
@@ -114,15 +106,7 @@ console.log('| --- | ---: | ---: | ---: |');
 for (const [label, j] of reportedBlends(cv)) {
   const v = BLEND_VARIANTS[j] as (typeof BLEND_VARIANTS)[number];
   const rows = v.apply(q, nn, set.quality, trainJoint);
-  const result = apgr({
-    scores: rows.map(
-      (r, i) =>
-        ((r[si] ?? 0) - (r[wi] ?? 0)) /
-        (10 * (tokens[i] ?? 0) + 30 * 256 - 0.6 * (tokens[i] ?? 0) - 0.6 * 256),
-    ),
-    strong,
-    weak,
-  });
+  const result = mtBenchServedApgr(mt, rows, set.models);
   console.log(
     `| ${label} (${v.name}) | ${(cv.brier[j] as number).toFixed(4)} | ${result.apgr.toFixed(3)} | ${(100 * result.cpt50).toFixed(1)}% |`,
   );

@@ -6,6 +6,7 @@
 import { EmbeddingCache, loadDataset } from '../../src/data/index.js';
 import type { RoutingDataset } from '../../src/data/index.js';
 import type { Embedder } from '../../src/embed/index.js';
+import { countTokens } from '../../src/tokens/index.js';
 
 /** An embedder that only names the cache file (USE-Lite 512-d) and refuses to embed. */
 export const CACHE_ONLY_EMBEDDER: Embedder = {
@@ -81,4 +82,50 @@ export function column(rows: readonly ArrayLike<number>[], m: number): number[] 
 /** Seconds since `start` (performance.now()). */
 export function seconds(start: number): string {
   return ((performance.now() - start) / 1000).toFixed(1);
+}
+
+/** MT-Bench as the experiments score it: judge scores of both models and each prompt's tokens. */
+export interface MtBench extends EmbeddedDataset {
+  readonly weakId: string;
+  readonly strongId: string;
+  readonly weak: number[];
+  readonly strong: number[];
+  readonly tokens: number[];
+}
+
+/** Load MT-Bench with its cached embeddings (models: weak, strong). */
+export async function loadMtBench(): Promise<MtBench> {
+  const mt = await loadEmbedded('mt-bench');
+  const [weakId, strongId] = mt.dataset.models as [string, string];
+  return {
+    ...mt,
+    weakId,
+    strongId,
+    weak: mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN),
+    strong: mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN),
+    tokens: mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base')),
+  };
+}
+
+/**
+ * MT-Bench APGR / CPT of the ordering by predicted gain per extra dollar: this directory's
+ * approximation of the served two-model rule (GPT-4 Turbo $10 / $30 and Mixtral $0.6 / $0.6 per 1M
+ * tokens, 256 output tokens); the suite scores the rule itself. `rows` are predictions with columns
+ * in `models` order.
+ */
+export function mtBenchServedApgr(
+  mt: MtBench,
+  rows: readonly ArrayLike<number>[],
+  models: readonly string[],
+): ReturnType<typeof apgr> {
+  const si = models.indexOf(mt.strongId);
+  const wi = models.indexOf(mt.weakId);
+  return apgr({
+    scores: rows.map((r, i) => {
+      const t = mt.tokens[i] ?? 0;
+      return ((r[si] ?? 0) - (r[wi] ?? 0)) / (10 * t + 30 * 256 - 0.6 * t - 0.6 * 256);
+    }),
+    strong: mt.strong,
+    weak: mt.weak,
+  });
 }

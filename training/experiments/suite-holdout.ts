@@ -6,7 +6,7 @@
  */
 import { accountingCosts, catalogModels, inputTokenMatrix } from '../../src/bench/cost.js';
 import { normalisedText } from '../../src/bench/folds.js';
-import { scoreRouter, type ScoringContext } from '../../src/bench/score-router.js';
+import { KNOB_SLIDERS, scoreRouter, type ScoringContext } from '../../src/bench/score-router.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { createRng } from '../../src/core/index.js';
 import type { Interval } from '../../src/metrics/index.js';
@@ -64,7 +64,7 @@ export async function suiteHoldOut(name: string): Promise<SuiteHoldOut> {
     return {
       truth,
       models: dataset.models,
-      sliders: Array.from({ length: 101 }, (_, i) => i / 10),
+      sliders: KNOB_SLIDERS,
       costRange: { min: Math.min(...singles), max: Math.max(...singles) },
       rng: createRng(42),
       resamples,

@@ -21,8 +21,7 @@ import {
   type TrainingSet,
 } from '../../src/predict/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../../src/router/index.js';
-import { countTokens } from '../../src/tokens/index.js';
-import { apgr, loadEmbedded, seconds } from './lib.js';
+import { apgr, loadEmbedded, loadMtBench, mtBenchServedApgr, seconds } from './lib.js';
 import { brier } from './neighbours.js';
 import { suiteHoldOut } from './suite-holdout.js';
 
@@ -160,11 +159,7 @@ if (values.dataset === 'alpacaeval') {
   const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
   const texts = parts.flatMap((p) => p.dataset.prompts.map((q) => q.text));
   const base = trainingSetFromDatasets(parts);
-  const mt = await loadEmbedded('mt-bench');
-  const [weakId, strongId] = mt.dataset.models as [string, string];
-  const strong = mt.dataset.prompts.map((p) => p.rawScore?.[1] ?? Number.NaN);
-  const weak = mt.dataset.prompts.map((p) => p.rawScore?.[0] ?? Number.NaN);
-  const tokens = mt.dataset.prompts.map((p) => countTokens(p.text, 'cl100k_base'));
+  const mt = await loadMtBench();
   for (const scale of scales) {
     const t0 = performance.now();
     const set = { ...base, embeddings: augment(base.embeddings, texts, scale) };
@@ -176,17 +171,7 @@ if (values.dataset === 'alpacaeval') {
         scale,
       ),
     );
-    const wi = set.models.indexOf(weakId);
-    const si = set.models.indexOf(strongId);
-    const r = apgr({
-      scores: q.map(
-        (row, i) =>
-          ((row[si] ?? 0) - (row[wi] ?? 0)) /
-          (10 * (tokens[i] ?? 0) + 30 * 256 - 0.6 * (tokens[i] ?? 0) - 0.6 * 256),
-      ),
-      strong,
-      weak,
-    });
+    const r = mtBenchServedApgr(mt, q, set.models);
     console.log(
       `| ${scale} | ${cv.toFixed(4)} | ${r.apgr.toFixed(3)} | ${(100 * r.cpt50).toFixed(1)}% | (${seconds(t0)} s)`,
     );
