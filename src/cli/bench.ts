@@ -66,7 +66,8 @@ Options:
   --neighbours MODE  irt's neighbour term (each prediction moved toward the mean outcome of the
                      50 nearest training prompts, by a weight the served rule chooses on folds of
                      the training rows): off (default), prompt (random folds: for test prompts from
-                     the training tasks; LLMRouter suite 0.626 -> 0.654), group (folds hold out whole
+                     the training tasks; LLMRouter suite 0.626 -> 0.654 before the joint model's
+                     prompt clusters, 0.654 -> 0.654 with them), group (folds hold out whole
                      tasks; MMLU suite 0.543 -> 0.490). Considered only when the training rows label
                      every model (one dataset, or datasets over the same models)
   --out DIR          output directory (default benchmarks/results/<suite>)

@@ -100,7 +100,7 @@ Options:
                        (default none)
   --set KEY=VALUE      fixed hyperparameter (repeatable): k, temperature, priorStrength, l2,
                        latentDimension, epochs, l2Model, l2Shared, learningRate, l2Difficulty,
-                       l2Specialisation, members
+                       l2Specialisation, members, clusters
   --refit-all          after evaluating, refit on all rows (train + held-out) before saving
   --data-dir DIR       shared data directory (default $ARBITER_DATA_DIR or ../shared/data)
   --embedder KIND      use-lite (default, 512-d, the served embedder) | hash (64-d test fake)
@@ -120,6 +120,7 @@ const NUMERIC_HYPERPARAMETERS = [
   'l2Difficulty',
   'l2Specialisation',
   'members',
+  'clusters',
 ] as const;
 
 function parseHyperparameters(pairs: readonly string[]): QualityHyperparameters {

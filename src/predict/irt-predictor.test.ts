@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomNormal } from '../core/index.js';
 import { randomUnit } from './__fixtures__/synthetic.js';
-import { fitIrtPredictor, fitPriorMap, irtPredictorFromState } from './irt-predictor.js';
+import {
+  clusterMemberships,
+  CLUSTER_SCALE,
+  fitClusterCentroids,
+  fitIrtPredictor,
+  fitPriorMap,
+  irtPredictorFromState,
+} from './irt-predictor.js';
 import { predictorFromState } from './from-state.js';
 import { sigmoid } from './linalg.js';
 import type { TrainingSet } from './predictor.js';
@@ -108,6 +115,72 @@ describe('joint IRT quality model', () => {
     const atHard = predictor.priorEstimate(hard, { tier: 'mid' });
     expect(atEasy.mean).toBeGreaterThan(atHard.mean + 0.2);
     expect(atHard.spread).toBeGreaterThan(0);
+  });
+});
+
+describe('prompt clusters in the specialisation', () => {
+  // Four tasks around +-e1 and +-e2. Model "ab" answers tasks +-e1 well, model "cd" tasks +-e2: who
+  // wins is x1^2 - x2^2, which no logit linear in the embedding represents.
+  const noise = createRng(11);
+  const dim = 8;
+  const centres = [0, 1, 2, 3].map((t) =>
+    Float32Array.from({ length: dim }, (_, j) => (j === t % 2 ? (t < 2 ? 1 : -1) : 0)),
+  );
+  const taskOf: number[] = [];
+  const embeddings = Array.from({ length: 1200 }, (_, i) => {
+    const t = i % 4;
+    taskOf.push(t);
+    const centre = centres[t] as Float32Array;
+    return Float32Array.from(centre, (v) => v + 0.15 * randomNormal(noise));
+  });
+  const good = (t: number, m: number): number => ((t % 2 === 0) === (m === 0) ? 0.9 : 0.2);
+  const clustered: TrainingSet = {
+    models: ['ab', 'cd', 'ef'],
+    embeddings,
+    quality: taskOf.map((t) =>
+      Float64Array.from([0, 1, 2], (m) => (m === 2 ? 0.5 : noise.next() < good(t, m) ? 1 : 0)),
+    ),
+  };
+  const probe = centres.map((c) => Float32Array.from(c));
+  const fit = (clusters: number, latentDimension = 2) =>
+    fitIrtPredictor(clustered, { latentDimension, clusters, members: 1, epochs: 30, seed: 3 });
+
+  it('finds the tasks and gives soft memberships that sum to the scale', () => {
+    const centroids = fitClusterCentroids(embeddings, 4, 0);
+    const memberships = probe.map((x) => clusterMemberships(x, centroids));
+    for (const m of memberships) {
+      expect(m.reduce((a, b) => a + b, 0)).toBeCloseTo(CLUSTER_SCALE, 5);
+      expect(Math.max(...m)).toBeGreaterThan(0.9 * CLUSTER_SCALE);
+    }
+    // Each task has its own cluster.
+    expect(new Set(memberships.map((m) => m.indexOf(Math.max(...m)))).size).toBe(4);
+  });
+
+  it('routes each task to its model where the linear specialisation cannot', () => {
+    const gap = (predictor: ReturnType<typeof fit>): number => {
+      const q = predictor.predict(probe);
+      // Mean advantage of the right model on each task's centre.
+      return (
+        q.reduce((s, row, t) => s + (t % 2 === 0 ? 1 : -1) * ((row[0] ?? 0) - (row[1] ?? 0)), 0) /
+        q.length
+      );
+    };
+    const withClusters = fit(4);
+    expect(gap(withClusters)).toBeGreaterThan(0.4);
+    expect(gap(fit(0))).toBeLessThan(0.25);
+    const restored = predictorFromState(JSON.parse(JSON.stringify(withClusters.toState())));
+    expect(restored.predict(probe)).toEqual(withClusters.predict(probe));
+  });
+
+  it('has no clusters without a specialisation, and checks the stored centroids', () => {
+    const state = fit(4, 0).toState() as Record<string, unknown>;
+    expect(state['clusters']).toBeUndefined();
+    const withClusters = fit(4).toState() as Record<string, unknown>;
+    expect(withClusters['clusters']).toBe(4);
+    expect(() => irtPredictorFromState({ ...withClusters, centroids: undefined })).toThrow(
+      /centroids/u,
+    );
+    expect(() => irtPredictorFromState({ ...withClusters, clusters: 2.5 })).toThrow(/whole/u);
   });
 });
 

@@ -9,6 +9,11 @@
  *   success falls with difficulty: strong models fall slower, so the quality gap between a strong
  *   and a weak model grows with difficulty, which is what routing needs);
  * - P x (k dims) and w_m: a low-rank per-model specialisation (code, maths, ...), shrunk by L2.
+ *   With prompt clusters (`clusters` = C > 0), P reads [x; s phi(x)]: phi(x) the soft membership of
+ *   the prompt in C clusters of the training prompts (softmax of cosine / temperature), so the
+ *   specialisation can follow per-task, per-model structure that is not linear in the embedding
+ *   (training/experiments/README.md, "Prompt clusters"). The difficulty d(x) reads x alone, and
+ *   with k = 0 there is no specialisation, so two-model fits are unchanged.
  *
  * Labels may be 0/1 or graded in [0, 1] (soft cross-entropy), so datasets with different label
  * scales train one model; `rowWeights` balances datasets. Abilities of models that have a public
@@ -24,7 +29,7 @@ import { createRng, randomInt, randomNormal, RouterError, shuffled } from '../co
 import type { PredictorState, QualityPredictor, TrainingSet } from './predictor.js';
 import { Adam } from './adam.js';
 import { decodeFloat32, encodeFloat32 } from './encoding.js';
-import { axpyRow, dotRow, logit, sigmoid, solveSpd } from './linalg.js';
+import { dotRow, logit, sigmoid, solveSpd } from './linalg.js';
 import {
   assertQueryDimension,
   assertStateHeader,
@@ -77,19 +82,35 @@ export interface IrtOptions {
   readonly modelTiers?: ReadonlyMap<string, string>;
   /** Strength of the public-score prior on abilities (1 / variance, in loss units). @default 0.05 */
   readonly priorStrength?: number;
+  /**
+   * Prompt clusters C read by the specialisation (spherical k-means on the training prompts; only
+   * with k > 0). @default 0
+   */
+  readonly clusters?: number;
   /** @default 0 */
   readonly seed?: number;
 }
+
+/** Softmax temperature of the cluster memberships (cosine units). */
+export const CLUSTER_TEMPERATURE = 0.05;
+/** Scale of the memberships beside the unit-norm-ish embedding. */
+export const CLUSTER_SCALE = 3;
+/** Points the k-means runs on at most (a seeded sample of the training prompts). */
+const CLUSTER_SAMPLE = 6000;
+/** Lloyd iterations of the k-means. */
+const CLUSTER_ITERATIONS = 15;
 
 interface Shape {
   readonly d: number;
   readonly k: number;
   readonly m: number;
+  /** Prompt clusters read by the specialisation (0: none); P is k x (d + c). */
+  readonly c: number;
   /** Item discrimination alpha(x) = exp(v . x) multiplies each logit (state written since v2). */
   readonly itemDiscrimination: boolean;
 }
 
-function layout({ d, k, m, itemDiscrimination }: Shape): {
+function layout({ d, k, m, c, itemDiscrimination }: Shape): {
   p: number;
   u: number;
   a: number;
@@ -101,7 +122,7 @@ function layout({ d, k, m, itemDiscrimination }: Shape): {
   size: number;
 } {
   const p = 0;
-  const u = p + k * d;
+  const u = p + k * (d + c);
   const a = u + d;
   const w = a + m;
   const rho = w + m * k;
@@ -116,18 +137,125 @@ export function scoreLogit(winRate: number): number {
   return logit(Math.min(0.99, Math.max(0.01, winRate)));
 }
 
+/** Row `r` of P (stride d + c) times [x; phi]. */
+function specialisation(
+  theta: Float64Array,
+  r: number,
+  d: number,
+  c: number,
+  x: Float32Array,
+  phi: Float32Array | undefined,
+): number {
+  const offset = r * (d + c);
+  let sum = 0;
+  for (let t = 0; t < d; t++) sum += (theta[offset + t] as number) * (x[t] as number);
+  if (phi !== undefined)
+    for (let t = 0; t < c; t++) sum += (theta[offset + d + t] as number) * (phi[t] as number);
+  return sum;
+}
+
+/** Row `r` of P's gradient += g [x; phi]. */
+function addSpecialisationGradient(
+  gradient: Float64Array,
+  r: number,
+  d: number,
+  c: number,
+  g: number,
+  x: Float32Array,
+  phi: Float32Array | undefined,
+): void {
+  const offset = r * (d + c);
+  for (let t = 0; t < d; t++)
+    gradient[offset + t] = (gradient[offset + t] as number) + g * (x[t] as number);
+  if (phi !== undefined)
+    for (let t = 0; t < c; t++)
+      gradient[offset + d + t] = (gradient[offset + d + t] as number) + g * (phi[t] as number);
+}
+
+function unitVector(x: ArrayLike<number>): Float32Array {
+  let n = 0;
+  for (let i = 0; i < x.length; i++) n += (x[i] as number) ** 2;
+  n = Math.sqrt(n) || 1;
+  return Float32Array.from(x, (v) => v / n);
+}
+
+/**
+ * Spherical k-means: `count` unit centroids of the (normalised) embeddings, seeded, on a sample of
+ * at most 6,000 of them, 15 Lloyd iterations. An empty cluster keeps its centroid.
+ */
+export function fitClusterCentroids(
+  embeddings: readonly Float32Array[],
+  count: number,
+  seed: number,
+): Float32Array[] {
+  const rng = createRng(seed + 104729);
+  const sample = shuffled(embeddings, rng)
+    .slice(0, CLUSTER_SAMPLE)
+    .map((x) => unitVector(x));
+  if (sample.length === 0) return [];
+  let centroids: Float32Array[] = Array.from({ length: count }, (_, j) =>
+    Float32Array.from(sample[j % sample.length] as Float32Array),
+  );
+  const d = (sample[0] as Float32Array).length;
+  for (let iteration = 0; iteration < CLUSTER_ITERATIONS; iteration++) {
+    const sums = centroids.map(() => new Float64Array(d));
+    for (const x of sample) {
+      let best = 0;
+      let bestSim = Number.NEGATIVE_INFINITY;
+      centroids.forEach((centroid, j) => {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += (centroid[t] as number) * (x[t] as number);
+        if (s > bestSim) {
+          bestSim = s;
+          best = j;
+        }
+      });
+      const sum = sums[best] as Float64Array;
+      for (let t = 0; t < d; t++) sum[t] = (sum[t] as number) + (x[t] as number);
+    }
+    centroids = sums.map((sum, j) =>
+      sum.some((v) => v !== 0) ? unitVector(sum) : (centroids[j] as Float32Array),
+    );
+  }
+  return centroids;
+}
+
+/**
+ * Soft membership of a prompt in the clusters, times {@link CLUSTER_SCALE}: softmax over clusters
+ * of cosine(x, centroid) / {@link CLUSTER_TEMPERATURE}.
+ */
+export function clusterMemberships(
+  x: Float32Array,
+  centroids: readonly Float32Array[],
+): Float32Array {
+  const u = unitVector(x);
+  const logits = centroids.map((centroid) => {
+    let s = 0;
+    for (let t = 0; t < u.length; t++) s += (centroid[t] as number) * (u[t] as number);
+    return s / CLUSTER_TEMPERATURE;
+  });
+  const top = Math.max(...logits);
+  const weights = logits.map((l) => Math.exp(l - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return Float32Array.from(weights, (w) => (CLUSTER_SCALE * w) / total);
+}
+
 function fitMember(
   set: TrainingSet,
   shape: Shape,
   options: IrtOptions,
   rows: readonly number[],
   seed: number,
+  phis: readonly Float32Array[] | undefined,
 ): Float64Array {
-  const { d, k, m } = shape;
+  const { d, k, m, c: clusters } = shape;
   const at = layout(shape);
   const rng = createRng(seed);
   const theta = new Float64Array(at.size);
-  for (let i = 0; i < k * d; i++) theta[at.p + i] = randomNormal(rng) * (0.5 / Math.sqrt(d));
+  // P's cluster columns start at 0; its embedding columns are drawn in the same order as without.
+  for (let r = 0; r < k; r++)
+    for (let t = 0; t < d; t++)
+      theta[at.p + r * (d + clusters) + t] = randomNormal(rng) * (0.5 / Math.sqrt(d));
   for (let i = 0; i < d; i++) theta[at.u + i] = randomNormal(rng) * (0.5 / Math.sqrt(d));
   // Abilities start at each model's log-odds of success.
   const sum = new Float64Array(m);
@@ -196,8 +324,9 @@ function fitMember(
       for (let j = 0; j < m; j++) discrimination[j] = Math.exp(theta[at.rho + j] ?? 0);
       for (const { i, observed } of batch) {
         const x = set.embeddings[i] as Float32Array;
+        const phi = phis?.[i];
         const rowWeight = (options.rowWeights?.[i] ?? 1) / batchWeight;
-        for (let c = 0; c < k; c++) h[c] = dotRow(theta, c, d, x);
+        for (let c = 0; c < k; c++) h[c] = specialisation(theta, c, d, clusters, x, phi);
         const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
         const itemAlpha = shape.itemDiscrimination
           ? Math.exp(dotRow(theta.subarray(at.v, at.v + d), 0, d, x))
@@ -227,7 +356,8 @@ function fitMember(
             gradient[at.w + j * k + c] = (gradient[at.w + j * k + c] ?? 0) + g * (h[c] ?? 0);
           }
         }
-        for (let c = 0; c < k; c++) axpyRow(gradient, c, d, gradH[c] ?? 0, x);
+        for (let c = 0; c < k; c++)
+          addSpecialisationGradient(gradient, c, d, clusters, gradH[c] ?? 0, x, phi);
         for (let t = 0; t < d; t++)
           gradient[at.u + t] = (gradient[at.u + t] ?? 0) + gradDifficulty * (x[t] ?? 0);
         if (shape.itemDiscrimination)
@@ -257,12 +387,20 @@ function fitMember(
 /** Fit the joint model (an ensemble of bootstrap members). Deterministic given the seed. */
 export function fitIrtPredictor(set: TrainingSet, options: IrtOptions = {}): IrtPredictor {
   assertTrainingSet(set);
+  const k = options.latentDimension ?? 0;
+  // Clusters feed the specialisation only: without one (k = 0) they would change nothing.
+  const clusterCount = k > 0 ? Math.max(0, Math.round(options.clusters ?? 0)) : 0;
+  const centroids =
+    clusterCount > 0 ? fitClusterCentroids(set.embeddings, clusterCount, options.seed ?? 0) : [];
   const shape: Shape = {
     d: dimensionOf(set),
-    k: options.latentDimension ?? 0,
+    k,
     m: set.models.length,
+    c: centroids.length,
     itemDiscrimination: options.itemDiscrimination ?? false,
   };
+  const phis =
+    centroids.length > 0 ? set.embeddings.map((x) => clusterMemberships(x, centroids)) : undefined;
   const members = Math.max(1, Math.round(options.members ?? 4));
   const n = set.embeddings.length;
   const all = Array.from({ length: n }, (_, i) => i);
@@ -270,7 +408,7 @@ export function fitIrtPredictor(set: TrainingSet, options: IrtOptions = {}): Irt
   const thetas: Float64Array[] = [];
   for (let b = 0; b < members; b++) {
     const rows = members === 1 ? all : all.map(() => randomInt(rng, n));
-    thetas.push(fitMember(set, shape, options, rows, (options.seed ?? 0) + b));
+    thetas.push(fitMember(set, shape, options, rows, (options.seed ?? 0) + b, phis));
   }
   const priorMaps = thetas.map((theta) => {
     const { ability, discrimination } = IrtPredictor.memberParameters(shape, theta);
@@ -282,7 +420,7 @@ export function fitIrtPredictor(set: TrainingSet, options: IrtOptions = {}): Irt
       modelTiers: options.modelTiers ?? new Map(),
     });
   });
-  return new IrtPredictor(set.models, shape, thetas, priorMaps);
+  return new IrtPredictor(set.models, shape, thetas, priorMaps, undefined, centroids);
 }
 
 /** Mean and spread of the ensemble's probabilities for one prompt. */
@@ -419,6 +557,8 @@ export class IrtPredictor implements QualityPredictor {
   private readonly priorMaps: readonly IrtPriorMap[];
   /** Optional neighbour term: q = (1 - weight) q_joint + weight q_neighbours (see neighbour-blend.ts). */
   readonly neighbours: IrtNeighbours | undefined;
+  /** Unit centroids of the prompt clusters the specialisation reads (empty: none). */
+  private readonly centroids: readonly Float32Array[];
 
   constructor(
     models: readonly string[],
@@ -426,7 +566,15 @@ export class IrtPredictor implements QualityPredictor {
     thetas: readonly Float64Array[],
     priorMaps: readonly IrtPriorMap[],
     neighbours?: IrtNeighbours,
+    centroids: readonly Float32Array[] = [],
   ) {
+    if (centroids.length !== shape.c || centroids.some((c) => c.length !== shape.d)) {
+      throw new RouterError(
+        'ARTIFACT_INVALID',
+        `irt needs ${shape.c} cluster centroids of ${shape.d} dimensions`,
+      );
+    }
+    this.centroids = centroids;
     this.models = models;
     this.shape = shape;
     this.thetas = thetas;
@@ -455,6 +603,7 @@ export class IrtPredictor implements QualityPredictor {
       this.thetas,
       this.priorMaps,
       weight === 0 ? undefined : { weight, predictor },
+      this.centroids,
     );
   }
 
@@ -546,11 +695,13 @@ export class IrtPredictor implements QualityPredictor {
     assertQueryDimension(embeddings, d);
     const at = layout(this.shape);
     const h = new Float64Array(k);
+    const clusters = this.shape.c;
     const joint = embeddings.map((x) => {
       const sum = new Float64Array(m);
       const squares = new Float64Array(m);
+      const phi = clusters > 0 ? clusterMemberships(x, this.centroids) : undefined;
       for (const theta of this.thetas) {
-        for (let c = 0; c < k; c++) h[c] = dotRow(theta, c, d, x);
+        for (let c = 0; c < k; c++) h[c] = specialisation(theta, c, d, clusters, x, phi);
         const difficulty = dotRow(theta.subarray(at.u, at.u + d), 0, d, x);
         const itemAlpha = this.itemAlpha(theta, x);
         for (let j = 0; j < m; j++) {
@@ -590,6 +741,14 @@ export class IrtPredictor implements QualityPredictor {
       dimension: this.shape.d,
       latentDimension: this.shape.k,
       itemDiscrimination: this.shape.itemDiscrimination,
+      ...(this.shape.c === 0
+        ? {}
+        : {
+            clusters: this.shape.c,
+            centroids: encodeFloat32(
+              Float64Array.from(this.centroids.flatMap((centroid) => [...centroid])),
+            ),
+          }),
       members: this.thetas.map((theta) => encodeFloat32(theta)),
       priorMaps: this.priorMaps,
       ...(this.neighbours === undefined
@@ -615,12 +774,25 @@ export interface IrtNeighbours {
 /** Restore a predictor written by {@link IrtPredictor.toState}. */
 export function irtPredictorFromState(value: unknown): IrtPredictor {
   const state = assertStateHeader(value, 'irt');
+  const clusters = state['clusters'] === undefined ? 0 : numberField(state, 'clusters');
+  if (!Number.isInteger(clusters) || clusters < 0)
+    throw new RouterError('ARTIFACT_INVALID', 'irt clusters must be a whole number >= 0');
   const shape: Shape = {
     d: state.dimension,
     k: numberField(state, 'latentDimension'),
     m: state.models.length,
+    c: clusters,
     itemDiscrimination: state['itemDiscrimination'] === true,
   };
+  const centroids: Float32Array[] = [];
+  if (clusters > 0) {
+    const raw = state['centroids'];
+    if (typeof raw !== 'string')
+      throw new RouterError('ARTIFACT_INVALID', 'irt clusters need their centroids');
+    const flat = decodeFloat32(raw, clusters * shape.d);
+    for (let j = 0; j < clusters; j++)
+      centroids.push(Float32Array.from(flat.subarray(j * shape.d, (j + 1) * shape.d)));
+  }
   const size = layout(shape).size;
   const members = state['members'];
   const maps = state['priorMaps'];
@@ -649,12 +821,17 @@ export function irtPredictorFromState(value: unknown): IrtPredictor {
   if (priorMaps.length !== thetas.length)
     throw new RouterError('ARTIFACT_INVALID', 'irt priorMaps must match members');
   const near = state['neighbours'];
-  if (near === undefined) return new IrtPredictor(state.models, shape, thetas, priorMaps);
+  if (near === undefined)
+    return new IrtPredictor(state.models, shape, thetas, priorMaps, undefined, centroids);
   const { weight, predictor } = (near ?? {}) as Record<string, unknown>;
   if (typeof weight !== 'number')
     throw new RouterError('ARTIFACT_INVALID', 'irt neighbours need a weight');
-  return new IrtPredictor(state.models, shape, thetas, priorMaps, {
-    weight,
-    predictor: knnPredictorFromState(predictor),
-  });
+  return new IrtPredictor(
+    state.models,
+    shape,
+    thetas,
+    priorMaps,
+    { weight, predictor: knnPredictorFromState(predictor) },
+    centroids,
+  );
 }

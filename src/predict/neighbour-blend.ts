@@ -21,7 +21,8 @@ export const NEIGHBOUR_KNN: KnnOptions = { k: 50, temperature: 0, priorStrength:
 /**
  * How the neighbour weight is chosen: `off` (default) never; `prompt` on random folds of prompts, for
  * traffic that looks like its training data (a service retrained on its own logs): LLMRouter suite
- * 0.626 -> 0.654; `group` on folds that hold out whole groups (tasks, subjects). Measured with `group`
+ * 0.626 -> 0.654 (before the joint model's prompt clusters, which reach 0.654 alone; on top of them
+ * the term adds nothing there); `group` on folds that hold out whole groups (tasks, subjects). Measured with `group`
  * as the default, the suites moved by -0.053 (MMLU by subject, 0.543 -> 0.490) to +0.014 (LLMRouter),
  * so neither is the default: a weight chosen on folds did not carry to held-out subjects reliably
  * (training/experiments/README.md).

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { TrainingSet } from './predictor.js';
 import { defaultGrid, labelledModelCount } from './trainer.js';
 
-const ks = (models?: number): number[] =>
-  defaultGrid('irt', models).map((h) => h.latentDimension as number);
+const ks = (models?: number): number[] => [
+  ...new Set(defaultGrid('irt', models).map((h) => h.latentDimension as number)),
+];
 
 describe('irt default grid', () => {
   it('offers a specialisation only while 1 + k stays below the number of labelled models', () => {
@@ -18,11 +19,25 @@ describe('irt default grid', () => {
     expect(ks()).toEqual([0, 4, 8]);
   });
 
+  it('tries each k > 0 without and with prompt clusters, k = 0 without', () => {
+    expect(defaultGrid('irt', 10).map((h) => [h.latentDimension, h.clusters ?? 0])).toEqual([
+      [0, 0],
+      [4, 0],
+      [4, 32],
+      [8, 0],
+      [8, 32],
+    ]);
+    expect(defaultGrid('irt', 2).map((h) => h.clusters ?? 0)).toEqual([0]);
+  });
+
   it('counts only the models that have a label', () => {
     const set: TrainingSet = {
       models: ['a', 'b', 'c'],
       embeddings: [new Float32Array(2), new Float32Array(2)],
-      quality: [Float64Array.of(1, Number.NaN, Number.NaN), Float64Array.of(Number.NaN, 0, Number.NaN)],
+      quality: [
+        Float64Array.of(1, Number.NaN, Number.NaN),
+        Float64Array.of(Number.NaN, 0, Number.NaN),
+      ],
     };
     expect(labelledModelCount(set)).toBe(2);
   });
