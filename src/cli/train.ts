@@ -95,7 +95,9 @@ Options:
   --seed N             seed for split, initialisation and minibatches (default 0)
   --holdout F          held-out share of prompts (default 0.2)
   --split KIND         random (stratified by dataset) | group (whole subjects/tasks) (default random)
-  --tune               choose hyperparameters by 3-fold grouped CV on the training rows
+  --tune               choose hyperparameters by 3-fold grouped CV on the training rows (irt: k in
+                       {0, 4, 8} while 1 + k is below the labelled models, each k > 0 without and
+                       with 32 prompt clusters in the specialisation)
   --calibration KIND   none | platt | isotonic, fitted on a held-out fold of the training rows
                        (default none)
   --set KEY=VALUE      fixed hyperparameter (repeatable): k, temperature, priorStrength, l2,
