@@ -29,7 +29,7 @@ import { createRng, randomInt, randomNormal, RouterError, shuffled } from '../co
 import type { PredictorState, QualityPredictor, TrainingSet } from './predictor.js';
 import { Adam } from './adam.js';
 import { decodeFloat32, encodeFloat32 } from './encoding.js';
-import { dotRow, logit, sigmoid, solveSpd } from './linalg.js';
+import { axpy, dot, dotRow, logit, normalized, sigmoid, solveSpd, type Vector } from './linalg.js';
 import {
   assertQueryDimension,
   assertStateHeader,
@@ -172,11 +172,9 @@ function addSpecialisationGradient(
       gradient[offset + d + t] = (gradient[offset + d + t] as number) + g * (phi[t] as number);
 }
 
-function unitVector(x: ArrayLike<number>): Float32Array {
-  let n = 0;
-  for (let i = 0; i < x.length; i++) n += (x[i] as number) ** 2;
-  n = Math.sqrt(n) || 1;
-  return Float32Array.from(x, (v) => v / n);
+/** A unit-length float32 copy. */
+function unitVector(x: Vector): Float32Array {
+  return Float32Array.from(normalized(x));
 }
 
 /**
@@ -203,15 +201,13 @@ export function fitClusterCentroids(
       let best = 0;
       let bestSim = Number.NEGATIVE_INFINITY;
       centroids.forEach((centroid, j) => {
-        let s = 0;
-        for (let t = 0; t < d; t++) s += (centroid[t] as number) * (x[t] as number);
+        const s = dot(centroid, x, d);
         if (s > bestSim) {
           bestSim = s;
           best = j;
         }
       });
-      const sum = sums[best] as Float64Array;
-      for (let t = 0; t < d; t++) sum[t] = (sum[t] as number) + (x[t] as number);
+      axpy(sums[best] as Float64Array, 1, x);
     }
     centroids = sums.map((sum, j) =>
       sum.some((v) => v !== 0) ? unitVector(sum) : (centroids[j] as Float32Array),
@@ -229,11 +225,7 @@ export function clusterMemberships(
   centroids: readonly Float32Array[],
 ): Float32Array {
   const u = unitVector(x);
-  const logits = centroids.map((centroid) => {
-    let s = 0;
-    for (let t = 0; t < u.length; t++) s += (centroid[t] as number) * (u[t] as number);
-    return s / CLUSTER_TEMPERATURE;
-  });
+  const logits = centroids.map((centroid) => dot(centroid, u, u.length) / CLUSTER_TEMPERATURE);
   const top = Math.max(...logits);
   const weights = logits.map((l) => Math.exp(l - top));
   const total = weights.reduce((a, b) => a + b, 0);

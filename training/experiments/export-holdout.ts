@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { normalisedText } from '../../src/bench/folds.js';
 import { loadDataset } from '../../src/data/index.js';
 
 const { values } = parseArgs({
@@ -28,7 +29,7 @@ let kept = 0;
 for (const prompt of dataset.prompts) {
   // A hash of seed + text picks the prompt, so a prompt repeated in the data falls on one side.
   const h = createHash('sha256')
-    .update(`${values.seed}:${prompt.text.trim().replace(/\s+/g, ' ')}`)
+    .update(`${values.seed}:${normalisedText(prompt.text)}`)
     .digest();
   if (h.readUInt32BE(0) / 2 ** 32 >= share) continue;
   kept++;

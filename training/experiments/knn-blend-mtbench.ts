@@ -8,17 +8,13 @@
  * Run: npx tsx training/experiments/knn-blend-mtbench.ts [--k 50]
  */
 import { parseArgs } from 'node:util';
-import { publicModelFacts } from '../../src/bench/public-facts.js';
-import { loadCatalog } from '../../src/catalog/index.js';
 import {
   assignFolds,
   foldIndices,
-  jointRowInputs,
-  subsetTrainingSet,
   trainingSetFromDatasets,
-  trainQualityPredictor,
-  type TrainingSet,
+  type MergedTrainingSet,
 } from '../../src/predict/index.js';
+import { fitJoint, subsetMerged } from './joint.js';
 import { apgr, loadEmbedded, loadMtBench, mtBenchServedApgr } from './lib.js';
 import { BLEND_VARIANTS, crossValidateBlends, nearest, reportedBlends } from './neighbours.js';
 
@@ -31,19 +27,8 @@ const byDataset = values.by === 'dataset';
 const K = Number(values.k);
 const parts = [await loadEmbedded('mmlu'), await loadEmbedded('gsm8k')];
 const set = trainingSetFromDatasets(parts);
-const facts = publicModelFacts(loadCatalog());
 
-function joint(train: TrainingSet, groups: readonly string[], datasets: readonly string[]) {
-  return trainQualityPredictor({
-    kind: 'irt',
-    set: train,
-    seed: 42,
-    facts,
-    ...jointRowInputs(datasets, groups),
-    hyperparameters: { latentDimension: 0, members: 4 },
-    calibration: 'none',
-  }).predictor;
-}
+const joint = (train: MergedTrainingSet) => fitJoint(train, { latentDimension: 0, members: 4 });
 
 const mt = await loadMtBench();
 // 1. Grouped CV on the training rows.
@@ -58,12 +43,8 @@ const cv = crossValidateBlends(
   FOLDS,
   (f) => {
     const { train, test } = foldIndices(assignment, f);
-    const inner = subsetTrainingSet(set, train);
-    const predictor = joint(
-      inner,
-      train.map((i) => set.groups[i] as string),
-      train.map((i) => set.datasets[i] as string),
-    );
+    const inner = subsetMerged(set, train);
+    const predictor = joint(inner);
     const targets = test.map((i) => set.embeddings[i] as Float32Array);
     return {
       joint: predictor.predict(targets),
@@ -86,7 +67,7 @@ const cv = crossValidateBlends(
 );
 
 // 2. Fit on every training row; score MT-Bench.
-const full = joint(set, set.groups, set.datasets);
+const full = joint(set);
 const q = full.predict(mt.embeddings);
 const trainJoint = full.predict(set.embeddings);
 const nn = nearest(set.embeddings, mt.embeddings, K);

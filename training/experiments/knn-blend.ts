@@ -16,7 +16,6 @@ import {
   assignFolds,
   foldIndices,
   jointRowInputs,
-  trainingSetFromDatasets,
   trainQualityPredictor,
 } from '../../src/predict/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../../src/router/index.js';
@@ -38,16 +37,11 @@ const { values } = parseArgs({
 });
 const K = Number(values.k);
 const holdOut = await suiteHoldOut(values.dataset);
-const { dataset, embeddings, train, test, labelsOf, embeddingsOf } = holdOut;
-const prompts = dataset.prompts;
+const { train, test, labelsOf, embeddingsOf } = holdOut;
 
 /** The joint model fitted on `rows`, predicting `targets`. */
 function joint(rows: readonly number[], targets: readonly number[]): Float64Array[] {
-  const part = {
-    dataset: { ...dataset, prompts: rows.map((r) => prompts[r]!) },
-    embeddings: rows.map((r) => embeddings[r] as Float32Array),
-  };
-  const set = trainingSetFromDatasets([part]);
+  const set = holdOut.trainingSet(rows);
   const trained = trainQualityPredictor({
     kind: 'irt',
     set,
@@ -56,10 +50,7 @@ function joint(rows: readonly number[], targets: readonly number[]): Float64Arra
     hyperparameters: { latentDimension: 4, members: 4 },
     calibration: 'none',
   });
-  const columns = dataset.models.map((m) => set.models.indexOf(m));
-  return trained.predictor
-    .predict(embeddingsOf(targets))
-    .map((row) => Float64Array.from(columns, (c) => (c < 0 ? 0.5 : (row[c] as number))));
+  return holdOut.inDatasetOrder(set.models, trained.predictor.predict(embeddingsOf(targets)));
 }
 
 // 1. CV on the training rows only.

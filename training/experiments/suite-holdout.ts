@@ -10,7 +10,11 @@ import { KNOB_SLIDERS, scoreRouter, type ScoringContext } from '../../src/bench/
 import { loadCatalog } from '../../src/catalog/index.js';
 import { createRng } from '../../src/core/index.js';
 import type { Interval } from '../../src/metrics/index.js';
-import { holdOutSplit } from '../../src/predict/index.js';
+import {
+  holdOutSplit,
+  trainingSetFromDatasets,
+  type MergedTrainingSet,
+} from '../../src/predict/index.js';
 import { loadEmbedded, type EmbeddedDataset } from './lib.js';
 
 /** A suite hold-out: rows of the dataset on each side, and the scorer for the held-out side. */
@@ -20,6 +24,10 @@ export interface SuiteHoldOut extends EmbeddedDataset {
   /** Outcomes of the given rows, one array per row, one entry per model. */
   readonly labelsOf: (rows: readonly number[]) => Float64Array[];
   readonly embeddingsOf: (rows: readonly number[]) => Float32Array[];
+  /** A training set of the given rows (with `embeddings`, one per dataset row, in place of the cached ones). */
+  trainingSet(rows: readonly number[], embeddings?: readonly Float32Array[]): MergedTrainingSet;
+  /** Predictions over a fitted set's `models`, in the dataset's model order (0.5 for one it lacks). */
+  inDatasetOrder(models: readonly string[], predicted: readonly Float64Array[]): Float64Array[];
   /** AIQ of predicted qualities for the test rows under the served rule, over the suite's sweep. */
   score(predicted: readonly Float64Array[], qualityFloor?: number): Interval;
   /**
@@ -93,6 +101,19 @@ export async function suiteHoldOut(name: string): Promise<SuiteHoldOut> {
     test,
     labelsOf,
     embeddingsOf: (rows) => rows.map((r) => embeddings[r] as Float32Array),
+    trainingSet: (rows, own = embeddings) =>
+      trainingSetFromDatasets([
+        {
+          dataset: { ...dataset, prompts: rows.map((r) => prompts[r]!) },
+          embeddings: rows.map((r) => own[r] as Float32Array),
+        },
+      ]),
+    inDatasetOrder(models, predicted) {
+      const columns = dataset.models.map((m) => models.indexOf(m));
+      return predicted.map((row) =>
+        Float64Array.from(columns, (c) => (c < 0 ? 0.5 : (row[c] as number))),
+      );
+    },
     score: (predicted, qualityFloor) => scoreWith(context, predicted, qualityFloor),
     scoreRows(rows, predicted, qualityFloor) {
       const keep = rows

@@ -9,18 +9,9 @@
  * Run: npx tsx training/experiments/surface-features.ts --dataset llmrouter|routerbench|mtbench [--scales 0,1]
  */
 import { parseArgs } from 'node:util';
-import { publicModelFacts } from '../../src/bench/public-facts.js';
-import { loadCatalog } from '../../src/catalog/index.js';
-import {
-  assignFolds,
-  foldIndices,
-  jointRowInputs,
-  subsetTrainingSet,
-  trainingSetFromDatasets,
-  trainQualityPredictor,
-  type TrainingSet,
-} from '../../src/predict/index.js';
+import { trainingSetFromDatasets, type MergedTrainingSet } from '../../src/predict/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../../src/router/index.js';
+import { cvBrier, fitJoint } from './joint.js';
 import { apgr, loadEmbedded, loadMtBench, mtBenchServedApgr, seconds } from './lib.js';
 import { brier } from './neighbours.js';
 import { suiteHoldOut } from './suite-holdout.js';
@@ -74,49 +65,9 @@ function augment(embeddings: readonly Float32Array[], texts: readonly string[], 
   });
 }
 
-const facts = publicModelFacts(loadCatalog());
-type Labelled = TrainingSet & {
-  readonly datasets: readonly string[];
-  readonly groups: readonly string[];
-};
-function fit(set: Labelled, k: number) {
-  return trainQualityPredictor({
-    kind: 'irt',
-    set,
-    seed: 42,
-    facts,
-    ...jointRowInputs(set.datasets, set.groups),
-    hyperparameters: { latentDimension: k, members },
-    calibration: 'none',
-  }).predictor;
-}
-
-function cvBrier(set: Labelled, k: number, grouped: boolean): number {
-  const assignment = assignFolds({
-    rows: set.embeddings.length,
-    folds: 5,
-    seed: 7,
-    ...(grouped ? { groups: set.groups } : {}),
-  });
-  let sum = 0;
-  let count = 0;
-  for (let f = 0; f < 5; f++) {
-    const { train, test } = foldIndices(assignment, f);
-    const inner = {
-      ...subsetTrainingSet(set, train),
-      datasets: train.map((i) => set.datasets[i] as string),
-      groups: train.map((i) => set.groups[i] as string),
-    };
-    const p = fit(inner, k).predict(test.map((i) => set.embeddings[i] as Float32Array));
-    const b = brier(
-      p,
-      test.map((i) => set.quality[i] as ArrayLike<number>),
-    );
-    sum += b.sum;
-    count += b.n;
-  }
-  return sum / count;
-}
+const fit = (set: MergedTrainingSet, k: number) => fitJoint(set, { latentDimension: k, members });
+const cvBrierAt = (set: MergedTrainingSet, k: number, grouped: boolean) =>
+  cvBrier(set, (train) => fit(train, k), grouped);
 
 if (values.dataset === 'alpacaeval') {
   // Evaluation only (CC BY-NC): the three AlpacaEval pairs, trained on the permissive sets.
@@ -163,7 +114,7 @@ if (values.dataset === 'alpacaeval') {
   for (const scale of scales) {
     const t0 = performance.now();
     const set = { ...base, embeddings: augment(base.embeddings, texts, scale) };
-    const cv = cvBrier(set, 0, true);
+    const cv = cvBrierAt(set, 0, true);
     const q = fit(set, 0).predict(
       augment(
         mt.embeddings,
@@ -182,16 +133,12 @@ if (values.dataset === 'alpacaeval') {
   for (const scale of scales) {
     const t0 = performance.now();
     const all = augment(h.embeddings, texts, scale);
-    const part = (rows: readonly number[]) => ({
-      dataset: { ...h.dataset, prompts: rows.map((r) => h.dataset.prompts[r]!) },
-      embeddings: rows.map((r) => all[r] as Float32Array),
-    });
-    const set = trainingSetFromDatasets([part(h.train)]);
-    const cv = cvBrier(set, 4, false);
-    const columns = h.dataset.models.map((m) => set.models.indexOf(m));
-    const q = fit(set, 4)
-      .predict(h.test.map((r) => all[r] as Float32Array))
-      .map((row) => Float64Array.from(columns, (c) => (c < 0 ? 0.5 : (row[c] as number))));
+    const set = h.trainingSet(h.train, all);
+    const cv = cvBrierAt(set, 4, false);
+    const q = h.inDatasetOrder(
+      set.models,
+      fit(set, 4).predict(h.test.map((r) => all[r] as Float32Array)),
+    );
     const b = brier(q, h.labelsOf(h.test));
     const aiq = h.score(q, DEFAULT_QUALITY_FLOOR);
     console.log(
