@@ -31,9 +31,9 @@ const request = { prompt: 'Summarise this memo', tenant: 'acme' } as const;
 describe('RoutingService', () => {
   it('stores a decision before returning it (durable first, issue 13 item 6)', async () => {
     const { store, service } = await setup();
-    const flush = vi.spyOn(store.decisions, 'flush');
+    const persist = vi.spyOn(store.decisions, 'persist');
     const decision = await service.route(request);
-    expect(flush).toHaveBeenCalled();
+    expect(persist).toHaveBeenCalledTimes(1);
     const listed = await store.decisions.list({ tenant: 'acme' });
     expect(listed.map((row) => row.id)).toEqual([decision.decisionId]);
   });

@@ -248,12 +248,14 @@ export class RoutingService {
     summaryOf(decision);
   }
 
-  /** Write the decision and wait for its commit. */
+  /**
+   * Write the decision and wait until it is durable: the id goes out only then. A DuckDB file store
+   * syncs it to the decision journal (decision-journal.ts; concurrent decisions share one sync) and
+   * appends it to the table in the next batch; other stores commit it to the table, concurrent
+   * decisions in one batch and one commit (batch-writer.ts).
+   */
   private async record(decision: RouteDecision): Promise<void> {
-    await this.options.store.recordDecisions([this.toRecord(decision)]);
-    // Durable first: the id goes out only once the row is committed. Decisions buffered by
-    // concurrent requests are appended in the same batch (batch-writer.ts), so they share a commit.
-    await this.options.store.decisions.flush();
+    await this.options.store.decisions.persist(this.toRecord(decision));
   }
 
   /** The stored row of a decision. */

@@ -19,7 +19,7 @@ function unavailable(): StoreError {
 
 /**
  * A service over an in-memory store whose decision writes fail, while `down.is` is true, the way the
- * PostgreSQL store's do: recordDecisions rejects and nothing stays buffered.
+ * PostgreSQL store's do: persisting a decision rejects and nothing stays buffered.
  */
 async function setup(): Promise<{
   store: Store;
@@ -36,10 +36,12 @@ async function setup(): Promise<{
     rng: createRng(3),
   });
   const down = { is: false };
-  const record = store.recordDecisions.bind(store);
+  const persist = store.decisions.persist.bind(store.decisions);
   const spy = vi
-    .spyOn(store, 'recordDecisions')
-    .mockImplementation((list) => (down.is ? Promise.reject(unavailable()) : record(list)));
+    .spyOn(store.decisions, 'persist')
+    .mockImplementation((decision) =>
+      down.is ? Promise.reject(unavailable()) : persist(decision),
+    );
   return {
     store,
     service: new RoutingService({ router, store, catalog: () => catalog }),
@@ -58,11 +60,9 @@ const request = { prompt: 'Summarise this memo', tenant: 'acme' } as const;
 describe('RoutingService through a store outage', () => {
   it('records the decision before answering while the store is up (durable first)', async () => {
     const { store, service } = await setup();
-    const flush = vi.spyOn(store.decisions, 'flush');
     const routed = await service.routeOrUnrecorded(request);
     expect(routed).toMatchObject({ recorded: true });
     expect(routed).not.toHaveProperty('outageEnded');
-    expect(flush).toHaveBeenCalled();
     const listed = await store.decisions.list({ tenant: 'acme' });
     expect(listed.map((row) => row.id)).toEqual([routed.decision.decisionId]);
     expect(service.storeOutage()).toBeUndefined();
@@ -109,7 +109,7 @@ describe('RoutingService through a store outage', () => {
 
   it('throws store failures that retrying cannot fix', async () => {
     const { store, service } = await setup();
-    vi.spyOn(store.decisions, 'flush').mockRejectedValue(
+    vi.spyOn(store.decisions, 'persist').mockRejectedValue(
       new StoreError('write 1 rows to decisions: SQLSTATE 23505', {
         details: { sqlState: '23505', unavailable: false },
       }),
@@ -128,7 +128,7 @@ describe('RoutingService through a store outage', () => {
     expect(writes()).toBe(1);
     // The probe's write hangs (a connect timeout against an unreachable host).
     let fail: (error: unknown) => void = () => undefined;
-    vi.spyOn(store, 'recordDecisions').mockImplementationOnce(
+    vi.spyOn(store.decisions, 'persist').mockImplementationOnce(
       () => new Promise<void>((_resolve, reject) => (fail = reject)),
     );
     const probe = service.routeOrUnrecorded(request);

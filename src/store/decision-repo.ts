@@ -16,6 +16,7 @@ import type { AppenderRow, BatchWriter } from './batch-writer.js';
 import { appendRows, createBatchWriter } from './batch-writer.js';
 import type { Database, Session, SqlRow } from './db.js';
 import { decodeDecision, encodeDecision } from './decision-codec.js';
+import type { DecisionJournal } from './decision-journal.js';
 import type { EncodedDecision, StoredDecisionParts } from './decision-codec.js';
 import {
   asBoolean,
@@ -98,6 +99,8 @@ export interface DecisionRepoOptions {
   readonly flushIntervalMs?: number;
   /** Failures of background flushes; without it they reject the next flush() or close(). */
   readonly onError?: (error: StoreError) => void;
+  /** Journal that makes {@link DecisionRepo.persist} durable (decision-journal.ts). */
+  readonly journal?: DecisionJournal;
 }
 
 /** Filter for {@link DecisionRepo.list}. */
@@ -119,6 +122,11 @@ export interface DecisionRepo {
   enqueue(decision: DecisionRecord): void;
   /** Write buffered decisions. */
   flush(): Promise<void>;
+  /**
+   * Buffer a decision for the table and resolve once it is durable: in the journal, when the repo
+   * has one (the table follows in the next batch), else in the table (enqueue, then flush).
+   */
+  persist(decision: DecisionRecord): Promise<void>;
   /**
    * Look a decision up by id; with `tenant`, only that tenant's (another tenant's decision is
    * `not_found`, by the same indexed query as an unknown id).
@@ -304,11 +312,13 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
     toRow,
     // One commit per batch, run off the event loop, for the candidate sets and decisions together.
     transaction: true,
-    onWritten: (rows) =>
+    onWritten: (rows) => {
       rememberSets(
         storedSets,
         rows.map((row) => row.encoded),
-      ),
+      );
+      options.journal?.stored(rows.map((row) => row.decision));
+    },
   });
 
   return {
@@ -350,6 +360,14 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
         );
       }),
     enqueue: (d) => writer.enqueue({ decision: d, encoded: encodeDecision(d) }),
+    persist(d) {
+      // The journal holds what the table will: no prompt text unless the store keeps it.
+      const decision = keepText || d.promptText === null ? d : { ...d, promptText: null };
+      // Encoded (and so validated) before it is journaled: a decision the table would refuse fails
+      // here, not in a background batch after its id went out.
+      writer.enqueue({ decision, encoded: encodeDecision(decision) });
+      return options.journal === undefined ? writer.flush() : options.journal.append(decision);
+    },
     rehearse: (d) =>
       db.use(async (session) => {
         const encoded = encodeDecision(d);
@@ -395,4 +413,22 @@ export function createDecisionRepo(options: DecisionRepoOptions): DecisionRepo {
       return rows.map(fromRow);
     },
   };
+}
+
+/** The ids among `ids` that the decisions table does not hold (journal replay). */
+export async function missingDecisionIds(
+  db: Database,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const missing = new Set(ids);
+  if (ids.length === 0) return missing;
+  const rows = await db.use((session) =>
+    session.all(
+      'SELECT d.id AS id FROM decisions d JOIN (SELECT unnest($ids) AS id) j ON j.id = d.id',
+      { ids: listValue([...ids]) },
+      { ids: LIST(VARCHAR) },
+    ),
+  );
+  for (const row of rows) missing.delete(row.id as string);
+  return missing;
 }

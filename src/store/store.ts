@@ -2,11 +2,20 @@
  * The store facade: one database, migrated on open, with every repo composed over it. This is
  * what server/ and cli/ construct; they never see DuckDB types.
  */
-import { systemClock } from '../core/index.js';
-import type { Clock, StoreError } from '../core/index.js';
-import { openDatabase } from './db.js';
+import { renameSync } from 'node:fs';
+import { StoreError, systemClock } from '../core/index.js';
+import type { Clock } from '../core/index.js';
+import { MEMORY_PATH, openDatabase } from './db.js';
+import type { Database } from './db.js';
 import type { DecisionRecord, DecisionRepo } from './decision-repo.js';
-import { createDecisionRepo } from './decision-repo.js';
+import { createDecisionRepo, missingDecisionIds } from './decision-repo.js';
+import type { DecisionJournal } from './decision-journal.js';
+import {
+  journalSegments,
+  openDecisionJournal,
+  readJournal,
+  removeSegments,
+} from './decision-journal.js';
 import type { EmbeddingCacheRepo } from './embedding-cache-repo.js';
 import { createEmbeddingCacheRepo } from './embedding-cache-repo.js';
 import type { MetaRepo } from './meta-repo.js';
@@ -65,6 +74,12 @@ export interface OpenStoreOptions {
   /** A Parquet snapshot folder imported before migrations (use with `path: ':memory:'`). */
   readonly importFrom?: string;
   /**
+   * Make {@link DecisionRepo.persist} durable through the decision journal (decision-journal.ts)
+   * instead of a table commit per call; decisions a crash left in the journal are written to the
+   * table on open. @default true for a database file
+   */
+  readonly journal?: boolean;
+  /**
    * Delete raw decisions and outcomes older than this many days, hourly (retention.ts); at least
    * 35. Unset or 0: keep everything.
    */
@@ -117,6 +132,51 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Write the decisions a crash left in the journal of `dbPath` that the table lacks, then delete
+ * the segments they were in. A decision the table refuses must not keep the service from starting:
+ * when the batch fails, each decision is written on its own, and if one still fails the segments
+ * are kept aside as `<segment>.rejected` for inspection (each failure reported through `onError`).
+ */
+async function replayJournal(
+  db: Database,
+  decisions: DecisionRepo,
+  dbPath: string,
+  onError?: (error: StoreError) => void,
+): Promise<void> {
+  const { records, segments } = readJournal(dbPath);
+  if (segments.length === 0) return;
+  const missing = await missingDecisionIds(
+    db,
+    records.map((r) => r.id),
+  );
+  const toWrite = records.filter((record) => missing.has(record.id));
+  for (const record of toWrite) decisions.enqueue(record);
+  try {
+    await decisions.flush();
+  } catch {
+    const rejected: string[] = [];
+    for (const record of toWrite) {
+      try {
+        await decisions.insert(record);
+      } catch (error: unknown) {
+        rejected.push(record.id);
+        onError?.(
+          new StoreError(
+            `replay decision ${record.id} from the journal: ${(error as Error).message}`,
+            { cause: error, details: { decisionId: record.id } },
+          ),
+        );
+      }
+    }
+    if (rejected.length > 0) {
+      for (const path of segments) renameSync(path, `${path}.rejected`);
+      return;
+    }
+  }
+  removeSegments(segments);
+}
+
 /** Open (or create) the database, apply pending migrations and compose the repos. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const db = await openDatabase({
@@ -140,11 +200,31 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
     ...(options.onBackgroundError === undefined ? {} : { onError: options.onBackgroundError }),
   };
+  const useJournal =
+    (options.journal ?? true) && options.path !== MEMORY_PATH && options.importFrom === undefined;
+  const leftover = useJournal ? journalSegments(options.path) : [];
+  const journal: DecisionJournal | undefined = useJournal
+    ? openDecisionJournal({
+        dbPath: options.path,
+        firstSeq: (leftover.at(-1)?.seq ?? -1) + 1,
+        ...(options.onBackgroundError === undefined ? {} : { onError: options.onBackgroundError }),
+      })
+    : undefined;
   const decisions = createDecisionRepo({
     db,
     ...writers,
     ...(options.storePromptText === undefined ? {} : { storePromptText: options.storePromptText }),
+    ...(journal === undefined ? {} : { journal }),
   });
+  if (journal !== undefined) {
+    db.onClose(() => journal.close());
+    try {
+      await replayJournal(db, decisions, options.path, options.onBackgroundError);
+    } catch (error: unknown) {
+      await db.close();
+      throw wrapStoreError(error, { context: 'replay the decision journal' });
+    }
+  }
   const outcomes = createOutcomeRepo({ db, ...writers });
   const observations = createObservationRepo({ db, ...writers });
   const policyState = createPolicyStateRepo({ db, clock });

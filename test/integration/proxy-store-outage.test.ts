@@ -20,12 +20,14 @@ useProxyHarness();
 describe('POST /v1/chat/completions while the store is unavailable', () => {
   it('forwards from memory unrecorded, then records again when the store is back', async () => {
     const harness = await start();
-    const store = harness.store as { recordDecisions: typeof harness.store.recordDecisions };
-    const recordDecisions = store.recordDecisions.bind(harness.store);
+    const decisions = harness.store.decisions as {
+      persist: typeof harness.store.decisions.persist;
+    };
+    const persist = decisions.persist.bind(harness.store.decisions);
     let down = true;
     let refused = 0;
-    store.recordDecisions = (rows) => {
-      if (!down) return recordDecisions(rows);
+    decisions.persist = (decision) => {
+      if (!down) return persist(decision);
       refused += 1;
       return Promise.reject(
         new StoreError('query failed: Connection terminated', { details: { unavailable: true } }),

@@ -1,6 +1,7 @@
 /**
  * Every decision id the service hands out accepts its feedback, even when the process is killed
- * (SIGKILL) right after the answer (issue 13, item 6: decisions are durable before their id goes out).
+ * (SIGKILL) right after the answer (issue 13, item 6: decisions are durable before their id goes out;
+ * with a DuckDB file they are in the decision journal then, and reach the table on the next start).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { bearer, makeStateDir } from '../support/service.js';
@@ -29,6 +30,19 @@ describe('decision durability', () => {
       expect(response.status).toBe(200);
       ids.push(((await response.json()) as { decision_id: string }).decision_id);
     }
+    // Concurrent decisions share journal syncs (decision-journal.ts); each id still survives.
+    const concurrent = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const response = await fetch(`${base}/v1/route`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(keys.tenantA) },
+          body: JSON.stringify({ prompt: `concurrent durability probe ${i}` }),
+        });
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { decision_id: string }).decision_id;
+      }),
+    );
+    ids.push(...concurrent);
     first.child.kill('SIGKILL');
     await first.exited;
 

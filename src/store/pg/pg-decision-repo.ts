@@ -207,6 +207,11 @@ export function createPgDecisionRepo(options: PgDecisionRepoOptions): DecisionRe
     insert: (decision) => insertDecisions(db, [decision], keepText),
     enqueue: (decision) => writer.enqueue(decision),
     flush: () => writer.flush(),
+    persist(decision) {
+      // Concurrent calls share one batch and one commit (pg-batch-writer.ts).
+      writer.enqueue(decision);
+      return writer.flush();
+    },
     async get({ id, tenant }) {
       if (writer.pending > 0) await writer.flush();
       const rows =
