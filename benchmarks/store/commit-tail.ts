@@ -1,7 +1,8 @@
 /**
  * Where the route's tail latency comes from in the store: concurrent clients each write one decision
- * and wait for it to be durable (the service's `recordDecisions` + `decisions.flush()`, group commit),
- * and the latency of every write is recorded. Two variants, each in its own child process, the same
+ * and wait for it to be durable (`recordDecisions` + `decisions.flush()`, group commit: the service's
+ * path with PostgreSQL, and with DuckDB until the decision journal took its place, see
+ * benchmarks/results/http-load.md, K), and the latency of every write is recorded. Two variants, each in its own child process, the same
  * writes: DuckDB's automatic checkpoints as served (the WAL is checkpointed into the file once it
  * passes `checkpoint_threshold`, 16 MB by default, inside the commit that crosses it, while every other
  * commit waits), and, as a diagnostic only, the threshold raised to 1 GB so that no checkpoint runs

@@ -129,6 +129,10 @@ export async function composeService(
       storePromptText: config.storePrompts,
       retentionDays: config.retentionDays,
       onRetentionError,
+      // A failed background batch (decisions already durable in the journal, observations) is
+      // logged, not handed to whichever request flushes next; the journal keeps such decisions for
+      // the next start.
+      onBackgroundError: (error) => log.warn({ err: error }, 'background store write failed'),
       ...(config.duckdbMemoryLimit === undefined ? {} : { memoryLimit: config.duckdbMemoryLimit }),
     }));
   let keys: KeyRegistry | undefined;
@@ -289,6 +293,19 @@ export async function composeService(
       // Learn every outcome stored so far (all replicas') before serving, then follow the feed.
       await replicaSync.syncOnce();
       replicaSync.start(REPLICA_SYNC_INTERVAL_MS);
+    }
+    const replay = store.journalReplay;
+    if (replay !== undefined && replay.segments > 0) {
+      const fields = {
+        segments: replay.segments,
+        written: replay.written,
+        rejected: replay.rejected,
+      };
+      if (replay.rejected > 0) {
+        app.log.warn(fields, 'decision journal: decisions the table refused were kept aside');
+      } else {
+        app.log.info(fields, 'decision journal: decisions a crash left there written to the table');
+      }
     }
     if (policy !== undefined && shared === undefined) {
       const tagsOf = (model: string): { tier: string; family: string } | undefined => {

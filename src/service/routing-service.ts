@@ -336,10 +336,10 @@ export class RoutingService {
       costUsd: input.costUsd ?? null,
       errorClass: input.errorClass ?? null,
     };
-    // The decision must be durable before an outcome that refers to it is acknowledged: after a
-    // crash the bandit rebuilds from outcomes joined to their decisions. Pending decisions go in one
-    // appender batch, so this stays cheap under load.
-    await this.options.store.decisions.flush();
+    // The decision is durable already (record() waited for it before its id went out: in the
+    // journal or the table), and a store opened after a crash writes the journal's decisions to the
+    // table before anything reads outcomes with their decisions; so feedback does not flush the
+    // decisions table (it cost a batch per feedback once decisions waited in the journal).
     const result = await this.options.store.recordFeedback(outcome);
     if (
       !result.recorded &&

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRng } from '../core/index.js';
 import { decisionFixture } from './__fixtures__/records.js';
 import {
   decodeJournalLine,
@@ -98,6 +99,39 @@ describe('decision journal', () => {
     await vi.waitFor(() => expect(journalFiles(dbPath)).toEqual([]));
   });
 
+  it('keeps every written decision that is not stored yet on disk, whatever the order (randomised)', async () => {
+    const dbPath = tempDb();
+    // Small segments, so rotation, retiring during a write and deletion all happen many times.
+    const journal = openDecisionJournal({ dbPath, segmentBytes: 12_000 });
+    const rng = createRng(11);
+    const acknowledged: DecisionRecord[] = [];
+    const stored = new Set<string>();
+    for (let round = 0; round < 25; round++) {
+      const burst = Array.from({ length: 1 + Math.floor(rng.next() * 12) }, (_, i) =>
+        decision(`r${round}-${i}`, round * 13 + i + 1),
+      );
+      const writes = burst.map(async (record) => {
+        await journal.append(record);
+        acknowledged.push(record);
+      });
+      // The table stores some decisions before, some while and some after their journal write.
+      const early = burst.filter(() => rng.next() < 0.2);
+      journal.stored(early);
+      for (const record of early) stored.add(record.id);
+      await Promise.all(writes);
+      const late = acknowledged.filter((r) => !stored.has(r.id) && rng.next() < 0.5);
+      journal.stored(late);
+      for (const record of late) stored.add(record.id);
+      // The invariant: an acknowledged decision not yet in the table is in the journal files.
+      const onDisk = new Set(readJournal(dbPath).records.map((r) => r.id));
+      const lost = acknowledged.filter((r) => !stored.has(r.id) && !onDisk.has(r.id));
+      expect(lost.map((r) => r.id)).toEqual([]);
+    }
+    journal.stored(acknowledged.filter((r) => !stored.has(r.id)));
+    await journal.close();
+    await vi.waitFor(() => expect(journalFiles(dbPath)).toEqual([]));
+  });
+
   it('counts a decision stored before its journal write returned', async () => {
     const dbPath = tempDb();
     const journal = openDecisionJournal({ dbPath });
@@ -113,6 +147,7 @@ describe('decision journal', () => {
     const dbPath = tempDb();
     const first = await openStore({ path: dbPath });
     await first.decisions.persist(decision('kept', 2));
+    expect(first.journalReplay).toEqual({ segments: 0, written: 0, rejected: 0 });
     await first.close();
     expect(journalFiles(dbPath)).toEqual([]);
     // What a killed process leaves: one decision already in the table, two that are not, a
@@ -125,6 +160,7 @@ describe('decision journal', () => {
     const second = await openStore({ path: dbPath });
     try {
       expect(journalFiles(dbPath)).toEqual([]);
+      expect(second.journalReplay).toEqual({ segments: 1, written: 2, rejected: 0 });
       const ids = (await second.decisions.list()).map((d) => d.id).sort();
       expect(ids).toEqual(['kept', 'lost-1', 'lost-2']);
       const found = await second.decisions.get({ id: 'lost-2' });
@@ -151,6 +187,7 @@ describe('decision journal', () => {
     });
     try {
       expect((await store.decisions.list()).map((d) => d.id)).toEqual(['good']);
+      expect(store.journalReplay).toEqual({ segments: 1, written: 1, rejected: 1 });
       expect(errors).toHaveLength(1);
       expect(errors[0]).toContain('replay decision poison');
       expect(journalFiles(dbPath)).toEqual(['arbiter.duckdb.decisions.0.jsonl.rejected']);

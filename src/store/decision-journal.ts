@@ -107,7 +107,15 @@ export function readJournal(dbPath: string): { records: DecisionRecord[]; segmen
   const seen = new Set<string>();
   const records: DecisionRecord[] = [];
   for (const { path } of segments) {
-    const lines = readFileSync(path, 'utf8').split('\n');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error: unknown) {
+      // Deleted since the listing: every decision in it was in the table.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    const lines = text.split('\n');
     for (const line of lines) {
       if (line.length === 0) continue;
       let record: DecisionRecord;
@@ -167,8 +175,12 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
-/** Sync the directory, so a new segment's name survives a crash too. */
+/**
+ * Sync the directory, so a new segment's name survives a crash too. Windows cannot open a
+ * directory for syncing; NTFS journals the name with the file's metadata.
+ */
 async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

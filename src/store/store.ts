@@ -115,6 +115,11 @@ export interface Store {
   readonly circuitEvents: CircuitEventRepo;
   /** Deletes raw rows past the retention window; stats keep their hourly sums. */
   readonly retention: RetentionRepo;
+  /**
+   * What opening found in the decision journal (decision-journal.ts): segments a crash left and the
+   * decisions from them written to the table now. Absent without a journal.
+   */
+  readonly journalReplay?: JournalReplay;
   /** Buffer decisions for the appender (durable after the next flush). */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<void>;
   /** Record one outcome now; a retried idempotency key is reported as a duplicate. */
@@ -132,6 +137,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** What {@link replayJournal} did. */
+export interface JournalReplay {
+  /** Segment files found. */
+  readonly segments: number;
+  /** Decisions in them that the table lacked, now written. */
+  readonly written: number;
+  /** Decisions the table refused (their segments are kept as `*.rejected`). */
+  readonly rejected: number;
+}
+
 /**
  * Write the decisions a crash left in the journal of `dbPath` that the table lacks, then delete
  * the segments they were in. A decision the table refuses must not keep the service from starting:
@@ -143,9 +158,9 @@ async function replayJournal(
   decisions: DecisionRepo,
   dbPath: string,
   onError?: (error: StoreError) => void,
-): Promise<void> {
+): Promise<JournalReplay> {
   const { records, segments } = readJournal(dbPath);
-  if (segments.length === 0) return;
+  if (segments.length === 0) return { segments: 0, written: 0, rejected: 0 };
   const missing = await missingDecisionIds(
     db,
     records.map((r) => r.id),
@@ -171,10 +186,15 @@ async function replayJournal(
     }
     if (rejected.length > 0) {
       for (const path of segments) renameSync(path, `${path}.rejected`);
-      return;
+      return {
+        segments: segments.length,
+        written: toWrite.length - rejected.length,
+        rejected: rejected.length,
+      };
     }
   }
   removeSegments(segments);
+  return { segments: segments.length, written: toWrite.length, rejected: 0 };
 }
 
 /** Open (or create) the database, apply pending migrations and compose the repos. */
@@ -216,10 +236,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...(options.storePromptText === undefined ? {} : { storePromptText: options.storePromptText }),
     ...(journal === undefined ? {} : { journal }),
   });
+  let journalReplay: JournalReplay | undefined;
   if (journal !== undefined) {
     db.onClose(() => journal.close());
     try {
-      await replayJournal(db, decisions, options.path, options.onBackgroundError);
+      journalReplay = await replayJournal(db, decisions, options.path, options.onBackgroundError);
     } catch (error: unknown) {
       await db.close();
       throw wrapStoreError(error, { context: 'replay the decision journal' });
@@ -258,6 +279,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     stats: createStatsRepo({ db, beforeRead: flushForRead }),
     circuitEvents: createCircuitEventRepo({ db }),
     retention,
+    ...(journalReplay === undefined ? {} : { journalReplay }),
     recordDecisions(list) {
       for (const decision of list) decisions.enqueue(decision);
       return Promise.resolve();
