@@ -4,11 +4,13 @@
  * same weights give the same bytes), so the pin also proves the graph is the one whose parity with the
  * tfjs model the tests measured.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RouterError } from '../core/index.js';
 import { encodeModel } from './onnx-proto.js';
 import { USE_LITE_GRAPH_VERSION, buildUseLiteGraph } from './onnx-use-lite-graph.js';
@@ -72,6 +74,24 @@ export async function buildUseLiteGraphBytes(): Promise<Uint8Array> {
 }
 
 /**
+ * Build the graph in a child process into `file`; false when the child could not do it. The build
+ * allocates and frees about 60 MB in buffers of up to 28 MB (the shards, each weight's copy, the
+ * encoded model). In the serving process each such free raises glibc's dynamic mmap threshold to its
+ * size, and the process then often kept 15-50 MB more after start-up than one that read a cached graph
+ * (benchmarks/results/http-load.md, J and L); a child's allocator goes away with it.
+ */
+async function buildInChild(file: string): Promise<boolean> {
+  const script = fileURLToPath(new URL('./onnx-use-lite-build-child.mjs', import.meta.url));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, file, import.meta.url], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+/**
  * Path of a verified USE-Lite graph file: the cached one if its checksum matches, else a fresh build
  * (written atomically). Throws EMBEDDER_UNAVAILABLE when the installed weights are not the pinned ones or
  * the build does not match the pin.
@@ -93,24 +113,32 @@ export async function ensureUseLiteGraph(options: UseLiteGraphOptions): Promise<
     log(`USE-Lite ONNX graph at ${file} fails its checksum; rebuilding`);
   }
   const started = performance.now();
-  const bytes = await buildUseLiteGraphBytes();
-  const actual = sha256(bytes);
-  if (actual !== expected) {
-    throw new RouterError(
-      'EMBEDDER_UNAVAILABLE',
-      `USE-Lite ONNX graph checksum ${actual} does not match the pinned ${expected}`,
-    );
-  }
   await mkdir(path.dirname(file), { recursive: true });
   // Unique per build: worker threads and concurrent callers on one thread share the pid, and a
   // shared name let one build rename (or remove) another's file.
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, bytes);
+    let where = 'in a child process';
+    let actual = (await buildInChild(temporary)) ? await fileSha256(temporary) : undefined;
+    if (actual === undefined) {
+      // No child (a platform without one, a sandbox): build here, at the memory cost above.
+      where = 'in process';
+      const bytes = await buildUseLiteGraphBytes();
+      actual = sha256(bytes);
+      await writeFile(temporary, bytes);
+    }
+    if (actual !== expected) {
+      throw new RouterError(
+        'EMBEDDER_UNAVAILABLE',
+        `USE-Lite ONNX graph checksum ${actual} does not match the pinned ${expected}`,
+      );
+    }
     await rename(temporary, file);
+    log(
+      `built USE-Lite ONNX graph ${file} ${where} in ${Math.round(performance.now() - started)} ms`,
+    );
   } finally {
     await rm(temporary, { force: true });
   }
-  log(`built USE-Lite ONNX graph ${file} in ${Math.round(performance.now() - started)} ms`);
   return file;
 }
