@@ -296,15 +296,10 @@ export async function composeService(
     }
     const replay = store.journalReplay;
     if (replay !== undefined && replay.segments > 0) {
-      const fields = {
-        segments: replay.segments,
-        written: replay.written,
-        rejected: replay.rejected,
-      };
       if (replay.rejected > 0) {
-        app.log.warn(fields, 'decision journal: decisions the table refused were kept aside');
+        app.log.warn(replay, 'decision journal: decisions the table refused were kept aside');
       } else {
-        app.log.info(fields, 'decision journal: decisions a crash left there written to the table');
+        app.log.info(replay, 'decision journal: decisions a crash left there written to the table');
       }
     }
     if (policy !== undefined && shared === undefined) {

@@ -79,7 +79,7 @@ export function decodeJournalLine(line: string): DecisionRecord {
 }
 
 /** The journal's segment files of `dbPath`, oldest first, with their sequence numbers. */
-export function journalSegments(dbPath: string): { seq: number; path: string }[] {
+function journalSegments(dbPath: string): { seq: number; path: string }[] {
   const dir = dirname(dbPath);
   const prefix = `${basename(dbPath)}.decisions.`;
   let names: string[];
@@ -102,7 +102,10 @@ export function journalSegments(dbPath: string): { seq: number; path: string }[]
  * A segment's reading stops at its first line that does not parse: only a torn last write leaves
  * one, and no id from it was handed out.
  */
-export function readJournal(dbPath: string): { records: DecisionRecord[]; segments: string[] } {
+export function readJournal(dbPath: string): {
+  records: DecisionRecord[];
+  segments: { seq: number; path: string }[];
+} {
   const segments = journalSegments(dbPath);
   const seen = new Set<string>();
   const records: DecisionRecord[] = [];
@@ -129,7 +132,7 @@ export function readJournal(dbPath: string): { records: DecisionRecord[]; segmen
       records.push(record);
     }
   }
-  return { records, segments: segments.map((s) => s.path) };
+  return { records, segments };
 }
 
 /** Delete segment files (after their decisions are in the table). */
@@ -149,8 +152,6 @@ export interface DecisionJournal {
   append(record: DecisionRecord): Promise<void>;
   /** These decisions are committed to the table: their segments may go. */
   stored(records: readonly DecisionRecord[]): void;
-  /** Segment files now on disk (tests, diagnostics). */
-  readonly files: readonly string[];
   /** Wait for writes in flight, close the segment and delete the segments fully stored. */
   close(): Promise<void>;
 }
@@ -340,9 +341,6 @@ export function openDecisionJournal(options: {
         // Everything in it is in the table: close it (the next write opens a new one) and delete.
         if (segment.outstanding === 0) retire(segment);
       }
-    },
-    get files() {
-      return [...live.values()].filter((s) => !s.removed).map((s) => s.path);
     },
     async close() {
       closed = true;

@@ -10,12 +10,7 @@ import type { Database } from './db.js';
 import type { DecisionRecord, DecisionRepo } from './decision-repo.js';
 import { createDecisionRepo, missingDecisionIds } from './decision-repo.js';
 import type { DecisionJournal } from './decision-journal.js';
-import {
-  journalSegments,
-  openDecisionJournal,
-  readJournal,
-  removeSegments,
-} from './decision-journal.js';
+import { openDecisionJournal, readJournal, removeSegments } from './decision-journal.js';
 import type { EmbeddingCacheRepo } from './embedding-cache-repo.js';
 import { createEmbeddingCacheRepo } from './embedding-cache-repo.js';
 import type { MetaRepo } from './meta-repo.js';
@@ -156,10 +151,11 @@ export interface JournalReplay {
 async function replayJournal(
   db: Database,
   decisions: DecisionRepo,
-  dbPath: string,
+  leftover: ReturnType<typeof readJournal>,
   onError?: (error: StoreError) => void,
 ): Promise<JournalReplay> {
-  const { records, segments } = readJournal(dbPath);
+  const { records } = leftover;
+  const segments = leftover.segments.map((segment) => segment.path);
   if (segments.length === 0) return { segments: 0, written: 0, rejected: 0 };
   const missing = await missingDecisionIds(
     db,
@@ -222,11 +218,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   };
   const useJournal =
     (options.journal ?? true) && options.path !== MEMORY_PATH && options.importFrom === undefined;
-  const leftover = useJournal ? journalSegments(options.path) : [];
+  // Read before the journal opens: its new segments are numbered past the leftover ones.
+  const leftover = useJournal ? readJournal(options.path) : undefined;
   const journal: DecisionJournal | undefined = useJournal
     ? openDecisionJournal({
         dbPath: options.path,
-        firstSeq: (leftover.at(-1)?.seq ?? -1) + 1,
+        firstSeq: (leftover?.segments.at(-1)?.seq ?? -1) + 1,
         ...(options.onBackgroundError === undefined ? {} : { onError: options.onBackgroundError }),
       })
     : undefined;
@@ -237,10 +234,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...(journal === undefined ? {} : { journal }),
   });
   let journalReplay: JournalReplay | undefined;
-  if (journal !== undefined) {
+  if (journal !== undefined && leftover !== undefined) {
     db.onClose(() => journal.close());
     try {
-      journalReplay = await replayJournal(db, decisions, options.path, options.onBackgroundError);
+      journalReplay = await replayJournal(db, decisions, leftover, options.onBackgroundError);
     } catch (error: unknown) {
       await db.close();
       throw wrapStoreError(error, { context: 'replay the decision journal' });
