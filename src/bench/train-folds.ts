@@ -140,11 +140,19 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
       const sample = sampleRows(set.embeddings.length, options.tuneRows, seed);
       const facts = options.facts === undefined ? {} : { facts: options.facts };
+      // The CV folds are fitted as the final fit below is: with the rows' weights and label scales.
       const tuned = trainQualityPredictor({
         kind,
         set: subsetTrainingSet(set, sample),
         seed,
         ...facts,
+        ...(kind === 'irt'
+          ? jointRowInputs(
+              sample.map((i) => set.datasets[i] as string),
+              sample.map((i) => set.groups[i] as string),
+              options.everydayWeight,
+            )
+          : {}),
         tune: { folds: options.tuneFolds, groups: sample.map((i) => set.groups[i] as string) },
       });
       // The final fit on the fold's training rows (or a subset of them, for the neighbour weight's

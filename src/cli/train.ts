@@ -102,7 +102,8 @@ Options:
                        (default none)
   --set KEY=VALUE      fixed hyperparameter (repeatable): k, temperature, priorStrength, l2,
                        latentDimension, epochs, l2Model, l2Shared, learningRate, l2Difficulty,
-                       l2Specialisation, members, clusters
+                       l2Specialisation, members, clusters; clusterBy=kmeans|scale (scale:
+                       one cluster per dataset or LLMRouter task, see training/experiments/README.md)
   --refit-all          after evaluating, refit on all rows (train + held-out) before saving
   --data-dir DIR       shared data directory (default $ARBITER_DATA_DIR or ../shared/data)
   --embedder KIND      use-lite (default, 512-d, the served embedder) | hash (64-d test fake)
@@ -126,9 +127,15 @@ const NUMERIC_HYPERPARAMETERS = [
 ] as const;
 
 function parseHyperparameters(pairs: readonly string[]): QualityHyperparameters {
-  const out: Record<string, number> = {};
+  const out: Record<string, number | string> = {};
   for (const pair of pairs) {
     const [key, raw] = pair.split('=');
+    if (key === 'clusterBy') {
+      if (raw !== 'kmeans' && raw !== 'scale')
+        throw new RouterError('INPUT_INVALID', `--set ${pair}: clusterBy is kmeans or scale`);
+      out[key] = raw;
+      continue;
+    }
     const value = Number(raw);
     if (
       key === undefined ||
@@ -137,7 +144,7 @@ function parseHyperparameters(pairs: readonly string[]): QualityHyperparameters 
     ) {
       throw new RouterError(
         'INPUT_INVALID',
-        `--set ${pair}: expected KEY=NUMBER with KEY in ${NUMERIC_HYPERPARAMETERS.join(', ')}`,
+        `--set ${pair}: expected KEY=NUMBER with KEY in ${NUMERIC_HYPERPARAMETERS.join(', ')}, or clusterBy=kmeans|scale`,
       );
     }
     out[key] = value;

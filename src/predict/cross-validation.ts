@@ -13,8 +13,11 @@ export interface CrossValidationOptions<P> {
   readonly set: TrainingSet;
   /** Hyperparameter settings to compare. */
   readonly candidates: readonly P[];
-  /** Fit on a training fold with one setting. */
-  readonly fit: (set: TrainingSet, params: P) => QualityPredictor;
+  /**
+   * Fit on a training fold with one setting; `rows` are the fold's row indices in `set` (for
+   * per-row inputs such as loss weights).
+   */
+  readonly fit: (set: TrainingSet, params: P, rows: readonly number[]) => QualityPredictor;
   /** @default 5 */
   readonly folds?: number;
   /** @default 0 */
@@ -60,7 +63,7 @@ export function crossValidate<P>(options: CrossValidationOptions<P>): {
   const results = options.candidates.map((params) => {
     const foldLosses = splits.map(({ train, test }) =>
       lossOf(
-        options.fit(subsetTrainingSet(options.set, train), params),
+        options.fit(subsetTrainingSet(options.set, train), params, train),
         subsetTrainingSet(options.set, test),
       ),
     );

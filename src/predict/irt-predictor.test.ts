@@ -5,6 +5,7 @@ import {
   clusterMemberships,
   CLUSTER_SCALE,
   fitClusterCentroids,
+  groupCentroids,
   fitIrtPredictor,
   fitPriorMap,
   irtPredictorFromState,
@@ -170,6 +171,47 @@ describe('prompt clusters in the specialisation', () => {
     expect(gap(fit(0))).toBeLessThan(0.25);
     const restored = predictorFromState(JSON.parse(JSON.stringify(withClusters.toState())));
     expect(restored.predict(probe)).toEqual(withClusters.predict(probe));
+  });
+
+  it('takes one centroid per label scale of enough prompts with clusterBy scale', () => {
+    const groups = taskOf.map((t) => `task${t}`);
+    // '' is no group and a group below the minimum gets no centroid.
+    const sparse = groups.map((g, i) => (i < 10 ? 'tiny' : i % 50 === 0 ? '' : g));
+    const centroids = groupCentroids(embeddings, sparse);
+    expect(centroids).toHaveLength(4);
+    // Sorted by group name: task0 .. task3, each near its task's centre.
+    centroids.forEach((centroid, t) => {
+      const centre = centres[t] as Float32Array;
+      const norm = Math.hypot(...centre);
+      expect(centroid.reduce((s, v, j) => s + v * (centre[j] as number), 0) / norm).toBeGreaterThan(
+        0.95,
+      );
+    });
+    const byGroup = fitIrtPredictor(clustered, {
+      latentDimension: 2,
+      clusters: 32,
+      clusterBy: 'scale',
+      rowDatasets: groups,
+      members: 1,
+      epochs: 30,
+      seed: 3,
+    });
+    expect((byGroup.toState() as Record<string, unknown>)['clusters']).toBe(4);
+    const q = byGroup.predict(probe);
+    q.forEach((row, t) =>
+      expect((t % 2 === 0 ? 1 : -1) * ((row[0] ?? 0) - (row[1] ?? 0))).toBeGreaterThan(0.4),
+    );
+    // Fewer than two groups: k-means with the requested count.
+    const oneGroup = fitIrtPredictor(clustered, {
+      latentDimension: 2,
+      clusters: 3,
+      clusterBy: 'scale',
+      rowDatasets: groups.map(() => 'all'),
+      members: 1,
+      epochs: 2,
+      seed: 3,
+    });
+    expect((oneGroup.toState() as Record<string, unknown>)['clusters']).toBe(3);
   });
 
   it('has no clusters without a specialisation, and checks the stored centroids', () => {

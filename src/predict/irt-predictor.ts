@@ -87,9 +87,23 @@ export interface IrtOptions {
    * with k > 0). @default 0
    */
   readonly clusters?: number;
+  /**
+   * Where the cluster centroids come from (only with `clusters` > 0): `kmeans` (C centroids of a
+   * spherical k-means) or `scale`: one centroid per label scale of `rowDatasets` with at least
+   * {@link GROUP_CLUSTER_MIN_PROMPTS} prompts (a dataset, or an LLMRouter task, which has its own
+   * metric), the normalised mean of its prompts, so that the memberships follow the tasks whose
+   * per-model means the specialisation should learn. K-means when fewer than two scales qualify
+   * (one dataset, a log). In the shipped mixture it fits held-out outcomes better than k-means
+   * but sends hard out-of-set prompts to the cheap models of the task they resemble, so it is not
+   * the default (training/experiments/README.md, "Task centroids"). @default 'kmeans'
+   */
+  readonly clusterBy?: 'kmeans' | 'scale';
   /** @default 0 */
   readonly seed?: number;
 }
+
+/** Prompts a group needs to get its own centroid under `clusterBy: 'scale'`. */
+export const GROUP_CLUSTER_MIN_PROMPTS = 20;
 
 /** Softmax temperature of the cluster memberships (cosine units). */
 export const CLUSTER_TEMPERATURE = 0.05;
@@ -214,6 +228,31 @@ export function fitClusterCentroids(
     );
   }
   return centroids;
+}
+
+/**
+ * One unit centroid per group of at least `minPrompts` rows (the normalised mean of its normalised
+ * embeddings), in the groups' sorted order; '' is no group.
+ */
+export function groupCentroids(
+  embeddings: readonly Float32Array[],
+  groups: readonly string[],
+  minPrompts = GROUP_CLUSTER_MIN_PROMPTS,
+): Float32Array[] {
+  const sums = new Map<string, { sum: Float64Array; count: number }>();
+  embeddings.forEach((x, i) => {
+    const group = groups[i] ?? '';
+    if (group === '') return;
+    let entry = sums.get(group);
+    if (entry === undefined)
+      sums.set(group, (entry = { sum: new Float64Array(x.length), count: 0 }));
+    axpy(entry.sum, 1, unitVector(x));
+    entry.count++;
+  });
+  return [...sums.entries()]
+    .filter(([, entry]) => entry.count >= minPrompts)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, entry]) => unitVector(entry.sum));
 }
 
 /**
@@ -382,8 +421,16 @@ export function fitIrtPredictor(set: TrainingSet, options: IrtOptions = {}): Irt
   const k = options.latentDimension ?? 0;
   // Clusters feed the specialisation only: without one (k = 0) they would change nothing.
   const clusterCount = k > 0 ? Math.max(0, Math.round(options.clusters ?? 0)) : 0;
+  const byGroup =
+    clusterCount > 0 && options.clusterBy === 'scale' && options.rowDatasets !== undefined
+      ? groupCentroids(set.embeddings, options.rowDatasets)
+      : [];
   const centroids =
-    clusterCount > 0 ? fitClusterCentroids(set.embeddings, clusterCount, options.seed ?? 0) : [];
+    clusterCount === 0
+      ? []
+      : byGroup.length >= 2
+        ? byGroup
+        : fitClusterCentroids(set.embeddings, clusterCount, options.seed ?? 0);
   const shape: Shape = {
     d: dimensionOf(set),
     k,

@@ -49,6 +49,8 @@ export interface QualityHyperparameters {
   readonly members?: number;
   /** irt: prompt clusters read by the specialisation (0: none; only with latentDimension > 0). */
   readonly clusters?: number;
+  /** irt: the clusters' centroids: k-means, or one per label scale (see IrtOptions.clusterBy). */
+  readonly clusterBy?: 'kmeans' | 'scale';
   /** irt: the neighbour term's weight, as chosen on training folds (reported; see neighbour-blend.ts). */
   readonly neighbourWeight?: number;
 }
@@ -62,10 +64,13 @@ export interface PublicModelFacts {
 }
 
 /**
- * Prompt-cluster counts the irt grid tries beside each k > 0 (0: none). 32: on the LLMRouter suite's
- * training 80%, 5-fold CV Brier 0.1774 (none) / 0.1712 (32); 64 clusters fitted no better than 32 in
- * the experiment that appended memberships to the embedding (training/experiments/README.md,
- * "Prompt clusters").
+ * Prompt-cluster counts the irt grid tries beside each k > 0 (0: none), k-means centroids. 32: on
+ * the LLMRouter suite's training 80%, 5-fold CV Brier 0.1774 (none) / 0.1712 (32); 64 clusters
+ * fitted no better than 32 in the experiment that appended memberships to the embedding
+ * (training/experiments/README.md, "Prompt clusters"). One centroid per label scale
+ * (`clusterBy: 'scale'`) fits the shipped mixture better (held-out Brier 0.1826 -> 0.1798) but
+ * sent a third of the hard dev prompts to the cheap models of the task they resemble, so it is an
+ * option, not a grid point ("Task centroids").
  */
 export const IRT_CLUSTER_GRID: readonly number[] = [0, 32];
 
@@ -157,6 +162,7 @@ export function fitQualityPredictor(options: {
         ...(h.l2Specialisation === undefined ? {} : { l2Specialisation: h.l2Specialisation }),
         ...(h.members === undefined ? {} : { members: h.members }),
         ...(h.clusters === undefined ? {} : { clusters: h.clusters }),
+        ...(h.clusterBy === undefined ? {} : { clusterBy: h.clusterBy }),
         ...(options.rowWeights === undefined ? {} : { rowWeights: options.rowWeights }),
         ...(options.rowDatasets === undefined ? {} : { rowDatasets: options.rowDatasets }),
         ...(options.facts === undefined ? {} : options.facts),
@@ -168,9 +174,9 @@ export function fitQualityPredictor(options: {
 export interface TrainQualityOptions {
   readonly kind: TrainerKind;
   readonly set: TrainingSet;
-  /** Per-row loss weights (mf, irt), for the final fit on `set`. */
+  /** Per-row loss weights (mf, irt), for the final fit on `set` and each CV fold. */
   readonly rowWeights?: ArrayLike<number>;
-  /** Source dataset per row of `set` (irt offsets), for the final fit. */
+  /** Source dataset per row of `set` (irt offsets), for the final fit and each CV fold. */
   readonly rowDatasets?: readonly string[];
   /** Public facts (irt). */
   readonly facts?: PublicModelFacts;
@@ -210,13 +216,20 @@ export function trainQualityPredictor(options: TrainQualityOptions): TrainedQual
     const cv = crossValidate<QualityHyperparameters>({
       set: options.set,
       candidates: grid,
-      fit: (set, hyperparameters) =>
+      // Each fold is fitted as the final model is: with the rows' loss weights and label scales.
+      fit: (set, hyperparameters, rows) =>
         fitQualityPredictor({
           kind: options.kind,
           set,
           hyperparameters,
           seed,
           ...(options.facts === undefined ? {} : { facts: options.facts }),
+          ...(options.rowWeights === undefined
+            ? {}
+            : { rowWeights: rows.map((i) => options.rowWeights?.[i] ?? 1) }),
+          ...(options.rowDatasets === undefined
+            ? {}
+            : { rowDatasets: rows.map((i) => options.rowDatasets?.[i] ?? '') }),
         }),
       folds: options.tune.folds ?? 3,
       seed,
