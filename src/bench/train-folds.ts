@@ -139,6 +139,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       const t0 = performance.now();
       log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
       const sample = sampleRows(set.embeddings.length, options.tuneRows, seed);
+      const sampleGroups = sample.map((i) => set.groups[i] as string);
       const facts = options.facts === undefined ? {} : { facts: options.facts };
       // The CV folds are fitted as the final fit below is: with the rows' weights and label scales.
       const tuned = trainQualityPredictor({
@@ -149,11 +150,11 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         ...(kind === 'irt'
           ? jointRowInputs(
               sample.map((i) => set.datasets[i] as string),
-              sample.map((i) => set.groups[i] as string),
+              sampleGroups,
               options.everydayWeight,
             )
           : {}),
-        tune: { folds: options.tuneFolds, groups: sample.map((i) => set.groups[i] as string) },
+        tune: { folds: options.tuneFolds, groups: sampleGroups },
       });
       // The final fit on the fold's training rows (or a subset of them, for the neighbour weight's
       // folds). The joint model is calibrated by construction (cross-entropy on every label) and keeps
