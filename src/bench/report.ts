@@ -110,7 +110,13 @@ export function renderReport(result: SuiteResult): string {
       }
     }
   }
-  lines.push('', '## Hyperparameters (chosen by CV on training rows, per fold)', '');
+  lines.push(
+    '',
+    result.irtHyperparameters === undefined
+      ? '## Hyperparameters (chosen by CV on training rows, per fold)'
+      : `## Hyperparameters (irt fixed: ${JSON.stringify(result.irtHyperparameters)}, the served artifact's or --set; others chosen by CV on training rows, per fold)`,
+    '',
+  );
   for (const router of result.routers.filter((r) => r.hyperparameters.length > 0)) {
     lines.push(
       `- ${router.name}: ${JSON.stringify(router.hyperparameters)} (train + predict ${(router.trainMs / 1000).toFixed(1)} s)`,

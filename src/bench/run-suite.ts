@@ -10,7 +10,7 @@ import { createRng, RouterError } from '../core/index.js';
 import { EmbeddingCache, loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { aiq, groupedMixPoints, oracleScores } from '../metrics/index.js';
-import type { NeighbourMode, TrainerKind } from '../predict/index.js';
+import type { NeighbourMode, QualityHyperparameters, TrainerKind } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import { DEFAULT_QUALITY_FLOOR } from '../router/index.js';
 import { hashSources } from './data-hashes.js';
@@ -69,6 +69,8 @@ export interface RunSuiteOptions {
   readonly everydayWeight?: number;
   /** How the joint model's neighbour weight is chosen (neighbour-blend.ts). @default 'off' */
   readonly neighbours?: NeighbourMode;
+  /** The joint model's hyperparameters, fixed instead of chosen by CV (`--set`). @default CV */
+  readonly irtHyperparameters?: QualityHyperparameters;
   /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
   readonly preloaded?: ReadonlyMap<string, RoutingDataset>;
 }
@@ -173,6 +175,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       catalog,
       ...(options.neighbours === undefined ? {} : { neighbours: options.neighbours }),
       ...(options.everydayWeight === undefined ? {} : { everydayWeight: options.everydayWeight }),
+      ...(options.irtHyperparameters === undefined
+        ? {}
+        : { irtHyperparameters: options.irtHyperparameters }),
     });
   t = lap('trainMs', t);
 
@@ -358,6 +363,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     folds: folds.length,
     qualityScale,
     costAccounting: costAccountingNote(config, test.dataset),
+    ...(options.irtHyperparameters === undefined
+      ? {}
+      : { irtHyperparameters: options.irtHyperparameters }),
     costRange,
     baselines,
     routers: routerResults,

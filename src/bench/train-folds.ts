@@ -15,7 +15,9 @@ import {
   jointRowInputs,
   type NeighbourMode,
   type PublicModelFacts,
+  type QualityHyperparameters,
   type TrainerKind,
+  type MergedTrainingSet,
 } from '../predict/index.js';
 import { trainedArmPredictor } from '../router/index.js';
 import { calibrateFold } from './calibrate-router.js';
@@ -64,6 +66,11 @@ export interface TrainFoldsOptions {
   readonly catalog?: Catalog;
   /** How the neighbour weight is chosen. @default 'off' */
   readonly neighbours?: NeighbourMode;
+  /**
+   * The joint model's hyperparameters, fixed (`arbiter bench --set`): no CV; `members` defaults to 4
+   * as after CV. @default chosen by CV on at most `tuneRows` training rows
+   */
+  readonly irtHyperparameters?: QualityHyperparameters;
 }
 
 /** Summed calibration results of one router for one target share. */
@@ -138,24 +145,16 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
     for (const kind of routers) {
       const t0 = performance.now();
       log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
-      const sample = sampleRows(set.embeddings.length, options.tuneRows, seed);
-      const sampleGroups = sample.map((i) => set.groups[i] as string);
       const facts = options.facts === undefined ? {} : { facts: options.facts };
-      // The CV folds are fitted as the final fit below is: with the rows' weights and label scales.
-      const tuned = trainQualityPredictor({
-        kind,
-        set: subsetTrainingSet(set, sample),
-        seed,
-        ...facts,
-        ...(kind === 'irt'
-          ? jointRowInputs(
-              sample.map((i) => set.datasets[i] as string),
-              sampleGroups,
-              options.everydayWeight,
-            )
-          : {}),
-        tune: { folds: options.tuneFolds, groups: sampleGroups },
-      });
+      const chosen = kind === 'irt' ? options.irtHyperparameters : undefined;
+      // The ensemble's members: 4 after CV (which compares single fits), or as fixed (default 4).
+      const foldHyperparameters =
+        chosen === undefined
+          ? {
+              ...tunedHyperparameters(kind, set, options, facts),
+              ...(kind === 'irt' ? { members: 4 } : {}),
+            }
+          : { members: 4, ...chosen };
       // The final fit on the fold's training rows (or a subset of them, for the neighbour weight's
       // folds). The joint model is calibrated by construction (cross-entropy on every label) and keeps
       // its own uncertainty; Platt scaling per model would discard the shared difficulty.
@@ -170,7 +169,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
           ...(kind === 'irt'
             ? jointRowInputs(on(set.datasets), on(set.groups), options.everydayWeight)
             : {}),
-          hyperparameters: { ...tuned.hyperparameters, ...(kind === 'irt' ? { members: 4 } : {}) },
+          hyperparameters: foldHyperparameters,
           calibration: kind === 'knn' || kind === 'irt' ? 'none' : 'platt',
         });
       };
@@ -248,4 +247,32 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
     }
   }
   return { estimatedAll, bestSingleAll, predictedAll, hyperparameters, trainMs, calibration };
+}
+
+/**
+ * Hyperparameters chosen by CV on a seeded sample of the fold's training rows, the CV folds fitted as
+ * the final fit is: with the rows' weights and label scales.
+ */
+function tunedHyperparameters(
+  kind: TrainerKind,
+  set: MergedTrainingSet,
+  options: TrainFoldsOptions,
+  facts: { readonly facts?: PublicModelFacts },
+): QualityHyperparameters {
+  const sample = sampleRows(set.embeddings.length, options.tuneRows, options.seed);
+  const sampleGroups = sample.map((i) => set.groups[i] as string);
+  return trainQualityPredictor({
+    kind,
+    set: subsetTrainingSet(set, sample),
+    seed: options.seed,
+    ...facts,
+    ...(kind === 'irt'
+      ? jointRowInputs(
+          sample.map((i) => set.datasets[i] as string),
+          sampleGroups,
+          options.everydayWeight,
+        )
+      : {}),
+    tune: { folds: options.tuneFolds, groups: sampleGroups },
+  }).hyperparameters;
 }

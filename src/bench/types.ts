@@ -1,4 +1,5 @@
 import type { Interval } from '../metrics/index.js';
+import type { QualityHyperparameters } from '../predict/index.js';
 
 /** Benchmark suites `arbiter bench --suite` knows. */
 export const SUITE_NAMES = [
@@ -133,6 +134,8 @@ export interface SuiteResult {
   readonly folds: number;
   readonly qualityScale: string;
   readonly costAccounting: string;
+  /** irt's hyperparameters when fixed for every fold (`--set`, or the served artifact's); absent: CV. */
+  readonly irtHyperparameters?: QualityHyperparameters;
   readonly costRange: { readonly min: number; readonly max: number };
   readonly baselines: readonly StrategySummary[];
   readonly routers: readonly RouterResult[];

@@ -1,7 +1,9 @@
 /**
  * `arbiter bench`: run a routing benchmark suite and write results.json, report.md and SVG plots.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parseManifest } from '../artifact/index.js';
 import { loadCatalog } from '../catalog/index.js';
 import { parseArgs } from 'node:util';
 import {
@@ -25,10 +27,12 @@ import {
   parseEverydayWeight,
   parseNeighbourMode,
   TRAINER_KINDS,
+  type QualityHyperparameters,
   type TrainerKind,
 } from '../predict/index.js';
 import type { Command } from './main.js';
 import { gitCommit } from './git-commit.js';
+import { parseHyperparameters, servedHyperparameters } from './hyperparameter-flags.js';
 
 const HELP = `Usage: arbiter bench --suite NAME [--out DIR] [options]
        arbiter bench --train LIST --test NAME [--out DIR] [options]
@@ -76,6 +80,13 @@ Options:
   --seed N           seed for folds, bootstrap and training (default 42)
   --resamples N      bootstrap resamples (default 500)
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
+  --set KEY=VALUE    fixed hyperparameter of irt (repeatable; no CV for irt): latentDimension,
+                     clusters, members (default 4), l2Model, ... as in \`arbiter train --set\`
+  --artifact DIR     with --test-file: the served artifact (default models/default, or
+                     $ARBITER_ARTIFACT); when it was trained on the --train datasets, irt is
+                     fitted with its hyperparameters (the configuration /v1/route serves) instead
+                     of re-choosing them by CV on a sample of the rows
+  --tune             with --test-file: choose irt's hyperparameters by CV (--tune-rows) anyway
   --embedder NAME    use-lite | hash (default use-lite; hash is for smoke tests)
   --data-dir DIR     shared data (default $ARBITER_DATA_DIR or ../shared/data)
   -h, --help         this text
@@ -109,6 +120,37 @@ function warnSkipped(file: string, rows: readonly BadRow[]): void {
   if (reasons.length > 20) process.stderr.write(`  ... and ${reasons.length - 20} more reasons\n`);
 }
 
+/**
+ * The served artifact's joint-model hyperparameters when it was trained on `train` (its manifest's
+ * recipe), with a line on stderr saying which; undefined (CV chooses) otherwise.
+ */
+function servedArtifactHyperparameters(
+  artifact: string | undefined,
+  train: readonly string[],
+): QualityHyperparameters | undefined {
+  const dir = artifact ?? process.env.ARBITER_ARTIFACT ?? join(REPO_ROOT, 'models', 'default');
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) {
+    if (artifact !== undefined)
+      throw new RouterError('INPUT_INVALID', `--artifact ${artifact}: no manifest.json there`, {
+        details: { option: 'artifact', path },
+      });
+    return undefined;
+  }
+  const manifest = parseManifest(JSON.parse(readFileSync(path, 'utf8')) as unknown, path);
+  const fixed = servedHyperparameters(manifest, train);
+  process.stderr.write(
+    fixed === undefined
+      ? `arbiter bench: ${path} was not trained on ${train.join(',')} as irt; hyperparameters chosen by CV\n`
+      : `arbiter bench: irt hyperparameters of the served artifact (${path}): ${Object.entries(
+          fixed,
+        )
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ')}; --tune chooses them by CV instead\n`,
+  );
+  return fixed;
+}
+
 /** Run `arbiter bench`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -127,6 +169,9 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       resamples: { type: 'string' },
       'tune-rows': { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      tune: { type: 'boolean' },
+      artifact: { type: 'string' },
       embedder: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -138,6 +183,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   let config: SuiteConfig;
+  /** irt's hyperparameters when fixed (--set, or the served artifact's for --test-file); else CV. */
+  let irtHyperparameters = values.set.length === 0 ? undefined : parseHyperparameters(values.set);
   const preloaded = new Map<string, RoutingDataset>();
   if (values['test-file'] !== undefined) {
     const catalog = loadCatalog();
@@ -159,6 +206,9 @@ export async function run(argv: string[]): Promise<number> {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
+    if (irtHyperparameters === undefined && values.tune !== true) {
+      irtHyperparameters = servedArtifactHyperparameters(values.artifact, train);
+    }
     config = {
       name: `${train.join('+')}-to-${basename(values['test-file']).replace(/\.jsonl?$/u, '')}`.replace(
         /[^A-Za-z0-9+._-]+/gu,
@@ -220,6 +270,7 @@ export async function run(argv: string[]): Promise<number> {
       preloaded,
       everydayWeight: parseEverydayWeight(values['everyday-weight']),
       neighbours: parseNeighbourMode(values.neighbours),
+      ...(irtHyperparameters === undefined ? {} : { irtHyperparameters }),
       ...(values['extra-train'] === undefined
         ? {}
         : {

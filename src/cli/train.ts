@@ -14,6 +14,7 @@ import {
 } from '../artifact/index.js';
 import { loadCatalog } from '../catalog/index.js';
 import { RouterError } from '../core/index.js';
+import { parseHyperparameters } from './hyperparameter-flags.js';
 import type { RoutingDataset } from '../data/index.js';
 import {
   EVALUATION_ONLY_DATASETS,
@@ -27,7 +28,6 @@ import type { Embedder } from '../embed/index.js';
 import { createUseLiteEmbedder, HashEmbedder, USE_LITE_MODEL_ID } from '../embed/index.js';
 import type {
   PredictorEvaluation,
-  QualityHyperparameters,
   QualityPredictor,
   TrainerKind,
   TrainingSet,
@@ -109,48 +109,6 @@ Options:
   --embedder KIND      use-lite (default, 512-d, the served embedder) | hash (64-d test fake)
   -h, --help           show this help
 `;
-
-const NUMERIC_HYPERPARAMETERS = [
-  'k',
-  'temperature',
-  'priorStrength',
-  'l2',
-  'latentDimension',
-  'epochs',
-  'l2Model',
-  'l2Shared',
-  'learningRate',
-  'l2Difficulty',
-  'l2Specialisation',
-  'members',
-  'clusters',
-] as const;
-
-function parseHyperparameters(pairs: readonly string[]): QualityHyperparameters {
-  const out: Record<string, number | string> = {};
-  for (const pair of pairs) {
-    const [key, raw] = pair.split('=');
-    if (key === 'clusterBy') {
-      if (raw !== 'kmeans' && raw !== 'scale')
-        throw new RouterError('INPUT_INVALID', `--set ${pair}: clusterBy is kmeans or scale`);
-      out[key] = raw;
-      continue;
-    }
-    const value = Number(raw);
-    if (
-      key === undefined ||
-      !(NUMERIC_HYPERPARAMETERS as readonly string[]).includes(key) ||
-      !Number.isFinite(value)
-    ) {
-      throw new RouterError(
-        'INPUT_INVALID',
-        `--set ${pair}: expected KEY=NUMBER with KEY in ${NUMERIC_HYPERPARAMETERS.join(', ')}, or clusterBy=kmeans|scale`,
-      );
-    }
-    out[key] = value;
-  }
-  return out;
-}
 
 /** An embedder that loads USE-Lite only if the cache misses a prompt. */
 function lazyUseLite(): Embedder & { close(): Promise<void> } {
