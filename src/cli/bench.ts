@@ -82,11 +82,12 @@ Options:
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
   --set KEY=VALUE    fixed hyperparameter of irt (repeatable; no CV for irt): latentDimension,
                      clusters, members (default 4), l2Model, ... as in \`arbiter train --set\`
-  --artifact DIR     with --test-file: the served artifact (default models/default, or
+  --artifact DIR     with --test-file or --train/--test: the served artifact (default models/default, or
                      $ARBITER_ARTIFACT); when it was trained on the --train datasets, irt is
                      fitted with its hyperparameters (the configuration /v1/route serves) instead
                      of re-choosing them by CV on a sample of the rows
-  --tune             with --test-file: choose irt's hyperparameters by CV (--tune-rows) anyway
+  --tune             with --test-file or --train/--test: choose irt's hyperparameters by CV
+                     (--tune-rows) even when the served artifact's apply
   --embedder NAME    use-lite | hash (default use-lite; hash is for smoke tests)
   --data-dir DIR     shared data (default $ARBITER_DATA_DIR or ../shared/data)
   -h, --help         this text
@@ -225,6 +226,9 @@ export async function run(argv: string[]): Promise<number> {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
+    if (irtHyperparameters === undefined && values.tune !== true) {
+      irtHyperparameters = servedArtifactHyperparameters(values.artifact, train);
+    }
     config = {
       name: `${train.join('+')}-to-${values.test}`.replace(/[^A-Za-z0-9+._-]+/gu, '_'),
       description: `Train on ${train.join(', ')}, test on ${values.test}.`,

@@ -139,6 +139,45 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
     expect(fitted).toMatchObject({ latentDimension: 0, members: 2, l2Model: 0.05 });
   });
 
+  it('does the same for a --train/--test transfer suite', async () => {
+    const out = join(work, 'transfer');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await bench([
+        '--train',
+        'gsm8k,mmlu',
+        '--test',
+        'routerbench',
+        '--data-dir',
+        FIXTURES,
+        '--embedder',
+        'hash',
+        '--routers',
+        'irt',
+        '--resamples',
+        '20',
+        '--artifact',
+        artifact,
+        '--out',
+        out,
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      irtHyperparameters?: unknown;
+      routers: { name: string; hyperparameters: unknown[] }[];
+    };
+    expect(result.irtHyperparameters).toMatchObject({ latentDimension: 0, l2Model: 0.05 });
+    expect(result.routers.find((r) => r.name === 'router-irt')?.hyperparameters[0]).toMatchObject({
+      members: 2,
+      l2Model: 0.05,
+    });
+  });
+
   it('--set fixes them, and --tune leaves them to CV', async () => {
     const [set] = await benchHyperparameters(['--set', 'l2Model=0.5']);
     expect(set).toMatchObject({ l2Model: 0.5, members: 4 });
