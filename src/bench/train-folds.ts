@@ -136,11 +136,16 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         ),
       ),
     });
+    // The best single model: the highest mean training label. When some model has no training label
+    // (a test file naming current models), every model competes by the first router's mean predicted
+    // quality on the fold's test prompts instead (predictions only, no test label; one scale for all),
+    // set once that router has predicted.
     const means = align(labelStatistics(set).mean, Number.NEGATIVE_INFINITY);
-    const best = means.reduce((b, v, m) => (v > (means[b] as number) ? m : b), 0);
+    const chooseBest = (): number =>
+      means.reduce((b, v, m) => (v > (means[b] as number) ? m : b), 0);
     fold.test.forEach((row, k) => {
       estimatedAll[row] = foldEstimates[k] as Float64Array;
-      bestSingleAll[row] = best;
+      bestSingleAll[row] = chooseBest();
     });
     for (const kind of routers) {
       const t0 = performance.now();
@@ -215,6 +220,16 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         }
         out[row] = predicted;
       });
+      if (kind === routers[0] && columns.some((c) => c < 0)) {
+        columns.forEach((_, m) => {
+          if (fold.test.length === 0) return;
+          let sum = 0;
+          for (const row of fold.test) sum += (out[row] as Float64Array)[m] as number;
+          means[m] = sum / fold.test.length;
+        });
+        const best = chooseBest();
+        for (const row of fold.test) bestSingleAll[row] = best;
+      }
       if (twoModel) {
         const calibrationRows = sampleRows(set.embeddings.length, 1000, seed + 1);
         const trainPrompts = fold.train.flatMap((part) => part.dataset.prompts);

@@ -178,6 +178,53 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
     });
   });
 
+  it('chooses the best single model by predicted quality when the test file names a model without training labels', async () => {
+    const file = join(work, 'current.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const prompt = `prove a hard lemma number ${i} about graphs`;
+      lines.push(
+        JSON.stringify({ prompt, model: 'openai/gpt-4o', quality: 1 }),
+        JSON.stringify({ prompt, model: 'mistralai/mixtral-8x7b-instruct-v0.1', quality: 0 }),
+      );
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const out = join(work, 'current');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await bench([
+        '--test-file',
+        file,
+        '--train',
+        'mmlu,gsm8k',
+        '--data-dir',
+        FIXTURES,
+        '--embedder',
+        'hash',
+        '--routers',
+        'irt',
+        '--resamples',
+        '20',
+        '--artifact',
+        artifact,
+        '--out',
+        out,
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      baselines: { name: string; shares: Record<string, number> }[];
+    };
+    // GPT-4o has no label in the training rows; a frontier model's public prior puts it above Mixtral.
+    expect(result.baselines.find((b) => b.name === 'best-single')?.shares).toMatchObject({
+      'openai/gpt-4o': 1,
+    });
+  });
+
   it('--set fixes them, and --tune leaves them to CV', async () => {
     const [set] = await benchHyperparameters(['--set', 'l2Model=0.5']);
     expect(set).toMatchObject({ l2Model: 0.5, members: 4 });
