@@ -88,4 +88,34 @@ describe('RoutingService', () => {
     expect((await report(0.9)).status).toBe('duplicate');
     await expect(report(0.1)).rejects.toMatchObject({ code: 'FEEDBACK_DUPLICATE' });
   });
+
+  it('prices reported token usage at the catalog price when feedback gives no cost', async () => {
+    const { store, service } = await setup();
+    const decision = await service.route(request);
+    const model = catalog.get(decision.model);
+    if (model === undefined) throw new Error('chosen model not in the catalog');
+    const send = (key: string, extra: Record<string, number>) =>
+      service.feedback({
+        decisionId: decision.decisionId,
+        tenant: 'acme',
+        idempotencyKey: `acme:${key}`,
+        quality: 1,
+        ...extra,
+      });
+    await send('usage', { inputTokens: 1_000, outputTokens: 3_000 });
+    await send('reported', { inputTokens: 1_000, outputTokens: 3_000, costUsd: 0.5 });
+    await send('output-only', { outputTokens: 3_000 });
+    const costs = new Map(
+      (await store.outcomes.listForDecision(decision.decisionId)).map((o) => [
+        o.idempotencyKey,
+        o.costUsd,
+      ]),
+    );
+    const price =
+      (1_000 * model.pricing.input_per_million + 3_000 * model.pricing.output_per_million) / 1e6;
+    expect(price).toBeGreaterThan(0);
+    expect(costs.get('acme:usage')).toBeCloseTo(price, 12);
+    expect(costs.get('acme:reported')).toBe(0.5);
+    expect(costs.get('acme:output-only')).toBeNull();
+  });
 });

@@ -1,6 +1,7 @@
 import { RouterError, sha256Hex, systemClock, type Clock } from '../core/index.js';
 import { DEFAULT_RECENT_DECISIONS } from '../config/schema.js';
 import type { Catalog } from '../catalog/index.js';
+import { estimateCost } from '../tokens/index.js';
 import type { RouteDecision, RouteRequest, Router } from '../router/index.js';
 import type { DecisionRecord, ModelStats, OutcomeRecord, Store } from '../store/index.js';
 import type { InfluenceLimiter } from './influence-limiter.js';
@@ -333,7 +334,7 @@ export class RoutingService {
       latencyMs: input.latencyMs ?? null,
       inputTokens: input.inputTokens ?? null,
       outputTokens: input.outputTokens ?? null,
-      costUsd: input.costUsd ?? null,
+      costUsd: input.costUsd ?? this.costOfUsage(model, input) ?? null,
       errorClass: input.errorClass ?? null,
     };
     // The decision is durable already (record() waited for it before its id went out: in the
@@ -367,6 +368,23 @@ export class RoutingService {
       }
     }
     return { status, decisionId: decision.id, model };
+  }
+
+  /**
+   * What a call cost at the catalog's list price when feedback reports its token usage (both counts)
+   * but no cost, as the proxy computes it from the provider's usage: reasoning tokens, billed as
+   * output, then reach the learned cost ratios, the budgets and the usage report instead of the
+   * pre-call estimate. Undefined without both counts or for a model the catalog no longer holds.
+   */
+  private costOfUsage(
+    model: string,
+    input: Pick<FeedbackInput, 'inputTokens' | 'outputTokens'>,
+  ): number | undefined {
+    if (input.inputTokens === undefined || input.outputTokens === undefined) return undefined;
+    const entry = this.options.catalog().get(model);
+    return entry === undefined
+      ? undefined
+      : estimateCost(entry, { inputTokens: input.inputTokens, outputTokens: input.outputTokens });
   }
 
   /** Per-model outcome statistics over the last `windowMs`. */

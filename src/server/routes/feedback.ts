@@ -26,7 +26,14 @@ export const FeedbackBody = Type.Object(
     latency_ms: Type.Optional(Type.Number({ minimum: 0, maximum: 3_600_000 })),
     input_tokens: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     output_tokens: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
-    cost_usd: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+    cost_usd: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1_000_000,
+        description:
+          'What the call cost, USD. Absent: the catalog price of input_tokens + output_tokens when both are given.',
+      }),
+    ),
     retry_after_s: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
     error_class: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
