@@ -84,10 +84,14 @@ export function renderReport(result: SuiteResult): string {
   );
   for (const router of result.routers) {
     for (const point of router.sweep.filter(
-      (p) => Number.isInteger(p.slider) && p.slider % 2 === 0,
+      (p) => Number.isInteger(p.slider) && (p.slider % 2 === 0 || p.slider === 5),
     )) {
+      // Raw slider 5 of the floored family is the served default's rule: the default floor at
+      // (almost) no price for quality.
+      const slider =
+        point.slider === 5 && point.qualityFloor !== undefined ? '5 (default)' : `${point.slider}`;
       lines.push(
-        `| ${router.name} | ${point.slider} | ${point.qualityFloor === undefined ? '-' : point.qualityFloor.toFixed(2)} | ${point.willingnessToPay.toPrecision(2)} | ${fmt(point.quality)} | ${usd(point.costUsd)} |${point.strongShare === undefined ? '' : ` ${pct(point.strongShare)} |`}`,
+        `| ${router.name} | ${slider} | ${point.qualityFloor === undefined ? '-' : point.qualityFloor.toFixed(2)} | ${point.willingnessToPay.toPrecision(2)} | ${fmt(point.quality)} | ${usd(point.costUsd)} |${point.strongShare === undefined ? '' : ` ${pct(point.strongShare)} |`}`,
       );
     }
   }

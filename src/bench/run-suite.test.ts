@@ -129,7 +129,11 @@ describe('runSuite', () => {
       'frontier.svg',
       'pgr.svg',
     ]);
-    expect(readFileSync(join(root, 'out', 'report.md'), 'utf8')).toContain('| router-knn |');
+    const report = readFileSync(join(root, 'out', 'report.md'), 'utf8');
+    expect(report).toContain('| router-knn |');
+    // The served default's operating point has its own sweep row (floored routers only).
+    expect(report).toMatch(/\| router-knn \| 5 \(default\) \| 0\.90 \|/u);
+    expect(report).not.toContain('| router-knn-nofloor | 5 (default)');
     expect(readFileSync(join(root, 'out', 'pgr.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/u);
   });
 
