@@ -67,8 +67,8 @@ export interface TrainFoldsOptions {
   /** How the neighbour weight is chosen. @default 'off' */
   readonly neighbours?: NeighbourMode;
   /**
-   * The joint model's hyperparameters, fixed (`arbiter bench --set`): no CV; `members` defaults to 4
-   * as after CV. @default chosen by CV on at most `tuneRows` training rows
+   * The joint model's hyperparameters, fixed (`arbiter bench --set`, or the served artifact's): no
+   * CV; `members` defaults to 4 as after CV. @default chosen by CV on at most `tuneRows` training rows
    */
   readonly irtHyperparameters?: QualityHyperparameters;
 }
@@ -220,9 +220,8 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         }
         out[row] = predicted;
       });
-      if (kind === routers[0] && columns.some((c) => c < 0)) {
+      if (kind === routers[0] && columns.some((c) => c < 0) && fold.test.length > 0) {
         columns.forEach((_, m) => {
-          if (fold.test.length === 0) return;
           let sum = 0;
           for (const row of fold.test) sum += (out[row] as Float64Array)[m] as number;
           means[m] = sum / fold.test.length;

@@ -82,10 +82,10 @@ Options:
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
   --set KEY=VALUE    fixed hyperparameter of irt (repeatable; no CV for irt): latentDimension,
                      clusters, members (default 4), l2Model, ... as in \`arbiter train --set\`
-  --artifact DIR     with --test-file or --train/--test: the served artifact (default models/default, or
-                     $ARBITER_ARTIFACT); when it was trained on the --train datasets, irt is
-                     fitted with its hyperparameters (the configuration /v1/route serves) instead
-                     of re-choosing them by CV on a sample of the rows
+  --artifact DIR     with --test-file or --train/--test: the served artifact (default
+                     models/default, or $ARBITER_ARTIFACT); when it was trained on the --train
+                     datasets, irt is fitted with its hyperparameters (the configuration
+                     /v1/route serves) instead of re-choosing them by CV on a sample of the rows
   --tune             with --test-file or --train/--test: choose irt's hyperparameters by CV
                      (--tune-rows) even when the served artifact's apply
   --embedder NAME    use-lite | hash (default use-lite; hash is for smoke tests)
@@ -184,7 +184,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   let config: SuiteConfig;
-  /** irt's hyperparameters when fixed (--set, or the served artifact's for --test-file); else CV. */
+  /** irt's hyperparameters when fixed (--set, or the served artifact's for its recipe); else CV. */
   let irtHyperparameters = values.set.length === 0 ? undefined : parseHyperparameters(values.set);
   const preloaded = new Map<string, RoutingDataset>();
   if (values['test-file'] !== undefined) {
