@@ -185,7 +185,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   let config: SuiteConfig;
   /** irt's hyperparameters when fixed (--set, or the served artifact's for its recipe); else CV. */
-  let irtHyperparameters = values.set.length === 0 ? undefined : parseHyperparameters(values.set);
+  let irtHyperparameters: QualityHyperparameters | undefined =
+    values.set.length === 0 ? undefined : parseHyperparameters(values.set);
   const preloaded = new Map<string, RoutingDataset>();
   if (values['test-file'] !== undefined) {
     const catalog = loadCatalog();
@@ -207,9 +208,6 @@ export async function run(argv: string[]): Promise<number> {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
-    if (irtHyperparameters === undefined && values.tune !== true) {
-      irtHyperparameters = servedArtifactHyperparameters(values.artifact, train);
-    }
     config = {
       name: `${train.join('+')}-to-${basename(values['test-file']).replace(/\.jsonl?$/u, '')}`.replace(
         /[^A-Za-z0-9+._-]+/gu,
@@ -226,9 +224,6 @@ export async function run(argv: string[]): Promise<number> {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
-    if (irtHyperparameters === undefined && values.tune !== true) {
-      irtHyperparameters = servedArtifactHyperparameters(values.artifact, train);
-    }
     config = {
       name: `${train.join('+')}-to-${values.test}`.replace(/[^A-Za-z0-9+._-]+/gu, '_'),
       description: `Train on ${train.join(', ')}, test on ${values.test}.`,
@@ -241,6 +236,13 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  // A transfer suite on the served artifact's recipe fits the served configuration (--tune: CV).
+  if (
+    irtHyperparameters === undefined &&
+    values.tune !== true &&
+    config.protocol.kind === 'transfer'
+  )
+    irtHyperparameters = servedArtifactHyperparameters(values.artifact, config.protocol.train);
   const routers = (values.routers ?? 'irt,logistic').split(',').map((s) => s.trim());
   for (const kind of routers) {
     if (!(TRAINER_KINDS as readonly string[]).includes(kind)) {

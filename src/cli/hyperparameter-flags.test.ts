@@ -99,16 +99,20 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  const benchHyperparameters = async (extra: string[]): Promise<unknown[]> => {
-    const out = join(work, `out-${extra.join('-').replace(/[^a-z0-9]+/giu, '_')}`);
+  interface BenchResults {
+    readonly irtHyperparameters?: unknown;
+    readonly baselines: readonly { name: string; shares: Record<string, number> }[];
+    readonly routers: readonly { name: string; hyperparameters: unknown[] }[];
+  }
+
+  /** `arbiter bench` on the fixtures with the test artifact; `source` names the test prompts. */
+  const runBench = async (name: string, source: string[]): Promise<BenchResults> => {
+    const out = join(work, name);
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const code = await bench([
-        '--test-file',
-        testFile,
-        '--train',
-        'mmlu,gsm8k',
+        ...source,
         '--data-dir',
         FIXTURES,
         '--embedder',
@@ -121,18 +125,29 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
         artifact,
         '--out',
         out,
-        ...extra,
       ]);
       expect(code).toBe(0);
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();
     }
-    const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
-      routers: { name: string; hyperparameters: unknown[] }[];
-    };
-    return result.routers.find((r) => r.name === 'router-irt')?.hyperparameters ?? [];
+    return JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
   };
+
+  const irtHyperparameters = (result: BenchResults): unknown[] =>
+    result.routers.find((r) => r.name === 'router-irt')?.hyperparameters ?? [];
+
+  /** The test file scored with the shipped recipe of the test artifact, plus `extra` flags. */
+  const benchHyperparameters = async (extra: string[]): Promise<unknown[]> =>
+    irtHyperparameters(
+      await runBench(`out-${extra.join('-').replace(/[^a-z0-9]+/giu, '_')}`, [
+        '--test-file',
+        testFile,
+        '--train',
+        'mmlu,gsm8k',
+        ...extra,
+      ]),
+    );
 
   it("fits the served artifact's hyperparameters when it was trained on the same datasets", async () => {
     const [fitted] = await benchHyperparameters([]);
@@ -140,42 +155,9 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
   });
 
   it('does the same for a --train/--test transfer suite', async () => {
-    const out = join(work, 'transfer');
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const code = await bench([
-        '--train',
-        'gsm8k,mmlu',
-        '--test',
-        'routerbench',
-        '--data-dir',
-        FIXTURES,
-        '--embedder',
-        'hash',
-        '--routers',
-        'irt',
-        '--resamples',
-        '20',
-        '--artifact',
-        artifact,
-        '--out',
-        out,
-      ]);
-      expect(code).toBe(0);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
-    const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
-      irtHyperparameters?: unknown;
-      routers: { name: string; hyperparameters: unknown[] }[];
-    };
+    const result = await runBench('transfer', ['--train', 'gsm8k,mmlu', '--test', 'routerbench']);
     expect(result.irtHyperparameters).toMatchObject({ latentDimension: 0, l2Model: 0.05 });
-    expect(result.routers.find((r) => r.name === 'router-irt')?.hyperparameters[0]).toMatchObject({
-      members: 2,
-      l2Model: 0.05,
-    });
+    expect(irtHyperparameters(result)[0]).toMatchObject({ members: 2, l2Model: 0.05 });
   });
 
   it('chooses the best single model by predicted quality when the test file names a model without training labels', async () => {
@@ -189,36 +171,7 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
       );
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const out = join(work, 'current');
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const code = await bench([
-        '--test-file',
-        file,
-        '--train',
-        'mmlu,gsm8k',
-        '--data-dir',
-        FIXTURES,
-        '--embedder',
-        'hash',
-        '--routers',
-        'irt',
-        '--resamples',
-        '20',
-        '--artifact',
-        artifact,
-        '--out',
-        out,
-      ]);
-      expect(code).toBe(0);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
-    const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
-      baselines: { name: string; shares: Record<string, number> }[];
-    };
+    const result = await runBench('current', ['--test-file', file, '--train', 'mmlu,gsm8k']);
     // GPT-4o has no label in the training rows; a frontier model's public prior puts it above Mixtral.
     expect(result.baselines.find((b) => b.name === 'best-single')?.shares).toMatchObject({
       'openai/gpt-4o': 1,
