@@ -80,8 +80,10 @@ Options:
   --seed N           seed for folds, bootstrap and training (default 42)
   --resamples N      bootstrap resamples (default 500)
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
-  --set KEY=VALUE    fixed hyperparameter of irt (repeatable; no CV for irt): latentDimension,
-                     clusters, members (default 4), l2Model, ... as in \`arbiter train --set\`
+  --set KEY=VALUE    fixed hyperparameter of irt (repeatable): latentDimension, clusters,
+                     members (default 4), l2Model, ... as in \`arbiter train --set\`. Where the
+                     served artifact's hyperparameters apply (below) it changes the keys it names
+                     and keeps the others; elsewhere the named keys replace CV for irt
   --artifact DIR     with --test-file or --train/--test: the served artifact (default
                      models/default, or $ARBITER_ARTIFACT); when it was trained on the --train
                      datasets, irt is fitted with its hyperparameters (the configuration
@@ -184,9 +186,11 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   let config: SuiteConfig;
-  /** irt's hyperparameters when fixed (--set, or the served artifact's for its recipe); else CV. */
-  let irtHyperparameters: QualityHyperparameters | undefined =
+  /** `--set` keys: they override the served artifact's (when those apply), or replace CV. */
+  const setHyperparameters: QualityHyperparameters | undefined =
     values.set.length === 0 ? undefined : parseHyperparameters(values.set);
+  /** irt's hyperparameters when fixed (the served artifact's for its recipe, --set); else CV. */
+  let irtHyperparameters: QualityHyperparameters | undefined = setHyperparameters;
   const preloaded = new Map<string, RoutingDataset>();
   if (values['test-file'] !== undefined) {
     const catalog = loadCatalog();
@@ -236,13 +240,20 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  // A transfer suite on the served artifact's recipe fits the served configuration (--tune: CV).
-  if (
-    irtHyperparameters === undefined &&
-    values.tune !== true &&
-    config.protocol.kind === 'transfer'
-  )
-    irtHyperparameters = servedArtifactHyperparameters(values.artifact, config.protocol.train);
+  // A transfer suite on the served artifact's recipe fits the served configuration (--tune: CV);
+  // --set changes the keys it names and keeps the others (as `arbiter train --set` beside CV).
+  if (values.tune !== true && config.protocol.kind === 'transfer') {
+    const served = servedArtifactHyperparameters(values.artifact, config.protocol.train);
+    if (served !== undefined) {
+      irtHyperparameters = { ...served, ...setHyperparameters };
+      if (setHyperparameters !== undefined)
+        process.stderr.write(
+          `arbiter bench: --set changes ${Object.entries(setHyperparameters)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', ')}\n`,
+        );
+    }
+  }
   const routers = (values.routers ?? 'irt,logistic').split(',').map((s) => s.trim());
   for (const kind of routers) {
     if (!(TRAINER_KINDS as readonly string[]).includes(kind)) {

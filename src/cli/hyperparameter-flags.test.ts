@@ -178,9 +178,10 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
     });
   });
 
-  it('--set fixes them, and --tune leaves them to CV', async () => {
+  it('--set changes the keys it names and keeps the others; --tune leaves them to CV', async () => {
     const [set] = await benchHyperparameters(['--set', 'l2Model=0.5']);
-    expect(set).toMatchObject({ l2Model: 0.5, members: 4 });
+    // The served artifact's other keys stay (members 2, k 0), not the defaults.
+    expect(set).toMatchObject({ l2Model: 0.5, members: 2, latentDimension: 0 });
     const [tuned] = await benchHyperparameters(['--tune']);
     expect(tuned).toMatchObject({ members: 4 });
     expect((tuned as { l2Model?: number }).l2Model).not.toBe(0.05);
