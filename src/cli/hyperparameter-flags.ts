@@ -20,6 +20,7 @@ export const NUMERIC_HYPERPARAMETERS = [
   'l2Specialisation',
   'members',
   'clusters',
+  'centreSpecialisation',
 ] as const;
 
 /** Parse `--set` pairs; a bad key or value is INPUT_INVALID. */

@@ -9,6 +9,7 @@ import {
   fitIrtPredictor,
   fitPriorMap,
   irtPredictorFromState,
+  modelComponents,
 } from './irt-predictor.js';
 import { predictorFromState } from './from-state.js';
 import { sigmoid } from './linalg.js';
@@ -223,6 +224,63 @@ describe('prompt clusters in the specialisation', () => {
       /centroids/u,
     );
     expect(() => irtPredictorFromState({ ...withClusters, clusters: 2.5 })).toThrow(/whole/u);
+  });
+});
+
+describe('specialisation centred within components', () => {
+  it('links models labelled on the same prompt, not through rows on the served scale', () => {
+    const row = (...labels: number[]) => Float64Array.from(labels);
+    const N = Number.NaN;
+    const quality = [row(1, 0, N, N), row(N, N, 1, N), row(N, 1, N, 0), row(1, 1, 1, 1)];
+    expect([...modelComponents(quality, 4, ['a', 'b', 'a', ''])]).toEqual([0, 0, 1, 0]);
+    // Without the served-scale marker the last row links everyone.
+    expect([...modelComponents(quality, 4)]).toEqual([0, 0, 0, 0]);
+  });
+
+  it("keeps each dataset's specialisation vectors at mean zero, and only when asked", () => {
+    // Two datasets over disjoint models in different regions of the embedding: what is common to
+    // one dataset's models there is not identified against the other's.
+    const noise = createRng(21);
+    const dim = 8;
+    const embeddings: Float32Array[] = [];
+    const quality: Float64Array[] = [];
+    const rowDatasets: string[] = [];
+    for (let i = 0; i < 800; i++) {
+      const first = i % 2 === 0;
+      const x = randomUnit(noise, dim);
+      x[first ? 0 : 1] = (x[first ? 0 : 1] ?? 0) + 2;
+      embeddings.push(x);
+      const p = [0.9, 0.4, 0.7, 0.2].map((v, m) => v - 0.3 * (x[2 + m] ?? 0));
+      quality.push(
+        Float64Array.from(p, (v, m) => (first === m < 2 ? (noise.next() < v ? 1 : 0) : Number.NaN)),
+      );
+      rowDatasets.push(first ? 'one' : 'two');
+    }
+    const data: TrainingSet = { models: ['a', 'b', 'c', 'd'], embeddings, quality };
+    const fit = (centreSpecialisation: boolean) =>
+      fitIrtPredictor(data, {
+        latentDimension: 2,
+        members: 1,
+        epochs: 10,
+        seed: 2,
+        rowDatasets,
+        centreSpecialisation,
+      }).specialisationWeights();
+    const componentMean = (w: Float64Array[], models: number[]) =>
+      Math.max(
+        ...[0, 1].map((c) =>
+          Math.abs(models.reduce((s, j) => s + (w[j]?.[c] ?? 0), 0) / models.length),
+        ),
+      );
+    const centred = fit(true);
+    expect(componentMean(centred, [0, 1])).toBeLessThan(1e-6);
+    expect(componentMean(centred, [2, 3])).toBeLessThan(1e-6);
+    // Within a component the models still differ.
+    expect(Math.abs((centred[0]?.[0] ?? 0) - (centred[1]?.[0] ?? 0))).toBeGreaterThan(1e-3);
+    const free = fit(false);
+    expect(Math.max(componentMean(free, [0, 1]), componentMean(free, [2, 3]))).toBeGreaterThan(
+      1e-3,
+    );
   });
 });
 

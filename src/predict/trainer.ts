@@ -51,6 +51,8 @@ export interface QualityHyperparameters {
   readonly clusters?: number;
   /** irt: the clusters' centroids: k-means, or one per label scale (see IrtOptions.clusterBy). */
   readonly clusterBy?: 'kmeans' | 'scale';
+  /** irt: 1 (default) keeps each model's specialisation centred within its component, 0 does not. */
+  readonly centreSpecialisation?: number;
   /** irt: the neighbour term's weight, as chosen on training folds (reported; see neighbour-blend.ts). */
   readonly neighbourWeight?: number;
 }
@@ -163,6 +165,9 @@ export function fitQualityPredictor(options: {
         ...(h.members === undefined ? {} : { members: h.members }),
         ...(h.clusters === undefined ? {} : { clusters: h.clusters }),
         ...(h.clusterBy === undefined ? {} : { clusterBy: h.clusterBy }),
+        ...(h.centreSpecialisation === undefined
+          ? {}
+          : { centreSpecialisation: h.centreSpecialisation !== 0 }),
         ...(options.rowWeights === undefined ? {} : { rowWeights: options.rowWeights }),
         ...(options.rowDatasets === undefined ? {} : { rowDatasets: options.rowDatasets }),
         ...(options.facts === undefined ? {} : options.facts),
