@@ -26,7 +26,10 @@ const rows = readFileSync('training/dev/dev-prompts.jsonl', 'utf8')
   .trim()
   .split('\n')
   .map((line) => JSON.parse(line) as { prompt: string; class: string });
-const embedder = await createEmbedder({ embedder: 'use-lite', stateDir: '/tmp/arb-state' } as never);
+const embedder = await createEmbedder({
+  embedder: 'use-lite',
+  stateDir: '/tmp/arb-state',
+} as never);
 const embeddings = await EmbeddingCache.open(embedder, { quiet: true }).embed(
   rows.map((r) => r.prompt),
 );
