@@ -123,6 +123,13 @@ function warnSkipped(file: string, rows: readonly BadRow[]): void {
   if (reasons.length > 20) process.stderr.write(`  ... and ${reasons.length - 20} more reasons\n`);
 }
 
+/** `key=value, ...` for a stderr line. */
+function describeHyperparameters(hyperparameters: QualityHyperparameters): string {
+  return Object.entries(hyperparameters)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+}
+
 /**
  * The served artifact's joint-model hyperparameters when it was trained on `train` (its manifest's
  * recipe), with a line on stderr saying which; undefined (CV chooses) otherwise.
@@ -145,11 +152,7 @@ function servedArtifactHyperparameters(
   process.stderr.write(
     fixed === undefined
       ? `arbiter bench: ${path} was not trained on ${train.join(',')} as irt; hyperparameters chosen by CV\n`
-      : `arbiter bench: irt hyperparameters of the served artifact (${path}): ${Object.entries(
-          fixed,
-        )
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(', ')}; --tune chooses them by CV instead\n`,
+      : `arbiter bench: irt hyperparameters of the served artifact (${path}): ${describeHyperparameters(fixed)}; --tune chooses them by CV instead\n`,
   );
   return fixed;
 }
@@ -248,9 +251,7 @@ export async function run(argv: string[]): Promise<number> {
       irtHyperparameters = { ...served, ...setHyperparameters };
       if (setHyperparameters !== undefined)
         process.stderr.write(
-          `arbiter bench: --set changes ${Object.entries(setHyperparameters)
-            .map(([k, v]) => `${k}=${String(v)}`)
-            .join(', ')}\n`,
+          `arbiter bench: --set changes ${describeHyperparameters(setHyperparameters)}\n`,
         );
     }
   }

@@ -350,6 +350,7 @@ function fitMember(
   rows: readonly number[],
   seed: number,
   phis: readonly Float32Array[] | undefined,
+  /** Component per model when the specialisation is centred (k > 0), else undefined. */
   components?: Int32Array,
 ): Float64Array {
   const { d, k, m, c: clusters } = shape;
@@ -481,7 +482,7 @@ function fitMember(
       }
       offsetOptimiser.step(offsets, offsetGradient, options.l2Offset ?? 1e-2);
       optimiser.step(theta, gradient, l2);
-      if (components !== undefined && k > 0) centreSpecialisations(theta, at, k, components);
+      if (components !== undefined) centreSpecialisations(theta, at, k, components);
     }
   }
   // alpha/beta only tie abilities to public scores during the fit; the prior for unseen models is
