@@ -21,7 +21,11 @@ describe('output-length predictor', () => {
   };
 
   it('regresses log tokens where data is plentiful and falls back to medians', () => {
-    const predictor = fitOutputLengthPredictor(set, { l2: 1e-6, floorTokens: 1 });
+    const predictor = fitOutputLengthPredictor(set, {
+      l2: 1e-6,
+      floorTokens: 1,
+      evidenceGate: false,
+    });
     const probe = Array.from({ length: 20 }, () => randomUnit(rng, 8));
     predictor.predict(probe).forEach((row, i) => {
       const expected = truth(probe[i] as Float32Array);
@@ -31,7 +35,11 @@ describe('output-length predictor', () => {
   });
 
   it('gives a model without data the shared prompt effect at the mean verbosity, floored', () => {
-    const predictor = fitOutputLengthPredictor(set, { l2: 1e-6, floorTokens: 1 });
+    const predictor = fitOutputLengthPredictor(set, {
+      l2: 1e-6,
+      floorTokens: 1,
+      evidenceGate: false,
+    });
     const probe = Array.from({ length: 50 }, () => randomUnit(rng, 8));
     const rows = predictor.predict(probe);
     // The shared effect is the prompt's: log length of `none` moves with `long`'s (slope ~1)...
@@ -44,6 +52,78 @@ describe('output-length predictor', () => {
     // With the default floor a model without data is never predicted under 32 tokens.
     const floored = fitOutputLengthPredictor(set);
     for (const row of floored.predict(probe)) expect(row[2]).toBeGreaterThanOrEqual(32);
+  });
+
+  it("trusts a model's own regression near its length data and the shared one far from it", () => {
+    // Length data only on prompts around one direction (a closed-form benchmark): model `terse`
+    // answers in 2 tokens, model `verbose` in 200. Model `terse`'s regression would carry its 2
+    // tokens to any prompt; far from the data both get the shared prediction (>= 32).
+    const local = createRng(21);
+    const centre = randomUnit(local, 16);
+    const near = (): Float32Array => {
+      const noise = randomUnit(local, 16);
+      const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const embeddings = Array.from({ length: 600 }, near);
+    const lengths: TrainingSet = {
+      models: ['terse', 'verbose'],
+      embeddings,
+      quality: embeddings.map(() => Float64Array.of(1, 1)),
+      outputTokens: embeddings.map(() => Float64Array.of(2, 200)),
+    };
+    const gated = fitOutputLengthPredictor(lengths);
+    const free = fitOutputLengthPredictor(lengths, { evidenceGate: false });
+    const nearProbe = Array.from({ length: 20 }, near);
+    for (const row of gated.predict(nearProbe)) {
+      expect(row[0]).toBeLessThan(3);
+      expect(row[1]).toBeGreaterThan(150);
+    }
+    // Far: orthogonal-ish random directions, none within the held-out threshold's reach.
+    const far = Array.from({ length: 20 }, () => randomUnit(local, 16)).filter(
+      (x) => Math.abs(x.reduce((sum, v, j) => sum + v * (centre[j] ?? 0), 0)) < 0.3,
+    );
+    expect(far.length).toBeGreaterThan(5);
+    const gatedFar = gated.predict(far);
+    const freeFar = free.predict(far);
+    gatedFar.forEach((row, i) => {
+      expect(row[0]).toBeGreaterThanOrEqual(32);
+      expect(row[0]).toBeCloseTo(row[1] ?? 0, 6);
+      expect(freeFar[i]?.[0]).toBeLessThan(10); // the ungated regression keeps its 2 tokens
+    });
+    // The evidence survives the state round trip.
+    const restored = outputLengthPredictorFromState(JSON.parse(JSON.stringify(gated.toState())));
+    expect(restored.predict([...nearProbe, ...far])).toEqual(gated.predict([...nearProbe, ...far]));
+  });
+
+  it('trusts a model only near prompts with its own answers', () => {
+    // Two regions of length data: `both` answers in both (300 tokens), `first` only in the first
+    // (2 tokens). Near the second region `first` gets the shared prediction, not its 2 tokens.
+    const local = createRng(34);
+    const around = (centre: Float32Array) => (): Float32Array => {
+      const noise = randomUnit(local, 16);
+      const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const one = around(randomUnit(local, 16));
+    const two = around(randomUnit(local, 16));
+    const embeddings = [...Array.from({ length: 400 }, one), ...Array.from({ length: 400 }, two)];
+    const set: TrainingSet = {
+      models: ['first', 'both'],
+      embeddings,
+      quality: embeddings.map(() => Float64Array.of(1, 1)),
+      outputTokens: embeddings.map((_, i) => Float64Array.of(i < 400 ? 2 : Number.NaN, 300)),
+    };
+    const predictor = fitOutputLengthPredictor(set);
+    for (const row of predictor.predict(Array.from({ length: 10 }, one))) {
+      expect(row[0]).toBeLessThan(3);
+    }
+    for (const row of predictor.predict(Array.from({ length: 10 }, two))) {
+      expect(row[0]).toBeGreaterThanOrEqual(32);
+      expect(row[1]).toBeGreaterThan(250);
+    }
   });
 
   it('round-trips its state exactly', () => {

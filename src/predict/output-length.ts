@@ -7,6 +7,8 @@
 import type { OutputLengthPredictor, PredictorState, TrainingSet } from './predictor.js';
 import { decodeFloat32, encodeFloat32, roundSignificant } from './encoding.js';
 import { dot, median } from './linalg.js';
+import { createRng, shuffled } from '../core/index.js';
+import { fitClusterCentroids } from './irt-predictor.js';
 import { fitLinearModel } from './linear-model.js';
 import {
   assertQueryDimension,
@@ -32,7 +34,23 @@ export interface OutputLengthOptions {
    * @default 32
    */
   readonly floorTokens?: number;
+  /**
+   * Gate each model's own regression by the evidence near the prompt: centroids of the prompts with
+   * answer lengths, and the cosine above which a held-out such prompt usually lies. Far from them (an
+   * open chat question when the lengths come from multiple-choice and math benchmarks) every model
+   * gets the shared prediction instead of extrapolating its own. @default true
+   */
+  readonly evidenceGate?: boolean;
+  /** Seed of the evidence centroids and their held-out split. @default 0 */
+  readonly seed?: number;
 }
+
+/** Evidence centroids of the length data (spherical k-means). */
+export const LENGTH_EVIDENCE_CENTROIDS = 64;
+/** Held-out quantile of the max cosine to the centroids above which a prompt's data is trusted. */
+export const LENGTH_EVIDENCE_QUANTILE = 0.05;
+/** Cosine span below that threshold over which trust falls linearly to none. */
+export const LENGTH_EVIDENCE_WIDTH = 0.1;
 
 /** Default smallest predicted output length, tokens. */
 export const MIN_OUTPUT_TOKENS = 32;
@@ -103,6 +121,7 @@ export function fitOutputLengthPredictor(
           l2: options.l2 ?? 1e-2,
         })
       : { weights: new Float64Array(d), bias: 0 };
+  const evidence = options.evidenceGate === false ? undefined : fitEvidence(set, options.seed ?? 0);
   // Round now exactly as toState() does, so a restored predictor predicts identically.
   return new RidgeOutputLength(
     set.models,
@@ -120,7 +139,86 @@ export function fitOutputLengthPredictor(
         tokens.some((row) => Number.isFinite(row[j] ?? Number.NaN)) ? 0 : 1,
       ),
     },
+    evidence,
   );
+}
+
+/** Where the length data lies: unit centroids, whose models it holds, the trusted-cosine threshold. */
+interface LengthEvidence {
+  readonly centroids: readonly Float32Array[];
+  /**
+   * coverage[c * models + m]: share of the length prompts nearest centroid c with a length for
+   * model m (a model's regression is trusted only where its own answers were seen).
+   */
+  readonly coverage: Float64Array;
+  /** Max cosine at or above which a prompt's own-model regressions are fully trusted. */
+  readonly high: number;
+  /** Span below `high` over which trust falls to zero. */
+  readonly width: number;
+}
+
+/**
+ * Centroids of 80% of the prompts with any answer length (seeded), and the
+ * {@link LENGTH_EVIDENCE_QUANTILE} quantile of the other 20%'s max cosine to them: a prompt below it
+ * is less like the length data than 95% of prompts drawn from it. Undefined without enough data.
+ */
+function fitEvidence(set: TrainingSet, seed: number): LengthEvidence | undefined {
+  const hasLength = (t: number | undefined): boolean =>
+    t !== undefined && Number.isFinite(t) && t >= 0;
+  const indices = set.embeddings
+    .map((_, i) => i)
+    .filter((i) => (set.outputTokens?.[i] ?? []).some(hasLength));
+  const rows = indices.map((i) => set.embeddings[i] as Float32Array);
+  if (rows.length < 2 * LENGTH_EVIDENCE_CENTROIDS) return undefined;
+  const order = shuffled(rows, createRng(seed + 7919));
+  const cut = Math.floor(order.length * 0.8);
+  const centroids = fitClusterCentroids(order.slice(0, cut), LENGTH_EVIDENCE_CENTROIDS, seed).map(
+    (c) => Float32Array.from(c),
+  );
+  const held = order.slice(cut).map((x) => maxCosine(x, centroids));
+  held.sort((a, b) => a - b);
+  const high = held[Math.floor(LENGTH_EVIDENCE_QUANTILE * (held.length - 1))] ?? 1;
+  const m = set.models.length;
+  const counts = new Float64Array(centroids.length);
+  const covered = new Float64Array(centroids.length * m);
+  for (const i of indices) {
+    const c = nearestCentroid(set.embeddings[i] as Float32Array, centroids);
+    counts[c] = (counts[c] as number) + 1;
+    set.models.forEach((_, j) => {
+      if (hasLength(set.outputTokens?.[i]?.[j]))
+        covered[c * m + j] = (covered[c * m + j] as number) + 1;
+    });
+  }
+  const coverage = covered.map((v, k) => {
+    const n = counts[Math.floor(k / m)] as number;
+    return n > 0 ? roundSignificant(v / n, 3) : 0;
+  });
+  return { centroids, coverage, high: roundSignificant(high, 7), width: LENGTH_EVIDENCE_WIDTH };
+}
+
+/** Index of the unit centroid most similar to `x`. */
+function nearestCentroid(x: Float32Array, centroids: readonly Float32Array[]): number {
+  let best = 0;
+  let bestSim = Number.NEGATIVE_INFINITY;
+  centroids.forEach((c, j) => {
+    const sim = dot(c, x, x.length);
+    if (sim > bestSim) {
+      bestSim = sim;
+      best = j;
+    }
+  });
+  return best;
+}
+
+/** Largest cosine between `x` and the unit centroids. */
+function maxCosine(x: Float32Array, centroids: readonly Float32Array[]): number {
+  let norm = 0;
+  for (const v of x) norm += v * v;
+  norm = Math.sqrt(norm);
+  if (norm === 0) return 0;
+  let best = -1;
+  for (const c of centroids) best = Math.max(best, dot(c, x, x.length) / norm);
+  return best;
 }
 
 /** The shared part of the length model (absent in artifacts written before it existed). */
@@ -144,6 +242,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
   private readonly weights: Float64Array;
   private readonly bias: Float64Array;
   private readonly shared: SharedLength | undefined;
+  private readonly evidence: LengthEvidence | undefined;
 
   constructor(
     models: readonly string[],
@@ -154,6 +253,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
     weights: Float64Array,
     bias: Float64Array,
     shared?: SharedLength,
+    evidence?: LengthEvidence,
   ) {
     this.models = models;
     this.dimension = dimension;
@@ -163,6 +263,23 @@ class RidgeOutputLength implements OutputLengthPredictor {
     this.weights = weights;
     this.bias = bias;
     this.shared = shared;
+    this.evidence = evidence;
+  }
+
+  /**
+   * How far each model's own regression is trusted on this prompt, in [0, 1]: near the prompts with
+   * answer lengths, times the share of the nearest cluster's prompts with the model's own answers;
+   * falling linearly to 0 over `width` below the held-out threshold (all 1 for artifacts without
+   * evidence centroids or a shared part).
+   */
+  trust(x: Float32Array): Float64Array {
+    const m = this.models.length;
+    if (this.evidence === undefined || this.shared === undefined)
+      return new Float64Array(m).fill(1);
+    const { centroids, coverage, high, width } = this.evidence;
+    const near = Math.min(1, Math.max(0, (maxCosine(x, centroids) - (high - width)) / width));
+    const c = nearestCentroid(x, centroids);
+    return Float64Array.from({ length: m }, (_, j) => near * (coverage[c * m + j] as number));
   }
 
   /**
@@ -178,16 +295,27 @@ class RidgeOutputLength implements OutputLengthPredictor {
   predict(embeddings: readonly Float32Array[]): Float64Array[] {
     assertQueryDimension(embeddings, this.dimension);
     const d = this.dimension;
-    return embeddings.map((x) =>
-      Float64Array.from(this.models, (_, j) => {
+    return embeddings.map((x) => {
+      const trust = this.trust(x);
+      const shared = trust.some((t) => t < 1) ? this.predictUnseen(x) : undefined;
+      // Far from a model's length data it gets the shared prediction (log-linear blend between).
+      const gated = (own: number, j: number): number => {
+        const t = trust[j] as number;
+        return shared === undefined || t >= 1
+          ? own
+          : Math.expm1(t * Math.log1p(own) + (1 - t) * Math.log1p(shared));
+      };
+      return Float64Array.from(this.models, (_, j) => {
         if (this.fitted[j] !== 1) {
           const median = Math.max(1, this.medians[j] ?? this.globalMedian);
-          return this.shared?.unseen[j] === 1 ? (this.predictUnseen(x) ?? median) : median;
+          return this.shared?.unseen[j] === 1
+            ? (this.predictUnseen(x) ?? median)
+            : gated(median, j);
         }
         const z = dot(this.weights.subarray(j * d, (j + 1) * d), x, d) + (this.bias[j] ?? 0);
-        return Math.max(1, Math.expm1(z));
-      }),
-    );
+        return gated(Math.max(1, Math.expm1(z)), j);
+      });
+    });
   }
 
   toState(): PredictorState {
@@ -208,6 +336,15 @@ class RidgeOutputLength implements OutputLengthPredictor {
             sharedBias: this.shared.bias,
             floorTokens: this.shared.floor,
             unseen: [...this.shared.unseen],
+          }),
+      ...(this.evidence === undefined
+        ? {}
+        : {
+            evidenceCentroids: encodeFloat32(concatenate(this.evidence.centroids)),
+            evidenceCount: this.evidence.centroids.length,
+            evidenceCoverage: [...this.evidence.coverage],
+            evidenceHigh: this.evidence.high,
+            evidenceWidth: this.evidence.width,
           }),
     };
   }
@@ -236,7 +373,35 @@ export function outputLengthPredictorFromState(value: unknown): OutputLengthPred
           floor: numberField(state, 'floorTokens'),
           unseen: Uint8Array.from(numberArrayField(state, 'unseen', m)),
         },
+    state['evidenceCentroids'] === undefined ? undefined : evidenceFromState(state),
   );
+}
+
+function evidenceFromState(state: PredictorState): LengthEvidence {
+  const count = numberField(state, 'evidenceCount');
+  if (!Number.isInteger(count) || count < 1)
+    throw new RouterError('ARTIFACT_INVALID', 'evidenceCount must be a positive integer');
+  const flat = decodeFloat32(state['evidenceCentroids'], count * state.dimension);
+  return {
+    centroids: Array.from({ length: count }, (_, c) =>
+      Float32Array.from(flat.subarray(c * state.dimension, (c + 1) * state.dimension)),
+    ),
+    coverage: Float64Array.from(
+      numberArrayField(state, 'evidenceCoverage', count * state.models.length),
+    ),
+    high: numberField(state, 'evidenceHigh'),
+    width: numberField(state, 'evidenceWidth'),
+  };
+}
+
+function concatenate(rows: readonly Float32Array[]): Float64Array {
+  const out = new Float64Array(rows.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const r of rows) {
+    out.set(r, offset);
+    offset += r.length;
+  }
+  return out;
 }
 
 /**
