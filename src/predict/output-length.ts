@@ -175,14 +175,14 @@ function fitEvidence(set: TrainingSet, seed: number): LengthEvidence | undefined
   const centroids = fitClusterCentroids(order.slice(0, cut), LENGTH_EVIDENCE_CENTROIDS, seed).map(
     (c) => Float32Array.from(c),
   );
-  const held = order.slice(cut).map((x) => maxCosine(x, centroids));
+  const held = order.slice(cut).map((x) => nearest(x, centroids).cosine);
   held.sort((a, b) => a - b);
   const high = held[Math.floor(LENGTH_EVIDENCE_QUANTILE * (held.length - 1))] ?? 1;
   const m = set.models.length;
   const counts = new Float64Array(centroids.length);
   const covered = new Float64Array(centroids.length * m);
   for (const i of indices) {
-    const c = nearestCentroid(set.embeddings[i] as Float32Array, centroids);
+    const c = nearest(set.embeddings[i] as Float32Array, centroids).index;
     counts[c] = (counts[c] as number) + 1;
     set.models.forEach((_, j) => {
       if (hasLength(set.outputTokens?.[i]?.[j]))
@@ -196,29 +196,24 @@ function fitEvidence(set: TrainingSet, seed: number): LengthEvidence | undefined
   return { centroids, coverage, high: roundSignificant(high, 7), width: LENGTH_EVIDENCE_WIDTH };
 }
 
-/** Index of the unit centroid most similar to `x`. */
-function nearestCentroid(x: Float32Array, centroids: readonly Float32Array[]): number {
-  let best = 0;
-  let bestSim = Number.NEGATIVE_INFINITY;
-  centroids.forEach((c, j) => {
-    const sim = dot(c, x, x.length);
-    if (sim > bestSim) {
-      bestSim = sim;
-      best = j;
-    }
-  });
-  return best;
-}
-
-/** Largest cosine between `x` and the unit centroids. */
-function maxCosine(x: Float32Array, centroids: readonly Float32Array[]): number {
+/** The unit centroid most similar to `x`: its index and the cosine (0 for a zero vector). */
+function nearest(
+  x: Float32Array,
+  centroids: readonly Float32Array[],
+): { readonly index: number; readonly cosine: number } {
   let norm = 0;
   for (const v of x) norm += v * v;
   norm = Math.sqrt(norm);
-  if (norm === 0) return 0;
-  let best = -1;
-  for (const c of centroids) best = Math.max(best, dot(c, x, x.length) / norm);
-  return best;
+  let index = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  centroids.forEach((c, j) => {
+    const sim = dot(c, x, x.length);
+    if (sim > best) {
+      best = sim;
+      index = j;
+    }
+  });
+  return { index, cosine: norm === 0 ? 0 : best / norm };
 }
 
 /** The shared part of the length model (absent in artifacts written before it existed). */
@@ -277,8 +272,8 @@ class RidgeOutputLength implements OutputLengthPredictor {
     if (this.evidence === undefined || this.shared === undefined)
       return new Float64Array(m).fill(1);
     const { centroids, coverage, high, width } = this.evidence;
-    const near = Math.min(1, Math.max(0, (maxCosine(x, centroids) - (high - width)) / width));
-    const c = nearestCentroid(x, centroids);
+    const { index: c, cosine } = nearest(x, centroids);
+    const near = Math.min(1, Math.max(0, (cosine - (high - width)) / width));
     return Float64Array.from({ length: m }, (_, j) => near * (coverage[c * m + j] as number));
   }
 
