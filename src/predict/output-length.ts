@@ -2,7 +2,8 @@
  * Per-model output-length estimator: ridge regression of log(1 + tokens) on the prompt embedding for
  * models with enough observations, else the model's median, else the median over all models.
  * Predicting on the log scale and exponentiating gives the conditional geometric mean, which is
- * robust to the heavy right tail of response lengths.
+ * robust to the heavy right tail of response lengths. A model's own regression is trusted only near
+ * prompts carrying its answers; elsewhere a shared prompt-verbosity model (floored) takes over.
  */
 import type { OutputLengthPredictor, PredictorState, TrainingSet } from './predictor.js';
 import { decodeFloat32, encodeFloat32, roundSignificant } from './encoding.js';
