@@ -76,10 +76,9 @@ describe('output-length predictor', () => {
     const gated = fitOutputLengthPredictor(lengths);
     const free = fitOutputLengthPredictor(lengths, { evidenceGate: false });
     const nearProbe = Array.from({ length: 20 }, near);
-    for (const row of gated.predict(nearProbe)) {
-      expect(row[0]).toBeLessThan(3);
-      expect(row[1]).toBeGreaterThan(150);
-    }
+    const nearRows = gated.predict(nearProbe);
+    expect(nearRows.filter((row) => (row[0] ?? 0) < 3).length).toBeGreaterThanOrEqual(16);
+    for (const row of nearRows) expect(row[1]).toBeGreaterThan(150);
     // Far: orthogonal-ish random directions, none within the held-out threshold's reach.
     const far = Array.from({ length: 20 }, () => randomUnit(local, 16)).filter(
       (x) => Math.abs(x.reduce((sum, v, j) => sum + v * (centre[j] ?? 0), 0)) < 0.3,
@@ -117,9 +116,11 @@ describe('output-length predictor', () => {
       outputTokens: embeddings.map((_, i) => Float64Array.of(i < 400 ? 2 : Number.NaN, 300)),
     };
     const predictor = fitOutputLengthPredictor(set);
-    for (const row of predictor.predict(Array.from({ length: 10 }, one))) {
-      expect(row[0]).toBeLessThan(3);
-    }
+    // Near the first region its 2 tokens stand, except on the few prompts below the held-out
+    // threshold (about 5% by construction), where an answer under the floor is not believed.
+    const first = predictor.predict(Array.from({ length: 40 }, one)).map((row) => row[0] ?? 0);
+    expect(first.filter((t) => t < 3).length).toBeGreaterThanOrEqual(32);
+    for (const t of first) expect(t < 3 || t >= 32).toBe(true);
     for (const row of predictor.predict(Array.from({ length: 10 }, two))) {
       expect(row[0]).toBeGreaterThanOrEqual(32);
       expect(row[1]).toBeGreaterThan(250);

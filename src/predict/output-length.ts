@@ -294,12 +294,13 @@ class RidgeOutputLength implements OutputLengthPredictor {
     return embeddings.map((x) => {
       const trust = this.trust(x);
       const shared = trust.some((t) => t < 1) ? this.predictUnseen(x) : undefined;
-      // Far from a model's length data it gets the shared prediction (log-linear blend between).
+      // Far from a model's length data it gets the shared prediction (log-linear blend between);
+      // an answer shorter than the floor is believed only where the model's evidence is full.
       const gated = (own: number, j: number): number => {
         const t = trust[j] as number;
-        return shared === undefined || t >= 1
-          ? own
-          : Math.expm1(t * Math.log1p(own) + (1 - t) * Math.log1p(shared));
+        if (shared === undefined || t >= 1) return own;
+        const blend = Math.expm1(t * Math.log1p(own) + (1 - t) * Math.log1p(shared));
+        return Math.max(this.shared?.floor ?? 1, blend);
       };
       return Float64Array.from(this.models, (_, j) => {
         if (this.fitted[j] !== 1) {
