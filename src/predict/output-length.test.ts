@@ -127,6 +127,32 @@ describe('output-length predictor', () => {
     }
   });
 
+  it('trusts models near their answers in a routing log, one answer per prompt', () => {
+    // Logged traffic: each prompt answered by one of two models, alternately. Both have answers all
+    // over the region, so both keep their own regressions there (2 and 200 tokens).
+    const local = createRng(55);
+    const centre = randomUnit(local, 16);
+    const near = (): Float32Array => {
+      const noise = randomUnit(local, 16);
+      const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const embeddings = Array.from({ length: 800 }, near);
+    const set: TrainingSet = {
+      models: ['terse', 'verbose'],
+      embeddings,
+      quality: embeddings.map(() => Float64Array.of(1, 1)),
+      outputTokens: embeddings.map((_, i) =>
+        i % 2 === 0 ? Float64Array.of(2, Number.NaN) : Float64Array.of(Number.NaN, 200),
+      ),
+    };
+    // (A few probes fall below the held-out threshold, about 5% by construction, and are blended.)
+    const rows = fitOutputLengthPredictor(set).predict(Array.from({ length: 20 }, near));
+    expect(rows.filter((row) => (row[0] ?? 0) < 3).length).toBeGreaterThanOrEqual(16);
+    expect(rows.filter((row) => (row[1] ?? 0) > 150).length).toBeGreaterThanOrEqual(14);
+  });
+
   it('round-trips its state exactly', () => {
     const predictor = fitOutputLengthPredictor(set);
     const restored = outputLengthPredictorFromState(

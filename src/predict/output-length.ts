@@ -50,6 +50,8 @@ export interface OutputLengthOptions {
 export const LENGTH_EVIDENCE_CENTROIDS = 64;
 /** Held-out quantile of the max cosine to the centroids above which a prompt's data is trusted. */
 export const LENGTH_EVIDENCE_QUANTILE = 0.05;
+/** A model's answers near a centroid at which its own regression is fully trusted there. */
+export const LENGTH_EVIDENCE_ANSWERS = 20;
 /** Cosine span below that threshold over which trust falls linearly to none. */
 export const LENGTH_EVIDENCE_WIDTH = 0.1;
 
@@ -148,8 +150,9 @@ export function fitOutputLengthPredictor(
 interface LengthEvidence {
   readonly centroids: readonly Float32Array[];
   /**
-   * coverage[c * models + m]: share of the length prompts nearest centroid c with a length for
-   * model m (a model's regression is trusted only where its own answers were seen).
+   * coverage[c * models + m] in [0, 1]: model m's answer lengths among the prompts nearest centroid
+   * c, against {@link LENGTH_EVIDENCE_ANSWERS} or half the best-covered model's count there (a
+   * model's regression is trusted only where its own answers were seen).
    */
   readonly coverage: Float64Array;
   /** Max cosine at or above which a prompt's own-model regressions are fully trusted. */
@@ -180,19 +183,23 @@ function fitEvidence(set: TrainingSet, seed: number): LengthEvidence | undefined
   held.sort((a, b) => a - b);
   const high = held[Math.floor(LENGTH_EVIDENCE_QUANTILE * (held.length - 1))] ?? 1;
   const m = set.models.length;
-  const counts = new Float64Array(centroids.length);
   const covered = new Float64Array(centroids.length * m);
   for (const i of indices) {
     const c = nearest(set.embeddings[i] as Float32Array, centroids).index;
-    counts[c] = (counts[c] as number) + 1;
     set.models.forEach((_, j) => {
       if (hasLength(set.outputTokens?.[i]?.[j]))
         covered[c * m + j] = (covered[c * m + j] as number) + 1;
     });
   }
+  // Full once a model has LENGTH_EVIDENCE_ANSWERS answers near the centroid, or half as many as the
+  // best-covered model there: in a routing log each prompt carries one model's answer, so a share of
+  // the cluster's prompts would understate every model's evidence.
   const coverage = covered.map((v, k) => {
-    const n = counts[Math.floor(k / m)] as number;
-    return n > 0 ? roundSignificant(v / n, 3) : 0;
+    const c = Math.floor(k / m);
+    let most = 0;
+    for (let j = 0; j < m; j++) most = Math.max(most, covered[c * m + j] as number);
+    const full = Math.min(LENGTH_EVIDENCE_ANSWERS, most / 2);
+    return full > 0 ? roundSignificant(Math.min(1, v / full), 3) : 0;
   });
   return { centroids, coverage, high: roundSignificant(high, 7), width: LENGTH_EVIDENCE_WIDTH };
 }
@@ -264,7 +271,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
 
   /**
    * How far each model's own regression is trusted on this prompt, in [0, 1]: near the prompts with
-   * answer lengths, times the share of the nearest cluster's prompts with the model's own answers;
+   * answer lengths, times the model's coverage of the nearest cluster;
    * falling linearly to 0 over `width` below the held-out threshold (all 1 for artifacts without
    * evidence centroids or a shared part).
    */
