@@ -28,6 +28,19 @@ export function decodeFloat32(text: unknown, expectedLength?: number): Float64Ar
   return Float64Array.from(f32);
 }
 
+/** {@link encodeFloat32} of equal-length rows, concatenated. */
+export function encodeFloat32Rows(rows: readonly ArrayLike<number>[]): string {
+  return encodeFloat32(Float64Array.from(rows.flatMap((row) => Array.from(row))));
+}
+
+/** Inverse of {@link encodeFloat32Rows}: `count` rows of `dimension` float32 values. */
+export function decodeFloat32Rows(text: unknown, count: number, dimension: number): Float32Array[] {
+  const flat = decodeFloat32(text, count * dimension);
+  return Array.from({ length: count }, (_, r) =>
+    Float32Array.from(flat.subarray(r * dimension, (r + 1) * dimension)),
+  );
+}
+
 /** Rows quantised to int8 with one float32 scale per row (max |value| / 127). */
 export interface QuantizedRows {
   readonly rows: number;

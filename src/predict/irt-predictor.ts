@@ -28,7 +28,7 @@
 import { createRng, randomInt, randomNormal, RouterError, shuffled } from '../core/index.js';
 import type { PredictorState, QualityPredictor, TrainingSet } from './predictor.js';
 import { Adam } from './adam.js';
-import { decodeFloat32, encodeFloat32 } from './encoding.js';
+import { decodeFloat32, decodeFloat32Rows, encodeFloat32, encodeFloat32Rows } from './encoding.js';
 import { axpy, dot, dotRow, logit, normalized, sigmoid, solveSpd, type Vector } from './linalg.js';
 import {
   assertQueryDimension,
@@ -283,23 +283,32 @@ export function fitClusterCentroids(
   const d = (sample[0] as Float32Array).length;
   for (let iteration = 0; iteration < CLUSTER_ITERATIONS; iteration++) {
     const sums = centroids.map(() => new Float64Array(d));
-    for (const x of sample) {
-      let best = 0;
-      let bestSim = Number.NEGATIVE_INFINITY;
-      centroids.forEach((centroid, j) => {
-        const s = dot(centroid, x, d);
-        if (s > bestSim) {
-          bestSim = s;
-          best = j;
-        }
-      });
-      axpy(sums[best] as Float64Array, 1, x);
-    }
+    for (const x of sample) axpy(sums[nearestCentroid(x, centroids).index] as Float64Array, 1, x);
     centroids = sums.map((sum, j) =>
       sum.some((v) => v !== 0) ? unitVector(sum) : (centroids[j] as Float32Array),
     );
   }
   return centroids;
+}
+
+/**
+ * The centroid with the largest dot product with `x` (the first on ties), and that dot product:
+ * the most similar by cosine when the centroids are unit vectors.
+ */
+export function nearestCentroid(
+  x: Float32Array,
+  centroids: readonly Float32Array[],
+): { readonly index: number; readonly similarity: number } {
+  let index = 0;
+  let similarity = Number.NEGATIVE_INFINITY;
+  centroids.forEach((centroid, j) => {
+    const s = dot(centroid, x, x.length);
+    if (s > similarity) {
+      similarity = s;
+      index = j;
+    }
+  });
+  return { index, similarity };
 }
 
 /**
@@ -876,9 +885,7 @@ export class IrtPredictor implements QualityPredictor {
         ? {}
         : {
             clusters: this.shape.c,
-            centroids: encodeFloat32(
-              Float64Array.from(this.centroids.flatMap((centroid) => [...centroid])),
-            ),
+            centroids: encodeFloat32Rows(this.centroids),
           }),
       members: this.thetas.map((theta) => encodeFloat32(theta)),
       priorMaps: this.priorMaps,
@@ -915,14 +922,12 @@ export function irtPredictorFromState(value: unknown): IrtPredictor {
     c: clusters,
     itemDiscrimination: state['itemDiscrimination'] === true,
   };
-  const centroids: Float32Array[] = [];
+  let centroids: Float32Array[] = [];
   if (clusters > 0) {
     const raw = state['centroids'];
     if (typeof raw !== 'string')
       throw new RouterError('ARTIFACT_INVALID', 'irt clusters need their centroids');
-    const flat = decodeFloat32(raw, clusters * shape.d);
-    for (let j = 0; j < clusters; j++)
-      centroids.push(Float32Array.from(flat.subarray(j * shape.d, (j + 1) * shape.d)));
+    centroids = decodeFloat32Rows(raw, clusters, shape.d);
   }
   const size = layout(shape).size;
   const members = state['members'];

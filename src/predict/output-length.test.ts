@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
+import type { Rng } from '../core/index.js';
 import { randomUnit } from './__fixtures__/synthetic.js';
 import { fitOutputLengthPredictor, outputLengthPredictorFromState } from './output-length.js';
 import type { TrainingSet } from './predictor.js';
+
+/** Draws unit vectors near `centre` (unit noise scaled by 0.25, then renormalised). */
+function around(rng: Rng, centre: Float32Array): () => Float32Array {
+  return () => {
+    const noise = randomUnit(rng, centre.length);
+    const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+}
 
 describe('output-length predictor', () => {
   const rng = createRng(8);
@@ -60,12 +71,7 @@ describe('output-length predictor', () => {
     // tokens to any prompt; far from the data both get the shared prediction (>= 32).
     const local = createRng(21);
     const centre = randomUnit(local, 16);
-    const near = (): Float32Array => {
-      const noise = randomUnit(local, 16);
-      const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
-      const n = Math.hypot(...v);
-      return v.map((x) => x / n);
-    };
+    const near = around(local, centre);
     const embeddings = Array.from({ length: 600 }, near);
     const lengths: TrainingSet = {
       models: ['terse', 'verbose'],
@@ -100,14 +106,8 @@ describe('output-length predictor', () => {
     // Two regions of length data: `both` answers in both (300 tokens), `first` only in the first
     // (2 tokens). Near the second region `first` gets the shared prediction, not its 2 tokens.
     const local = createRng(34);
-    const around = (centre: Float32Array) => (): Float32Array => {
-      const noise = randomUnit(local, 16);
-      const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
-      const n = Math.hypot(...v);
-      return v.map((x) => x / n);
-    };
-    const one = around(randomUnit(local, 16));
-    const two = around(randomUnit(local, 16));
+    const one = around(local, randomUnit(local, 16));
+    const two = around(local, randomUnit(local, 16));
     const embeddings = [...Array.from({ length: 400 }, one), ...Array.from({ length: 400 }, two)];
     const set: TrainingSet = {
       models: ['first', 'both'],
@@ -131,13 +131,7 @@ describe('output-length predictor', () => {
     // Logged traffic: each prompt answered by one of two models, alternately. Both have answers all
     // over the region, so both keep their own regressions there (2 and 200 tokens).
     const local = createRng(55);
-    const centre = randomUnit(local, 16);
-    const near = (): Float32Array => {
-      const noise = randomUnit(local, 16);
-      const v = centre.map((c, j) => c + 0.25 * (noise[j] ?? 0));
-      const n = Math.hypot(...v);
-      return v.map((x) => x / n);
-    };
+    const near = around(local, randomUnit(local, 16));
     const embeddings = Array.from({ length: 800 }, near);
     const set: TrainingSet = {
       models: ['terse', 'verbose'],

@@ -6,10 +6,16 @@
  * prompts carrying its answers; elsewhere a shared prompt-verbosity model (floored) takes over.
  */
 import type { OutputLengthPredictor, PredictorState, TrainingSet } from './predictor.js';
-import { decodeFloat32, encodeFloat32, roundSignificant } from './encoding.js';
+import {
+  decodeFloat32,
+  decodeFloat32Rows,
+  encodeFloat32,
+  encodeFloat32Rows,
+  roundSignificant,
+} from './encoding.js';
 import { dot, median } from './linalg.js';
 import { createRng, shuffled } from '../core/index.js';
-import { fitClusterCentroids } from './irt-predictor.js';
+import { fitClusterCentroids, nearestCentroid } from './irt-predictor.js';
 import { fitLinearModel } from './linear-model.js';
 import {
   assertQueryDimension,
@@ -211,17 +217,8 @@ function nearest(
 ): { readonly index: number; readonly cosine: number } {
   let norm = 0;
   for (const v of x) norm += v * v;
-  norm = Math.sqrt(norm);
-  let index = 0;
-  let best = Number.NEGATIVE_INFINITY;
-  centroids.forEach((c, j) => {
-    const sim = dot(c, x, x.length);
-    if (sim > best) {
-      best = sim;
-      index = j;
-    }
-  });
-  return { index, cosine: norm === 0 ? 0 : best / norm };
+  const { index, similarity } = nearestCentroid(x, centroids);
+  return { index, cosine: norm === 0 ? 0 : similarity / Math.sqrt(norm) };
 }
 
 /** The shared part of the length model (absent in artifacts written before it existed). */
@@ -300,7 +297,8 @@ class RidgeOutputLength implements OutputLengthPredictor {
     const d = this.dimension;
     return embeddings.map((x) => {
       const trust = this.trust(x);
-      const shared = trust.some((t) => t < 1) ? this.predictUnseen(x) : undefined;
+      // The shared prediction, once per prompt: models without data get it, the others blend to it.
+      const shared = this.predictUnseen(x);
       // Far from a model's length data it gets the shared prediction (log-linear blend between);
       // an answer shorter than the floor is believed only where the model's evidence is full.
       const gated = (own: number, j: number): number => {
@@ -312,9 +310,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
       return Float64Array.from(this.models, (_, j) => {
         if (this.fitted[j] !== 1) {
           const median = Math.max(1, this.medians[j] ?? this.globalMedian);
-          return this.shared?.unseen[j] === 1
-            ? (this.predictUnseen(x) ?? median)
-            : gated(median, j);
+          return this.shared?.unseen[j] === 1 ? (shared ?? median) : gated(median, j);
         }
         const z = dot(this.weights.subarray(j * d, (j + 1) * d), x, d) + (this.bias[j] ?? 0);
         return gated(Math.max(1, Math.expm1(z)), j);
@@ -344,7 +340,7 @@ class RidgeOutputLength implements OutputLengthPredictor {
       ...(this.evidence === undefined
         ? {}
         : {
-            evidenceCentroids: encodeFloat32(concatenate(this.evidence.centroids)),
+            evidenceCentroids: encodeFloat32Rows(this.evidence.centroids),
             evidenceCount: this.evidence.centroids.length,
             evidenceCoverage: [...this.evidence.coverage],
             evidenceHigh: this.evidence.high,
@@ -385,27 +381,14 @@ function evidenceFromState(state: PredictorState): LengthEvidence {
   const count = numberField(state, 'evidenceCount');
   if (!Number.isInteger(count) || count < 1)
     throw new RouterError('ARTIFACT_INVALID', 'evidenceCount must be a positive integer');
-  const flat = decodeFloat32(state['evidenceCentroids'], count * state.dimension);
   return {
-    centroids: Array.from({ length: count }, (_, c) =>
-      Float32Array.from(flat.subarray(c * state.dimension, (c + 1) * state.dimension)),
-    ),
+    centroids: decodeFloat32Rows(state['evidenceCentroids'], count, state.dimension),
     coverage: Float64Array.from(
       numberArrayField(state, 'evidenceCoverage', count * state.models.length),
     ),
     high: numberField(state, 'evidenceHigh'),
     width: numberField(state, 'evidenceWidth'),
   };
-}
-
-function concatenate(rows: readonly Float32Array[]): Float64Array {
-  const out = new Float64Array(rows.reduce((n, r) => n + r.length, 0));
-  let offset = 0;
-  for (const r of rows) {
-    out.set(r, offset);
-    offset += r.length;
-  }
-  return out;
 }
 
 /**
