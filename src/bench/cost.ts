@@ -1,6 +1,7 @@
 import type { Catalog, CatalogModel } from '../catalog/index.js';
 import { RouterError } from '../core/index.js';
 import type { RoutingPrompt } from '../data/index.js';
+import { DEFAULT_HARDNESS, reasoningTokens } from '../router/reasoning.js';
 import { createTokenCounter, estimateCost } from '../tokens/index.js';
 
 /** Catalog entries for a dataset's model columns; MODEL_UNKNOWN when one is missing. */
@@ -44,7 +45,8 @@ export interface AccountingInput {
 /**
  * The cost each call actually had, USD per prompt per model: the data's real per-call cost when it
  * has one (RouterBench), else catalog price × (input tokens + output tokens), with output tokens
- * counted on the logged response (GSM8K, MT-Bench) or the suite's assumed default (MMLU, LLMRouter).
+ * counted on the logged response (GSM8K, MT-Bench) or the suite's assumed default (MMLU, LLMRouter),
+ * plus a reasoning model's hidden reasoning tokens at middling hardness (catalog `reasoning`).
  */
 export function accountingCosts(input: AccountingInput): Float64Array[] {
   return input.prompts.map((prompt, i) =>
@@ -53,7 +55,12 @@ export function accountingCosts(input: AccountingInput): Float64Array[] {
       const real = c < 0 ? Number.NaN : (prompt.costUsd?.[c] ?? Number.NaN);
       if (Number.isFinite(real)) return real;
       const observed = c < 0 ? Number.NaN : (prompt.outputTokens?.[c] ?? Number.NaN);
-      const output = Number.isFinite(observed) ? observed : input.defaultOutputTokens;
+      // Logged output tokens include any reasoning (the APIs count it in completion tokens); where
+      // there are none, a reasoning model also bills its hidden reasoning, taken at middling hardness
+      // (the same figure for every prompt, so the accounting does not follow any router's estimate).
+      const output = Number.isFinite(observed)
+        ? observed
+        : input.defaultOutputTokens + reasoningTokens(model, DEFAULT_HARDNESS);
       return priceOf(model, (input.inputTokens[i] as Float64Array)[m] as number, output);
     }),
   );

@@ -1,7 +1,10 @@
 import type { Catalog } from '../catalog/index.js';
 import type { PublicModelFacts } from '../predict/index.js';
 
-/** Public facts of every catalog model: AlpacaEval LC win rate (as a share) and tier. */
+/**
+ * Public facts of every catalog model: AlpacaEval LC win rate (as a share; for a model without an
+ * AlpacaEval row, its Chatbot Arena score mapped onto that scale by the catalog) and tier.
+ */
 export function publicModelFacts(catalog: Catalog): PublicModelFacts {
   const publicScores = new Map<string, number>();
   const modelTiers = new Map<string, string>();

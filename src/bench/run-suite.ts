@@ -12,7 +12,7 @@ import type { Embedder } from '../embed/index.js';
 import { aiq, groupedMixPoints, oracleScores } from '../metrics/index.js';
 import type { NeighbourMode, QualityHyperparameters, TrainerKind } from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
-import { DEFAULT_QUALITY_FLOOR } from '../router/index.js';
+import { DEFAULT_HARDNESS, DEFAULT_QUALITY_FLOOR, reasoningTokens } from '../router/index.js';
 import { hashSources } from './data-hashes.js';
 import { accountingCosts, catalogModels, inputTokenMatrix } from './cost.js';
 import { choiceShares, summariseChoices, type TestTruth } from './evaluate.js';
@@ -362,7 +362,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     unlabelledDropped,
     folds: folds.length,
     qualityScale,
-    costAccounting: costAccountingNote(config, test.dataset),
+    costAccounting: costAccountingNote(config, test.dataset, catalog),
     ...(options.irtHyperparameters === undefined
       ? {}
       : { irtHyperparameters: options.irtHyperparameters }),
@@ -421,12 +421,29 @@ function singleModelPerGroup(
   return { points: groupedMixPoints(weighted), groups: rowsByGroup.size };
 }
 
-function costAccountingNote(config: SuiteConfig, dataset: RoutingDataset): string {
+function costAccountingNote(
+  config: SuiteConfig,
+  dataset: RoutingDataset,
+  catalog: Catalog,
+): string {
   const prompt = dataset.prompts[0];
   if (prompt?.costUsd !== undefined) return 'real per-call cost from the data (USD)';
   const output =
     prompt?.outputTokens !== undefined
       ? 'output tokens counted on the logged responses'
-      : `${config.defaultOutputTokens} output tokens assumed (no responses in the data)`;
+      : `${config.defaultOutputTokens} output tokens assumed (no responses in the data)${reasoningNote(dataset, catalog)}`;
   return `catalog price × (input tokens by the model's tokenizer family + output tokens); ${output}`;
+}
+
+/** Names the reasoning models whose accounted output adds hidden reasoning tokens (bench/cost.ts). */
+function reasoningNote(dataset: RoutingDataset, catalog: Catalog): string {
+  const reasoners = dataset.models.flatMap((id) => {
+    const model = catalog.get(id);
+    return model?.reasoning === undefined
+      ? []
+      : [`${model.id} +${Math.round(reasoningTokens(model, DEFAULT_HARDNESS))}`];
+  });
+  return reasoners.length === 0
+    ? ''
+    : `, plus hidden reasoning tokens at middling hardness (catalog \`reasoning\`): ${reasoners.join(', ')}`;
 }

@@ -16,10 +16,12 @@ import {
   type NeighbourMode,
   type PublicModelFacts,
   type QualityHyperparameters,
+  type QualityPredictor,
   type TrainerKind,
   type MergedTrainingSet,
 } from '../predict/index.js';
 import { trainedArmPredictor } from '../router/index.js';
+import { estimateCost } from '../tokens/index.js';
 import { calibrateFold } from './calibrate-router.js';
 import { estimatedCosts } from './cost.js';
 import { withNeighbourTerm } from './fold-routing-score.js';
@@ -203,6 +205,8 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         );
       }
       const predictor = blended?.predictor ?? trained.predictor;
+      if (kind === routers[0])
+        addReasoningCosts({ predictor, set, seed, entries, testEmbeddings, foldEstimates });
       const rows = predictor.predict(testEmbeddings);
       const out = predictedAll.get(kind) as Float64Array[];
       // A model the fold never trained on gets what /v1/route gives it: the served arm predictor's
@@ -261,6 +265,48 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
     }
   }
   return { estimatedAll, bestSingleAll, predictedAll, hyperparameters, trainMs, calibration };
+}
+
+/** Reference prompts a fold ranks hardness against, as the artifact's reference traffic. */
+const REASONING_REFERENCE_ROWS = 400;
+
+/**
+ * What /v1/route adds to a reasoning model's estimated cost (src/router/reasoning.ts): its hidden
+ * reasoning tokens at the prompt's hardness, ranked by the fold's first router against a seeded
+ * sample of the fold's training prompts. Changes `foldEstimates` in place; a no-op when no candidate
+ * has a catalog `reasoning` entry.
+ */
+function addReasoningCosts(input: {
+  readonly predictor: QualityPredictor;
+  readonly set: MergedTrainingSet;
+  readonly seed: number;
+  readonly entries: readonly CatalogModel[];
+  readonly testEmbeddings: readonly Float32Array[];
+  readonly foldEstimates: readonly Float64Array[];
+}): void {
+  const { entries } = input;
+  if (!entries.some((model) => model.reasoning !== undefined)) return;
+  const reference = sampleRows(
+    input.set.embeddings.length,
+    REASONING_REFERENCE_ROWS,
+    input.seed + 2,
+  );
+  const served = trainedArmPredictor({
+    version: 'bench',
+    quality: input.predictor,
+    reference: { embeddings: reference.map((i) => input.set.embeddings[i] as Float32Array) },
+  });
+  input.testEmbeddings.forEach((embedding, k) => {
+    const row = input.foldEstimates[k] as Float64Array;
+    served.estimate(embedding, entries).forEach((estimate, m) => {
+      const tokens = estimate.reasoningTokens ?? 0;
+      if (tokens > 0) {
+        row[m] =
+          (row[m] as number) +
+          estimateCost(entries[m] as CatalogModel, { inputTokens: 0, outputTokens: tokens });
+      }
+    });
+  });
 }
 
 /**

@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../core/index.js';
 import { resolveDataDir } from '../data/data-dir.js';
-import { isDefaultCandidate, loadCatalog, normalizeModelName, parseCatalog } from './index.js';
-import type { CatalogModel } from './index.js';
+import {
+  ARENA_MAP_MIN_PAIRS,
+  arenaToAlpacaEval,
+  isDefaultCandidate,
+  loadCatalog,
+  normalizeModelName,
+  parseCatalog,
+} from './index.js';
+import type { ArenaMap, CatalogModel } from './index.js';
 
 function catchError(fn: () => unknown): RouterError {
   try {
@@ -222,7 +229,7 @@ describe('catalog', () => {
       let checked = 0;
       for (const model of valid.models) {
         const prior = model.prior;
-        if (prior?.alpaca_eval_lc === undefined) continue;
+        if (prior?.alpaca_eval_lc === undefined || prior.alpaca_eval_from_arena === true) continue;
         const values = byName.get(prior.alpaca_eval_name ?? '');
         expect(values, `${model.id}: leaderboard row "${prior.alpaca_eval_name}"`).toHaveLength(1);
         expect(prior.alpaca_eval_lc, model.id).toBeCloseTo(values?.[0] ?? Number.NaN, 2);
@@ -260,22 +267,28 @@ describe('catalog', () => {
     expect(both.resolveModelId('Shared Name')).toBeUndefined();
   });
 
-  it('gives a predecessor row only to a model the leaderboard has no row for, never below its tier', () => {
+  it('gives a predecessor row only to a model without a row of its own, never below its tier', () => {
     const byTier = new Map<string, CatalogModel[]>();
     for (const model of valid.models)
       byTier.set(model.tags.tier, [...(byTier.get(model.tags.tier) ?? []), model]);
-    const inherited = valid.models.filter((m) => m.prior?.basis === 'predecessor');
+    // A predecessor's AlpacaEval row (`basis`) or Arena row (`arena_basis`).
+    const inherited = valid.models.filter(
+      (m) => m.prior?.basis === 'predecessor' || m.prior?.arena_basis === 'predecessor',
+    );
     expect(inherited.length).toBeGreaterThanOrEqual(5);
+    const rank = (tier: string) => ['small', 'mid', 'frontier'].indexOf(tier);
     for (const model of inherited) {
-      const row = model.prior?.alpaca_eval_name;
+      const arena = model.prior?.arena_basis === 'predecessor';
+      const row = arena ? model.prior?.arena_name : model.prior?.alpaca_eval_name;
       // The row is not the model's own: no catalog model claims it as its own row.
-      const owners = valid.models.filter(
-        (m) => m.prior?.alpaca_eval_name === row && (m.prior?.basis ?? 'own') === 'own',
+      const owners = valid.models.filter((m) =>
+        arena
+          ? m.prior?.arena_name === row && (m.prior?.arena_basis ?? 'own') === 'own'
+          : m.prior?.alpaca_eval_name === row && (m.prior?.basis ?? 'own') === 'own',
       );
       for (const owner of owners) {
         // A predecessor in the catalog is older: an equal or lower tier, never the model itself.
         expect(owner.id, model.id).not.toBe(model.id);
-        const rank = (tier: string) => ['small', 'mid', 'frontier'].indexOf(tier);
         expect(rank(owner.tags.tier), `${model.id} inherits from ${owner.id}`).toBeLessThanOrEqual(
           rank(model.tags.tier),
         );
@@ -288,5 +301,55 @@ describe('catalog', () => {
       const mean = own.reduce((s, v) => s + v, 0) / Math.max(1, own.length);
       expect(model.prior?.alpaca_eval_lc ?? 0, model.id).toBeGreaterThanOrEqual(mean);
     }
+  });
+
+  it('maps Arena scores onto the AlpacaEval scale for models without an AlpacaEval row', () => {
+    const map = valid.arenaMap;
+    expect(map).toBeDefined();
+    expect(map?.pairs).toBeGreaterThanOrEqual(ARENA_MAP_MIN_PAIRS);
+    expect(map?.slope).toBeGreaterThan(0);
+    expect(map?.correlation).toBeGreaterThan(0.8);
+    const derived = valid.models.filter((m) => m.prior?.alpaca_eval_from_arena === true);
+    expect(derived.length).toBeGreaterThanOrEqual(20);
+    for (const model of derived) {
+      const prior = model.prior as NonNullable<CatalogModel['prior']>;
+      expect(prior.alpaca_eval_lc, model.id).toBeCloseTo(
+        arenaToAlpacaEval(map as ArenaMap, prior.arena_score as number),
+        1,
+      );
+    }
+    // A model with its own AlpacaEval row keeps it; every 2025 flagship now has a score.
+    expect(valid.get('openai/gpt-4o')?.prior?.alpaca_eval_from_arena).toBeUndefined();
+    expect(valid.get('openai/gpt-4o')?.prior?.alpaca_eval_lc).toBeCloseTo(57.46, 2);
+    for (const id of ['google/gemini-2.5-pro', 'deepseek/deepseek-reasoner', 'openai/gpt-5']) {
+      expect(valid.get(id)?.prior?.alpaca_eval_lc, id).toBeGreaterThan(57.46);
+    }
+  });
+
+  it('fits the Arena map by least squares on the logit scale, and only with enough pairs', () => {
+    const model = (id: string, prior: Record<string, unknown>): Record<string, unknown> => ({
+      ...(JSON.parse(JSON.stringify(valid.models[0])) as Record<string, unknown>),
+      id,
+      aliases: [],
+      prior: { source: 'test', ...prior },
+    });
+    // logit(lc / 100) = -12 + 0.01 * arena exactly, on five pairs.
+    const lc = (arena: number) => 100 / (1 + Math.exp(-(-12 + 0.01 * arena)));
+    const pairs = [1100, 1150, 1200, 1250, 1300].map((arena, i) =>
+      model(`t/pair-${i}`, { alpaca_eval_lc: lc(arena), arena_score: arena }),
+    );
+    const target = model('t/new', { arena_score: 1400, arena_basis: 'predecessor' });
+    const catalog = parseCatalog({ version: 1, models: [...pairs, target] });
+    expect(catalog.arenaMap?.slope).toBeCloseTo(0.01, 6);
+    expect(catalog.arenaMap?.intercept).toBeCloseTo(-12, 4);
+    expect(catalog.get('t/new')?.prior).toMatchObject({
+      alpaca_eval_from_arena: true,
+      basis: 'predecessor',
+    });
+    expect(catalog.get('t/new')?.prior?.alpaca_eval_lc).toBeCloseTo(lc(1400), 2);
+    // Four pairs are too few: no map, no derived score.
+    const few = parseCatalog({ version: 1, models: [...pairs.slice(1), target] });
+    expect(few.arenaMap).toBeUndefined();
+    expect(few.get('t/new')?.prior?.alpaca_eval_lc).toBeUndefined();
   });
 });

@@ -14,6 +14,8 @@ export interface Catalog {
   /** Where it was loaded from (or `<inline>`). */
   readonly source: string;
   readonly models: readonly CatalogModel[];
+  /** How Arena scores were mapped onto the AlpacaEval scale (absent: too few models carry both). */
+  readonly arenaMap?: ArenaMap;
   /**
    * The entry for an id or alias (case-insensitive), or undefined. A name that matches no id or alias
    * exactly is tried once more in its {@link normalizeModelName} form (provider prefix, separators and a
@@ -57,7 +59,10 @@ export function parseCatalog(data: unknown, source = '<inline>'): Catalog {
       byKey.set(lower, model);
     }
   }
-  const models = Object.freeze(file.models.map((model) => Object.freeze(structuredClone(model))));
+  const arenaMap = fitArenaMap(file.models);
+  const models = Object.freeze(
+    file.models.map((model) => Object.freeze(withArenaPrior(structuredClone(model), arenaMap))),
+  );
   const lookup = new Map(
     [...byKey].map(([key, model]) => [key, models[file.models.indexOf(model)] as CatalogModel]),
   );
@@ -77,9 +82,80 @@ export function parseCatalog(data: unknown, source = '<inline>'): Catalog {
   return Object.freeze({
     source,
     models,
+    ...(arenaMap === undefined ? {} : { arenaMap }),
     get,
     resolveModelId: (idOrAlias: string) => get(idOrAlias)?.id,
   });
+}
+
+/**
+ * The map from a Chatbot Arena score to the AlpacaEval 2.0 length-controlled win rate:
+ * logit(lc / 100) = intercept + slope * arena, least squares over the catalog models that carry both
+ * scores as their own rows. Undefined with fewer than {@link ARENA_MAP_MIN_PAIRS} such models or a
+ * slope that is not positive.
+ */
+export interface ArenaMap {
+  readonly intercept: number;
+  readonly slope: number;
+  /** Models the map was fitted on. */
+  readonly pairs: number;
+  /** Pearson correlation of arena score and logit win rate over those models. */
+  readonly correlation: number;
+}
+
+/** Fewest models with both scores behind an {@link ArenaMap}. */
+export const ARENA_MAP_MIN_PAIRS = 5;
+
+/** Fit the {@link ArenaMap} on the models that carry both scores as their own rows. */
+export function fitArenaMap(models: readonly CatalogModel[]): ArenaMap | undefined {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const { prior } of models) {
+    if (prior?.alpaca_eval_lc === undefined || prior.arena_score === undefined) continue;
+    if (prior.alpaca_eval_from_arena === true) continue;
+    if ((prior.basis ?? 'own') !== 'own' || (prior.arena_basis ?? 'own') !== 'own') continue;
+    const share = Math.min(0.999, Math.max(0.001, prior.alpaca_eval_lc / 100));
+    xs.push(prior.arena_score);
+    ys.push(Math.log(share / (1 - share)));
+  }
+  const n = xs.length;
+  if (n < ARENA_MAP_MIN_PAIRS) return undefined;
+  const mx = xs.reduce((s, v) => s + v, 0) / n;
+  const my = ys.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  xs.forEach((x, i) => {
+    const y = ys[i] as number;
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  });
+  if (!(sxx > 0) || !(sxy > 0)) return undefined;
+  const slope = sxy / sxx;
+  return { intercept: my - slope * mx, slope, pairs: n, correlation: sxy / Math.sqrt(sxx * syy) };
+}
+
+/** The AlpacaEval LC win rate (0-100) an Arena score maps to. */
+export function arenaToAlpacaEval(map: ArenaMap, arena: number): number {
+  return 100 / (1 + Math.exp(-(map.intercept + map.slope * arena)));
+}
+
+/** A model without an AlpacaEval row but with an Arena score gets the mapped win rate. */
+function withArenaPrior(model: CatalogModel, map: ArenaMap | undefined): CatalogModel {
+  const prior = model.prior;
+  if (map === undefined || prior === undefined) return model;
+  if (prior.alpaca_eval_lc !== undefined || prior.arena_score === undefined) return model;
+  const lc = Math.round(arenaToAlpacaEval(map, prior.arena_score) * 100) / 100;
+  return {
+    ...model,
+    prior: {
+      ...prior,
+      alpaca_eval_lc: lc,
+      alpaca_eval_from_arena: true,
+      ...(prior.arena_basis === undefined ? {} : { basis: prior.arena_basis }),
+    },
+  };
 }
 
 /**

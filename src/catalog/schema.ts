@@ -60,6 +60,50 @@ export const PriorSchema = Type.Object(
     basis: Type.Optional(Type.Union([Type.Literal('own'), Type.Literal('predecessor')])),
     /** Where the figures come from (URL or file). */
     source: Type.String({ minLength: 1, maxLength: 500 }),
+    /**
+     * Chatbot Arena (LMArena) text score, copied from the row `arena_name` of one leaderboard
+     * snapshot (`arena_source`). For a model without `alpaca_eval_lc` the loader maps it onto the
+     * AlpacaEval scale (catalog.ts, {@link ArenaMap}), so that 2025 models the AlpacaEval
+     * leaderboard never scored are placed by a public score of their own.
+     */
+    arena_score: Type.Optional(Type.Number({ minimum: 0, maximum: 4000 })),
+    /** The Arena row `arena_score` was copied from. */
+    arena_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Whose row `arena_name` is: `own` (default) or `predecessor` (as `basis`, a lower bound). */
+    arena_basis: Type.Optional(Type.Union([Type.Literal('own'), Type.Literal('predecessor')])),
+    /** The Arena snapshot (URL with commit). */
+    arena_source: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    /**
+     * Set by the loader, never in a file: `alpaca_eval_lc` was mapped from `arena_score` because the
+     * model has no AlpacaEval row.
+     */
+    alpaca_eval_from_arena: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Hidden reasoning ("thinking") tokens of a model that reasons before it answers by default. They
+ * are billed as output tokens but are not part of the visible answer that the output-length model
+ * predicts, so the cost estimate adds them (src/router/reasoning.ts): `easy_tokens` on a trivial
+ * question, `hard_tokens` on competition math and logic puzzles, interpolated log-linearly by the
+ * prompt's predicted difficulty.
+ */
+export const ReasoningSchema = Type.Object(
+  {
+    /** Mean reasoning tokens on trivial knowledge questions ("What is the capital of Australia?"). */
+    easy_tokens: Type.Number({ minimum: 0, maximum: 1_000_000 }),
+    /** Mean reasoning tokens on competition math and logic puzzles. */
+    hard_tokens: Type.Number({ minimum: 0, maximum: 1_000_000 }),
+    /** The model (and reasoning setting) the figures were measured on, as the source names it. */
+    measured_as: Type.String({ minLength: 1, maxLength: 200 }),
+    /**
+     * `own` (default): measured on this model; `family`: measured on another model of its line
+     * (GPT-5 for GPT-5 mini), for a model the source did not measure.
+     */
+    basis: Type.Optional(Type.Union([Type.Literal('own'), Type.Literal('family')])),
+    /** Where the figures come from (URL with commit, or file). */
+    source: Type.String({ minLength: 1, maxLength: 500 }),
   },
   { additionalProperties: false },
 );
@@ -110,6 +154,8 @@ export const CatalogModelSchema = Type.Object(
     legacy: Type.Optional(Type.Boolean()),
     /** Public aggregate scores, a prior for the model's ability. */
     prior: Type.Optional(PriorSchema),
+    /** Hidden reasoning tokens billed as output, for a model that reasons by default. */
+    reasoning: Type.Optional(ReasoningSchema),
   },
   { additionalProperties: false },
 );
@@ -127,5 +173,7 @@ export const CatalogFileSchema = Type.Object(
 export type CatalogModel = Static<typeof CatalogModelSchema>;
 /** Public prior scores of one model. */
 export type ModelPrior = Static<typeof PriorSchema>;
+/** Reasoning-token figures of one model. */
+export type ModelReasoning = Static<typeof ReasoningSchema>;
 /** The catalog file's shape. */
 export type CatalogFile = Static<typeof CatalogFileSchema>;

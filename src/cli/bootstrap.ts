@@ -579,6 +579,7 @@ export function loadArmPredictor(
       version: `${artifact.manifest.id}@${artifact.manifest.version}`,
       quality: artifact.quality,
       outputLength: artifact.outputLength,
+      ...(artifact.reference === undefined ? {} : { reference: artifact.reference }),
     });
     return artifact.reference === undefined
       ? predictor

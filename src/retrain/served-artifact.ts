@@ -66,6 +66,7 @@ export function loadServedArtifact(
     version,
     quality: artifact.quality,
     outputLength: artifact.outputLength,
+    ...(artifact.reference === undefined ? {} : { reference: artifact.reference }),
   });
   return {
     dir: resolve(dir),

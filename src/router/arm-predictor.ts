@@ -1,13 +1,16 @@
 import type { CatalogModel } from '../catalog/index.js';
 import type { OutputLengthPredictor, QualityPredictor } from '../predict/index.js';
 import { IrtPredictor } from '../predict/irt-predictor.js';
+import { DEFAULT_HARDNESS, HardnessScale, promptDifficulty, reasoningTokens } from './reasoning.js';
 
 /** Predicted outcome of sending one prompt to one model. */
 export interface ArmEstimate {
   /** Expected quality in [0, 1]. */
   readonly quality: number;
-  /** Expected completion tokens. */
+  /** Expected completion tokens billed: the visible answer plus {@link reasoningTokens}. */
   readonly outputTokens: number;
+  /** Hidden reasoning tokens included in `outputTokens` (0 for a model that does not reason). */
+  readonly reasoningTokens?: number;
   /** Where the estimate came from: the trained predictor, or public priors (catalog). */
   readonly source: 'predictor' | 'prior';
   /** Standard deviation of `quality` (ensemble spread; priors add the prior map's residual). */
@@ -47,12 +50,16 @@ export function priorArmPredictor(): ArmPredictor {
     version: 'prior',
     dimension: undefined,
     estimate: (_embedding, models) =>
-      models.map((model) => ({
-        quality: TIER_PRIOR_QUALITY[model.tags.tier],
-        outputTokens: DEFAULT_OUTPUT_TOKENS,
-        source: 'prior' as const,
-        uncertainty: TIER_PRIOR_UNCERTAINTY,
-      })),
+      models.map((model) => {
+        const reasoning = reasoningTokens(model, DEFAULT_HARDNESS);
+        return {
+          quality: TIER_PRIOR_QUALITY[model.tags.tier],
+          outputTokens: DEFAULT_OUTPUT_TOKENS + reasoning,
+          reasoningTokens: reasoning,
+          source: 'prior' as const,
+          uncertainty: TIER_PRIOR_UNCERTAINTY,
+        };
+      }),
   };
 }
 
@@ -63,6 +70,11 @@ export interface TrainedArmPredictorOptions {
   readonly outputLength?: OutputLengthPredictor;
   /** Resolves a catalog id to the id the predictor was trained with (aliases). */
   readonly resolve?: (model: CatalogModel) => string;
+  /**
+   * The artifact's reference prompts: a prompt's hardness for reasoning tokens is its rank among
+   * them (src/router/reasoning.ts). Without them every prompt is of middling hardness.
+   */
+  readonly reference?: { readonly embeddings: readonly Float32Array[] };
 }
 
 /**
@@ -78,6 +90,16 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
   const dimension = (options.quality.toState().dimension as number | undefined) ?? undefined;
   const resolve = options.resolve ?? ((model: CatalogModel) => model.id);
   const irt = options.quality instanceof IrtPredictor ? options.quality : undefined;
+  // Ranked lazily, on the first prompt that a reasoning model is estimated for.
+  let scale: HardnessScale | undefined;
+  const hardnessScale = (): HardnessScale => {
+    scale ??= new HardnessScale(
+      options.quality
+        .predict(options.reference?.embeddings ?? [])
+        .map((row) => promptDifficulty(row) ?? Number.NaN),
+    );
+    return scale;
+  };
   return {
     version: options.version,
     dimension,
@@ -89,6 +111,12 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
       const lengthModel = options.outputLength as
         { predictUnseen?: (x: Float32Array) => number | undefined } | undefined;
       const unseenTokens = lengthModel?.predictUnseen?.(embedding) ?? DEFAULT_OUTPUT_TOKENS;
+      let hardness: number | undefined;
+      const reasoningOf = (model: CatalogModel): number => {
+        if (model.reasoning === undefined) return 0;
+        hardness ??= hardnessScale().hardness(promptDifficulty(quality));
+        return reasoningTokens(model, hardness);
+      };
       return models.map((model) => {
         const id = resolve(model);
         const qi = qualityIndex.get(id);
@@ -96,12 +124,15 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
         const q = qi === undefined ? undefined : quality?.[qi];
         const tokens = li === undefined ? undefined : lengths?.[li];
         const known = q !== undefined && Number.isFinite(q);
+        const reasoning = reasoningOf(model);
         const outputTokens =
-          tokens !== undefined && Number.isFinite(tokens) && tokens > 0 ? tokens : unseenTokens;
+          (tokens !== undefined && Number.isFinite(tokens) && tokens > 0 ? tokens : unseenTokens) +
+          reasoning;
         if (known) {
           return {
             quality: Math.min(1, Math.max(0, q)),
             outputTokens,
+            reasoningTokens: reasoning,
             source: 'predictor' as const,
             uncertainty: qi === undefined ? 0 : (joint?.spread[qi] ?? 0),
           };
@@ -115,6 +146,7 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
           return {
             quality: estimate.mean,
             outputTokens,
+            reasoningTokens: reasoning,
             source: 'prior' as const,
             uncertainty: estimate.spread,
           };
@@ -122,6 +154,7 @@ export function trainedArmPredictor(options: TrainedArmPredictorOptions): ArmPre
         return {
           quality: TIER_PRIOR_QUALITY[model.tags.tier],
           outputTokens,
+          reasoningTokens: reasoning,
           source: 'prior' as const,
           uncertainty: TIER_PRIOR_UNCERTAINTY,
         };

@@ -2,6 +2,7 @@ export * from './tradeoff.js';
 export * from './request.js';
 export * from './candidates.js';
 export * from './arm-predictor.js';
+export * from './reasoning.js';
 export * from './selection.js';
 export * from './router.js';
 export * from './route-decision.js';

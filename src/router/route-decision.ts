@@ -7,6 +7,8 @@ import type { ScoredArm } from './selection.js';
 export interface RankedArm extends ScoredArm {
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Hidden reasoning tokens included in `outputTokens` (0 for a model that does not reason). */
+  readonly reasoningTokens: number;
   /** Observed p95 latency, ms, when known. */
   readonly latencyP95Ms: number | null;
   /** Where the quality estimate came from. */

@@ -252,6 +252,7 @@ export class Router {
         score: armScore(quality, cost, willingnessToPay),
         inputTokens,
         outputTokens,
+        reasoningTokens: Math.round(estimate?.reasoningTokens ?? 0),
         latencyP95Ms: latency ?? null,
         source: estimate?.source ?? 'prior',
         qualityUncertainty: estimate?.uncertainty ?? 0,

@@ -63,6 +63,26 @@ describe('HTTP service', () => {
       expect(body.debug.routed_text).toContain('sonnet');
     });
 
+    it("shows a reasoning model's hidden reasoning tokens inside its billed output", async () => {
+      const response = await route({
+        prompt: 'Prove that there are infinitely many primes.',
+        candidates: ['deepseek/deepseek-reasoner', 'deepseek/deepseek-chat'],
+        debug: true,
+      });
+      expect(response.statusCode).toBe(200);
+      type Arm = { model: string; output_tokens: number; reasoning_tokens: number };
+      const arms = response.json<{ candidates: Arm[] }>().candidates;
+      const of = (id: string): Arm => arms.find((arm) => arm.model === id) as Arm;
+      const reasoner = of('deepseek/deepseek-reasoner');
+      const chat = of('deepseek/deepseek-chat');
+      expect(chat.reasoning_tokens).toBe(0);
+      expect(reasoner.reasoning_tokens).toBeGreaterThan(100);
+      // Neither has answer lengths of its own: the same visible answer, plus the reasoning.
+      expect(
+        Math.abs(reasoner.output_tokens - chat.output_tokens - reasoner.reasoning_tokens),
+      ).toBeLessThanOrEqual(1);
+    });
+
     it('explains exclusions, and answers 422 with every reason when nothing is left', async () => {
       const ok = await route({
         prompt: 'x',

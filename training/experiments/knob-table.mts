@@ -8,12 +8,13 @@ import { loadCatalog } from '../../src/catalog/index.js';
 import { calibrateForCatalog, trainedArmPredictor } from '../../src/router/index.js';
 
 const artifact = loadPredictorArtifact(process.argv[2] ?? 'models/default');
+if (artifact.reference === undefined) throw new Error('artifact has no reference traffic');
 const predictor = trainedArmPredictor({
   version: 'default',
   quality: artifact.quality,
   outputLength: artifact.outputLength,
+  reference: artifact.reference,
 });
-if (artifact.reference === undefined) throw new Error('artifact has no reference traffic');
 const catalog = loadCatalog();
 const calibration = calibrateForCatalog(catalog, predictor, artifact.reference);
 if (calibration === undefined) throw new Error('no calibration');

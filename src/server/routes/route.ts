@@ -94,6 +94,11 @@ const RankedArmBody = Type.Object({
   quality_uncertainty: Type.Optional(
     Type.Number({ description: 'debug: sd of predicted_quality' }),
   ),
+  reasoning_tokens: Type.Optional(
+    Type.Integer({
+      description: 'debug: hidden reasoning tokens included in output_tokens (catalog `reasoning`)',
+    }),
+  ),
 });
 
 /** `POST /v1/route` response. */
@@ -210,7 +215,9 @@ function toResponse(
       output_tokens: arm.outputTokens,
       score: arm.score,
       source: arm.source,
-      ...(debug ? { quality_uncertainty: arm.qualityUncertainty } : {}),
+      ...(debug
+        ? { quality_uncertainty: arm.qualityUncertainty, reasoning_tokens: arm.reasoningTokens }
+        : {}),
     })),
     excluded: [...decision.excluded],
     policy: decision.policy,
