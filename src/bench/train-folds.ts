@@ -276,7 +276,7 @@ const REASONING_REFERENCE_ROWS = 400;
  * sample of the fold's training prompts. Changes `foldEstimates` in place; a no-op when no candidate
  * has a catalog `reasoning` entry.
  */
-function addReasoningCosts(input: {
+export function addReasoningCosts(input: {
   readonly predictor: QualityPredictor;
   readonly set: MergedTrainingSet;
   readonly seed: number;

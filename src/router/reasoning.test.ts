@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountingCosts } from '../bench/cost.js';
+import { addReasoningCosts } from '../bench/train-folds.js';
+import type { MergedTrainingSet } from '../predict/index.js';
 import { loadCatalog, type CatalogModel } from '../catalog/index.js';
 import type { QualityPredictor } from '../predict/index.js';
 import { trainedArmPredictor } from './arm-predictor.js';
@@ -135,6 +137,44 @@ describe('reasoning tokens in the benchmarks cost accounting', () => {
     );
     expect(logged?.[0]).toBeCloseTo((500 * 4) / 1e6, 12);
     expect(logged?.[1]).toBeCloseTo((500 * 4) / 1e6, 12);
+  });
+});
+
+describe('reasoning tokens in the benchmarks estimated costs', () => {
+  it('add what /v1/route adds, ranked against the fold training prompts', () => {
+    const predictor: QualityPredictor = {
+      kind: 'constant',
+      models: ['test/plain'],
+      predict: (embeddings) => embeddings.map((x) => Float64Array.of(x[0] as number)),
+      toState: () => ({ kind: 'constant', version: 1, models: ['test/plain'], dimension: 2 }),
+    };
+    const at = (quality: number): Float32Array => Float32Array.of(quality, 0);
+    const set = { embeddings: [0.9, 0.7, 0.5, 0.3].map(at) } as unknown as MergedTrainingSet;
+    const foldEstimates = [Float64Array.of(1e-3, 1e-3), Float64Array.of(1e-3, 1e-3)];
+    addReasoningCosts({
+      predictor,
+      set,
+      seed: 1,
+      entries: [thinker, base],
+      testEmbeddings: [at(0.95), at(0.1)],
+      foldEstimates,
+    });
+    // $4 per 1M output tokens: the easy figure on the easiest prompt, the hard one on the hardest.
+    expect(foldEstimates[0]?.[0]).toBeCloseTo(1e-3 + (100 * 4) / 1e6, 12);
+    expect(foldEstimates[1]?.[0]).toBeCloseTo(1e-3 + (6400 * 4) / 1e6, 12);
+    expect(foldEstimates[0]?.[1]).toBe(1e-3);
+    expect(foldEstimates[1]?.[1]).toBe(1e-3);
+    // Without a reasoning model among the candidates nothing changes.
+    const untouched = [Float64Array.of(2e-3)];
+    addReasoningCosts({
+      predictor,
+      set,
+      seed: 1,
+      entries: [base],
+      testEmbeddings: [at(0.1)],
+      foldEstimates: untouched,
+    });
+    expect(untouched[0]?.[0]).toBe(2e-3);
   });
 });
 
