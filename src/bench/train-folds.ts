@@ -20,7 +20,7 @@ import {
   type TrainerKind,
   type MergedTrainingSet,
 } from '../predict/index.js';
-import { trainedArmPredictor } from '../router/index.js';
+import { trainedArmPredictor, type ArmEstimate, type ArmPredictor } from '../router/index.js';
 import { estimateCost } from '../tokens/index.js';
 import { calibrateFold } from './calibrate-router.js';
 import { estimatedCosts } from './cost.js';
@@ -205,22 +205,25 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         );
       }
       const predictor = blended?.predictor ?? trained.predictor;
-      if (kind === routers[0])
-        addReasoningCosts({ predictor, set, seed, entries, testEmbeddings, foldEstimates });
       const rows = predictor.predict(testEmbeddings);
       const out = predictedAll.get(kind) as Float64Array[];
-      // A model the fold never trained on gets what /v1/route gives it: the served arm predictor's
-      // estimate from public priors (tier, public score) at the prompt's difficulty.
-      const served = columns.some((c) => c < 0)
-        ? trainedArmPredictor({ version: 'bench', quality: predictor })
-        : undefined;
+      // What /v1/route adds through its arm predictor: a model the fold never trained on gets the
+      // estimate from public priors (tier, public score) at the prompt's difficulty, and a reasoning
+      // model's estimated cost its hidden reasoning at the prompt's hardness (ranked by the first
+      // router; the estimated costs are shared by every router).
+      const reasoning = kind === routers[0] && entries.some((m) => m.reasoning !== undefined);
+      const served =
+        columns.some((c) => c < 0) || reasoning
+          ? foldArmPredictor(predictor, set, seed)
+          : undefined;
       fold.test.forEach((row, k) => {
         const predicted = align(rows[k] as Float64Array, 0);
-        if (served !== undefined) {
-          const estimates = served.estimate(testEmbeddings[k] as Float32Array, entries);
+        const estimates = served?.estimate(testEmbeddings[k] as Float32Array, entries);
+        if (estimates !== undefined) {
           columns.forEach((c, m) => {
             if (c < 0) predicted[m] = estimates[m]?.quality ?? 0;
           });
+          if (reasoning) addReasoningCost(foldEstimates[k] as Float64Array, estimates, entries);
         }
         out[row] = predicted;
       });
@@ -271,41 +274,38 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
 const REASONING_REFERENCE_ROWS = 400;
 
 /**
- * What /v1/route adds to a reasoning model's estimated cost (src/router/reasoning.ts): its hidden
- * reasoning tokens at the prompt's hardness, ranked by the fold's first router against a seeded
- * sample of the fold's training prompts. Changes `foldEstimates` in place; a no-op when no candidate
- * has a catalog `reasoning` entry.
+ * The arm predictor /v1/route would serve with the fold's quality model, its reference prompts a
+ * seeded sample of the fold's training prompts.
  */
-export function addReasoningCosts(input: {
-  readonly predictor: QualityPredictor;
-  readonly set: MergedTrainingSet;
-  readonly seed: number;
-  readonly entries: readonly CatalogModel[];
-  readonly testEmbeddings: readonly Float32Array[];
-  readonly foldEstimates: readonly Float64Array[];
-}): void {
-  const { entries } = input;
-  if (!entries.some((model) => model.reasoning !== undefined)) return;
-  const reference = sampleRows(
-    input.set.embeddings.length,
-    REASONING_REFERENCE_ROWS,
-    input.seed + 2,
-  );
-  const served = trainedArmPredictor({
+export function foldArmPredictor(
+  predictor: QualityPredictor,
+  set: MergedTrainingSet,
+  seed: number,
+): ArmPredictor {
+  const reference = sampleRows(set.embeddings.length, REASONING_REFERENCE_ROWS, seed + 2);
+  return trainedArmPredictor({
     version: 'bench',
-    quality: input.predictor,
-    reference: { embeddings: reference.map((i) => input.set.embeddings[i] as Float32Array) },
+    quality: predictor,
+    reference: { embeddings: reference.map((i) => set.embeddings[i] as Float32Array) },
   });
-  input.testEmbeddings.forEach((embedding, k) => {
-    const row = input.foldEstimates[k] as Float64Array;
-    served.estimate(embedding, entries).forEach((estimate, m) => {
-      const tokens = estimate.reasoningTokens ?? 0;
-      if (tokens > 0) {
-        row[m] =
-          (row[m] as number) +
-          estimateCost(entries[m] as CatalogModel, { inputTokens: 0, outputTokens: tokens });
-      }
-    });
+}
+
+/**
+ * Adds to one prompt's estimated costs what /v1/route adds (src/router/reasoning.ts): each reasoning
+ * model's hidden reasoning tokens from the served estimates, at its output price.
+ */
+export function addReasoningCost(
+  costs: Float64Array,
+  estimates: readonly ArmEstimate[],
+  entries: readonly CatalogModel[],
+): void {
+  estimates.forEach((estimate, m) => {
+    const tokens = estimate.reasoningTokens ?? 0;
+    if (tokens > 0) {
+      costs[m] =
+        (costs[m] as number) +
+        estimateCost(entries[m] as CatalogModel, { inputTokens: 0, outputTokens: tokens });
+    }
   });
 }
 

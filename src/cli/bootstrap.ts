@@ -18,7 +18,6 @@ import {
   Router,
   priorArmPredictor,
   type KnobReferenceTraffic,
-  trainedArmPredictor,
   type ArmPredictor,
   type SelectionPolicy,
   type TenantsFile,
@@ -49,6 +48,7 @@ import { createStatsReader, type TenantBudgetLimits } from '../stats/index.js';
 import {
   ArtifactPromoter,
   ArtifactSlot,
+  artifactArmPredictor,
   restoreServedArtifact,
   snapshotWriter,
 } from '../retrain/index.js';
@@ -575,12 +575,10 @@ export function loadArmPredictor(
       embedderId: embedder.modelId,
       dimension: embedder.dimension,
     });
-    const predictor = trainedArmPredictor({
-      version: `${artifact.manifest.id}@${artifact.manifest.version}`,
-      quality: artifact.quality,
-      outputLength: artifact.outputLength,
-      ...(artifact.reference === undefined ? {} : { reference: artifact.reference }),
-    });
+    const predictor = artifactArmPredictor(
+      artifact,
+      `${artifact.manifest.id}@${artifact.manifest.version}`,
+    );
     return artifact.reference === undefined
       ? predictor
       : { ...predictor, reference: artifact.reference };

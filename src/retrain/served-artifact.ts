@@ -5,7 +5,11 @@
  * embedding await), and a promotion or rollback never restarts the service.
  */
 import { resolve } from 'node:path';
-import { loadPredictorArtifact, type ArtifactManifest } from '../artifact/index.js';
+import {
+  loadPredictorArtifact,
+  type ArtifactManifest,
+  type PredictorArtifact,
+} from '../artifact/index.js';
 import type { Catalog } from '../catalog/index.js';
 import {
   priorArmPredictor,
@@ -31,6 +35,19 @@ export interface ServedArtifact {
 export interface EmbedderIdentity {
   readonly modelId: string;
   readonly dimension: number;
+}
+
+/**
+ * The arm predictor an artifact serves: its quality and output-length models, with its reference
+ * prompts as the scale a prompt's hardness (reasoning tokens) is ranked on.
+ */
+export function artifactArmPredictor(artifact: PredictorArtifact, version: string): ArmPredictor {
+  return trainedArmPredictor({
+    version,
+    quality: artifact.quality,
+    outputLength: artifact.outputLength,
+    ...(artifact.reference === undefined ? {} : { reference: artifact.reference }),
+  });
 }
 
 /** The version string of an artifact: its id and the digest of its predictor file. */
@@ -62,12 +79,7 @@ export function loadServedArtifact(
     dimension: options.embedder.dimension,
   });
   const version = artifactVersion(artifact.manifest);
-  const predictor = trainedArmPredictor({
-    version,
-    quality: artifact.quality,
-    outputLength: artifact.outputLength,
-    ...(artifact.reference === undefined ? {} : { reference: artifact.reference }),
-  });
+  const predictor = artifactArmPredictor(artifact, version);
   return {
     dir: resolve(dir),
     version,

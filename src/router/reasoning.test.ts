@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountingCosts } from '../bench/cost.js';
-import { addReasoningCosts } from '../bench/train-folds.js';
+import { addReasoningCost, foldArmPredictor } from '../bench/train-folds.js';
 import type { MergedTrainingSet } from '../predict/index.js';
 import { loadCatalog, type CatalogModel } from '../catalog/index.js';
 import type { QualityPredictor } from '../predict/index.js';
@@ -27,6 +27,14 @@ const thinker: CatalogModel = {
   ...base,
   id: 'test/thinker',
   reasoning: { easy_tokens: 100, hard_tokens: 6400, measured_as: 'thinker', source: 'test' },
+};
+
+/** A quality predictor whose quality is the first embedding coordinate: low on hard prompts. */
+const firstCoordinate: QualityPredictor = {
+  kind: 'constant',
+  models: ['test/plain'],
+  predict: (embeddings) => embeddings.map((x) => Float64Array.of(x[0] as number)),
+  toState: () => ({ kind: 'constant', version: 1, models: ['test/plain'], dimension: 2 }),
 };
 
 describe('reasoning tokens', () => {
@@ -79,13 +87,7 @@ describe('hardness scale', () => {
 });
 
 describe('reasoning tokens in the served estimates', () => {
-  // A predictor whose quality is the first embedding coordinate: low on hard prompts.
-  const predictor: QualityPredictor = {
-    kind: 'constant',
-    models: ['test/plain'],
-    predict: (embeddings) => embeddings.map((x) => Float64Array.of(x[0] as number)),
-    toState: () => ({ kind: 'constant', version: 1, models: ['test/plain'], dimension: 2 }),
-  };
+  const predictor = firstCoordinate;
   const prompt = (quality: number): Float32Array => Float32Array.of(quality, 0);
   const reference = { embeddings: [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2].map(prompt) };
 
@@ -142,23 +144,14 @@ describe('reasoning tokens in the benchmarks cost accounting', () => {
 
 describe('reasoning tokens in the benchmarks estimated costs', () => {
   it('add what /v1/route adds, ranked against the fold training prompts', () => {
-    const predictor: QualityPredictor = {
-      kind: 'constant',
-      models: ['test/plain'],
-      predict: (embeddings) => embeddings.map((x) => Float64Array.of(x[0] as number)),
-      toState: () => ({ kind: 'constant', version: 1, models: ['test/plain'], dimension: 2 }),
-    };
     const at = (quality: number): Float32Array => Float32Array.of(quality, 0);
     const set = { embeddings: [0.9, 0.7, 0.5, 0.3].map(at) } as unknown as MergedTrainingSet;
+    const served = foldArmPredictor(firstCoordinate, set, 1);
+    const entries = [thinker, base];
     const foldEstimates = [Float64Array.of(1e-3, 1e-3), Float64Array.of(1e-3, 1e-3)];
-    addReasoningCosts({
-      predictor,
-      set,
-      seed: 1,
-      entries: [thinker, base],
-      testEmbeddings: [at(0.95), at(0.1)],
-      foldEstimates,
-    });
+    [at(0.95), at(0.1)].forEach((x, k) =>
+      addReasoningCost(foldEstimates[k] as Float64Array, served.estimate(x, entries), entries),
+    );
     // $4 per 1M output tokens: the easy figure on the easiest prompt, the hard one on the hardest.
     expect(foldEstimates[0]?.[0]).toBeCloseTo(1e-3 + (100 * 4) / 1e6, 12);
     expect(foldEstimates[1]?.[0]).toBeCloseTo(1e-3 + (6400 * 4) / 1e6, 12);
@@ -166,14 +159,7 @@ describe('reasoning tokens in the benchmarks estimated costs', () => {
     expect(foldEstimates[1]?.[1]).toBe(1e-3);
     // Without a reasoning model among the candidates nothing changes.
     const untouched = [Float64Array.of(2e-3)];
-    addReasoningCosts({
-      predictor,
-      set,
-      seed: 1,
-      entries: [base],
-      testEmbeddings: [at(0.1)],
-      foldEstimates: untouched,
-    });
+    addReasoningCost(untouched[0] as Float64Array, served.estimate(at(0.1), [base]), [base]);
     expect(untouched[0]?.[0]).toBe(2e-3);
   });
 });

@@ -5,16 +5,12 @@
  */
 import { loadPredictorArtifact } from '../../src/artifact/index.js';
 import { loadCatalog } from '../../src/catalog/index.js';
-import { calibrateForCatalog, trainedArmPredictor } from '../../src/router/index.js';
+import { artifactArmPredictor } from '../../src/retrain/index.js';
+import { calibrateForCatalog } from '../../src/router/index.js';
 
 const artifact = loadPredictorArtifact(process.argv[2] ?? 'models/default');
 if (artifact.reference === undefined) throw new Error('artifact has no reference traffic');
-const predictor = trainedArmPredictor({
-  version: 'default',
-  quality: artifact.quality,
-  outputLength: artifact.outputLength,
-  reference: artifact.reference,
-});
+const predictor = artifactArmPredictor(artifact, 'default');
 const catalog = loadCatalog();
 const calibration = calibrateForCatalog(catalog, predictor, artifact.reference);
 if (calibration === undefined) throw new Error('no calibration');
