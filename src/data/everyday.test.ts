@@ -21,7 +21,11 @@ describe('the everyday training set', () => {
   });
 
   it('never holds a prompt of the default-behaviour benchmark or the dev prompts', () => {
-    const held = ['benchmarks/default-behaviour/prompts.jsonl', 'training/dev/dev-prompts.jsonl']
+    const held = [
+      'benchmarks/default-behaviour/prompts.jsonl',
+      'training/dev/dev-prompts.jsonl',
+      'training/dev/dev-code-maths.jsonl',
+    ]
       .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
       .filter((line) => line.trim().length > 0)
       .map((line) => normalise((JSON.parse(line) as { prompt: string }).prompt));

@@ -6,7 +6,7 @@
  * tell "hi" from a benchmark item. `arbiter train --datasets ...,everyday` labels every row 1 for
  * every model of the training set, on the served label scale (src/data/everyday.ts).
  * Prompts equal (whitespace- and case-normalised) to one of the default-behaviour benchmark's
- * evaluation prompts or the dev prompts (training/dev) are dropped, so both stay unseen.
+ * evaluation prompts or the dev prompts (both files in training/dev) are dropped, so they stay unseen.
  *
  *   npx tsx training/everyday/build.mts
  */
@@ -245,22 +245,71 @@ add('easy', 'simple-explain', [
   'What is a verb?',
 ]);
 
+// Everyday programming questions, school maths and well-known events (added 2026-12-03: without them
+// "How do I reverse a list in Python?" and "What is the derivative of x^3 + 2x?" went to the frontier
+// tier, rated as hard as the benchmark code and maths they resemble). Requests to write code are left
+// out: with eight of them ("Write a Python function that ...") the dev prompt "Implement a lock-free
+// skip list in Java ..." fell to the mid tier.
+add('easy', 'code-howto', [
+  'How do I reverse a list in Python?',
+  'How do I sort a dictionary by value in Python?',
+  'How do I read a file line by line in Python?',
+  'How do I remove duplicates from a list in Python?',
+  'How do I check if a string contains a substring in JavaScript?',
+  'How do I get the length of an array in JavaScript?',
+  'How do I convert a string to an integer in Java?',
+  'How do I create a new folder from the terminal?',
+  'How do I undo my last git commit?',
+  'How do I write a comment in Python?',
+  'What does the len() function do in Python?',
+  'How do I install a package with pip?',
+]);
+add('easy', 'school-math', [
+  'Solve for x: 2x + 5 = 13.',
+  'Solve for x: 5x - 3 = 12.',
+  'What is the derivative of x^2?',
+  'What is the derivative of 3x^2 + 5x?',
+  'What is the integral of 2x?',
+  'Simplify 3(x + 2) - x.',
+  'What is 2 to the power of 10?',
+  'What is the slope of the line y = 4x + 1?',
+  'What is the area of a circle with radius 3?',
+  'What is the average of 4, 8 and 12?',
+]);
+add('easy', 'events', [
+  'Who won the FIFA World Cup in 2014?',
+  'Which country hosted the 2016 Summer Olympics?',
+  'In what year did the Berlin Wall fall?',
+  'Who invented the light bulb?',
+  'Who discovered penicillin?',
+  'When did the Titanic sink?',
+  'Who was the first woman to win a Nobel Prize?',
+  'What year did the iPhone first come out?',
+]);
+
 const normalise = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').trim();
 const held = new Set<string>();
 for (const file of [
   'benchmarks/default-behaviour/prompts.jsonl',
   'training/dev/dev-prompts.jsonl',
+  'training/dev/dev-code-maths.jsonl',
 ]) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim().length === 0) continue;
     held.add(normalise((JSON.parse(line) as { prompt: string }).prompt));
   }
 }
-const kept = rows.filter((r) => !held.has(normalise(r.text)));
+const seen = new Set<string>();
+const kept = rows.filter((r) => {
+  const key = normalise(r.text);
+  if (held.has(key) || seen.has(key)) return false;
+  seen.add(key);
+  return true;
+});
 writeFileSync(
   'training/everyday/prompts.jsonl',
   kept.map((r) => JSON.stringify(r)).join('\n') + '\n',
 );
 console.log(
-  `${kept.length} everyday prompts; ${rows.length - kept.length} dropped as equal to a held-out prompt`,
+  `${kept.length} everyday prompts; ${rows.length - kept.length} dropped as equal to a held-out or an earlier prompt`,
 );
