@@ -25,6 +25,7 @@ describe('the everyday training set', () => {
       'benchmarks/default-behaviour/prompts.jsonl',
       'training/dev/dev-prompts.jsonl',
       'training/dev/dev-code-maths.jsonl',
+      'training/dev/dev-everyday-2.jsonl',
     ]
       .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
       .filter((line) => line.trim().length > 0)

@@ -6,7 +6,7 @@
  * tell "hi" from a benchmark item. `arbiter train --datasets ...,everyday` labels every row 1 for
  * every model of the training set, on the served label scale (src/data/everyday.ts).
  * Prompts equal (whitespace- and case-normalised) to one of the default-behaviour benchmark's
- * evaluation prompts or the dev prompts (both files in training/dev) are dropped, so they stay unseen.
+ * evaluation prompts or the dev prompts (every file in training/dev) are dropped, so they stay unseen.
  *
  *   npx tsx training/everyday/build.mts
  */
@@ -293,6 +293,7 @@ for (const file of [
   'benchmarks/default-behaviour/prompts.jsonl',
   'training/dev/dev-prompts.jsonl',
   'training/dev/dev-code-maths.jsonl',
+  'training/dev/dev-everyday-2.jsonl',
 ]) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim().length === 0) continue;
