@@ -10,7 +10,7 @@
  *
  *   npx tsx training/everyday/build.mts
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 type Row = { readonly text: string; readonly template: string };
 const rows: Row[] = [];
@@ -289,12 +289,10 @@ add('easy', 'events', [
 
 const normalise = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').trim();
 const held = new Set<string>();
-for (const file of [
-  'benchmarks/default-behaviour/prompts.jsonl',
-  'training/dev/dev-prompts.jsonl',
-  'training/dev/dev-code-maths.jsonl',
-  'training/dev/dev-everyday-2.jsonl',
-]) {
+const devFiles = readdirSync('training/dev')
+  .filter((name) => name.endsWith('.jsonl'))
+  .map((name) => `training/dev/${name}`);
+for (const file of ['benchmarks/default-behaviour/prompts.jsonl', ...devFiles]) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim().length === 0) continue;
     held.add(normalise((JSON.parse(line) as { prompt: string }).prompt));
