@@ -287,6 +287,52 @@ add('easy', 'events', [
   'What year did the iPhone first come out?',
 ]);
 
+// School formulas, science and arts facts and basic SQL (added 2026-12-03, session 7, chosen on the
+// fourth dev file, training/dev/dev-everyday-3.jsonl: "What is the formula for the area of a triangle?",
+// "Which element has the atomic number 1?" and "Write a SQL query that counts the rows in the orders
+// table." went to the frontier tier).
+add('easy', 'math-facts', [
+  'What is the circumference of a circle with diameter 10?',
+  'What is the quadratic formula?',
+  'What is the volume of a cube with sides of 4 cm?',
+  'What is the perimeter of a rectangle that is 5 by 3?',
+  'Simplify 2x + 3x - x.',
+  'What is the greatest common divisor of 12 and 18?',
+  'Convert 0.75 to a fraction.',
+  'What is a prime number?',
+  'How many degrees are in a right angle?',
+  'What is the value of pi to three decimal places?',
+  'What is 3/4 plus 1/4?',
+]);
+add('easy', 'science-facts', [
+  'What is the chemical formula for water?',
+  'What is the powerhouse of the cell?',
+  'How many planets are in the solar system?',
+  'Roughly how fast does light travel?',
+  'Which organ pumps blood through the body?',
+  'What is the symbol for iron on the periodic table?',
+  'What force keeps us on the ground?',
+  'What is the closest star to Earth?',
+  'What are the three states of matter?',
+]);
+add('easy', 'arts-history', [
+  'Who painted the ceiling of the Sistine Chapel?',
+  'Who wrote the Odyssey?',
+  'Who composed The Four Seasons?',
+  'Who was the first president of the United States?',
+  'In what year did World War I begin?',
+  'Who painted The Starry Night?',
+  'What was the capital of the Roman Empire?',
+]);
+add('easy', 'sql-basics', [
+  'How do I delete a row from a table in SQL?',
+  'How do I sort query results in SQL?',
+  'What does SELECT * do in SQL?',
+  'How do I join two tables in SQL?',
+  'How do I check if a key exists in a Python dictionary?',
+  'How do I convert a number to a string in JavaScript?',
+]);
+
 const normalise = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').trim();
 const held = new Set<string>();
 const devFiles = readdirSync('training/dev')
