@@ -272,7 +272,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     floors.map(({ floor, suffix }) =>
       scoreRouter(floor === undefined ? context : { ...context, qualityFloor: floor }, {
         name: `router-${kind}${suffix}`,
-        description: `${kind} quality predictor (CV-tuned${kind === 'knn' ? '' : ', Platt-calibrated'}) + utility knob${floor === undefined ? ', no quality floor' : `, quality floor ${floor} (served default)`}`,
+        description: `${kind} quality predictor (CV-tuned${kind === 'knn' || kind === 'irt' ? '' : ', Platt-calibrated'}) + utility knob${floor === undefined ? ', no quality floor' : `, quality floor ${floor} (served default)`}`,
         predictedQuality: predicted.get(kind) as Float64Array[],
         estimatedCostUsd: estimated,
         hyperparameters: hyperparameters.get(kind) as unknown[],

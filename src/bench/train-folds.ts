@@ -20,6 +20,7 @@ import {
   type TrainerKind,
   type MergedTrainingSet,
 } from '../predict/index.js';
+import { DEFAULT_IRT_MEMBERS } from '../predict/irt-predictor.js';
 import { trainedArmPredictor, type ArmEstimate, type ArmPredictor } from '../router/index.js';
 import { estimateCost } from '../tokens/index.js';
 import { calibrateFold } from './calibrate-router.js';
@@ -70,7 +71,7 @@ export interface TrainFoldsOptions {
   readonly neighbours?: NeighbourMode;
   /**
    * The joint model's hyperparameters, fixed (`arbiter bench --set`, or the served artifact's): no
-   * CV; `members` defaults to 4 as after CV. @default chosen by CV on at most `tuneRows` training rows
+   * CV; `members` defaults to DEFAULT_IRT_MEMBERS (8) as after CV. @default chosen by CV on at most `tuneRows` training rows
    */
   readonly irtHyperparameters?: QualityHyperparameters;
 }
@@ -154,14 +155,15 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
       const facts = options.facts === undefined ? {} : { facts: options.facts };
       const chosen = kind === 'irt' ? options.irtHyperparameters : undefined;
-      // The ensemble's members: 4 after CV (which compares single fits), or as fixed (default 4).
+      // The ensemble's members: the shipped recipe's after CV (which compares single fits), or as
+      // fixed (the same default).
       const foldHyperparameters =
         chosen === undefined
           ? {
               ...tunedHyperparameters(kind, set, options, facts),
-              ...(kind === 'irt' ? { members: 4 } : {}),
+              ...(kind === 'irt' ? { members: DEFAULT_IRT_MEMBERS } : {}),
             }
-          : { members: 4, ...chosen };
+          : { members: DEFAULT_IRT_MEMBERS, ...chosen };
       // The final fit on the fold's training rows (or a subset of them, for the neighbour weight's
       // folds). The joint model is calibrated by construction (cross-entropy on every label) and keeps
       // its own uncertainty; Platt scaling per model would discard the shared difficulty.

@@ -81,7 +81,7 @@ Options:
   --resamples N      bootstrap resamples (default 500)
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
   --set KEY=VALUE    fixed hyperparameter of irt (repeatable): latentDimension, clusters,
-                     members (default 4), l2Model, ... as in \`arbiter train --set\`. Where the
+                     members (default 8), l2Model, ... as in \`arbiter train --set\`. Where the
                      served artifact's hyperparameters apply (below) it changes the keys it names
                      and keeps the others; elsewhere the named keys replace CV for irt
   --artifact DIR     with --test-file or --train/--test: the served artifact (default

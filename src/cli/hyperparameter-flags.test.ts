@@ -183,7 +183,7 @@ describe('arbiter bench --test-file (fixture data, hash embedder)', () => {
     // The served artifact's other keys stay (members 2, k 0), not the defaults.
     expect(set).toMatchObject({ l2Model: 0.5, members: 2, latentDimension: 0 });
     const [tuned] = await benchHyperparameters(['--tune']);
-    expect(tuned).toMatchObject({ members: 4 });
+    expect(tuned).toMatchObject({ members: 8 });
     expect((tuned as { l2Model?: number }).l2Model).not.toBe(0.05);
   });
 });
