@@ -8,7 +8,7 @@ import {
   eligibleCount,
   qualityThreshold,
 } from './decision-rule.js';
-import { calibrateKnob, knobFloorFunction, knobFunction } from './knob.js';
+import { calibrateKnob, evenCostPath, knobFloorFunction, knobFunction } from './knob.js';
 import { routeOffline } from './offline-router.js';
 import { servedOrderScores, sweepKnob } from '../bench/score-router.js';
 
@@ -153,22 +153,51 @@ describe('calibrated knob', () => {
   };
   const calibration = calibrateKnob(reference);
 
-  it('moves expected cost monotonically from the cheapest to best-quality routing, no step over a fifth', () => {
+  it('moves expected cost monotonically from the cheapest to best-quality routing, in even steps', () => {
     expect(calibration).toBeDefined();
-    // Steps on the log-cost scale: none moves more than a fifth of the way.
-    const costs = (calibration?.expectedCostUsd ?? []).map((c) => Math.log(c));
-    const span = (costs[10] ?? 0) - (costs[0] ?? 0);
-    expect(span).toBeGreaterThan(0);
-    for (let s = 1; s <= 10; s++) {
+    const costs = calibration?.expectedCostUsd ?? [];
+    const low = costs[0] ?? 0;
+    const high = costs[10] ?? 0;
+    expect(high).toBeGreaterThan(low);
+    for (let s = 1; s <= 10; s++)
       expect(costs[s] ?? 0).toBeGreaterThanOrEqual((costs[s - 1] ?? 0) - 1e-12);
-      expect(((costs[s] ?? 0) - (costs[s - 1] ?? 0)) / span).toBeLessThanOrEqual(0.2);
-    }
+    // A step's size: the larger of its share of the log-cost and of the dollar range.
+    const size = (a: number, b: number): number =>
+      Math.max(Math.log(b / a) / Math.log(high / low), (b - a) / (high - low));
+    const largest = Math.max(
+      ...Array.from({ length: 10 }, (_, s) => size(costs[s] ?? 0, costs[s + 1] ?? 0)),
+    );
+    // Here slider 5 sits high on both scales, so no path keeps every step within a fifth; the
+    // calibrated one has a smaller largest step than equal ratios (the earlier map: its last
+    // step below 5) or equal amounts (its first step) between the same ends.
+    const floored = costs[5] ?? 0;
+    const ratio = (floored / low) ** (1 / 5);
+    expect(largest).toBeLessThan(size(floored / ratio, floored) - 0.05);
+    expect(largest).toBeLessThan(size(low, low + (floored - low) / 5) - 0.05);
     // Slider 0 is the cheapest routing; 10 best-quality routing.
     const cheapest =
       reference.estimatedCostUsd.reduce((sum, row) => sum + Math.min(...row), 0) / 300;
     expect(calibration?.expectedCostUsd[0]).toBeCloseTo(cheapest, 12);
     const quality = calibration?.expectedQuality ?? [];
     expect(quality[10] ?? 0).toBeGreaterThan(quality[0] ?? 1);
+  });
+
+  it('makes every step of a path the same size, at most a fifth where that is possible', () => {
+    const size = (a: number, b: number): number =>
+      Math.max(Math.log(b / a) / Math.log(200), (b - a) / 199);
+    // Ratios bind at the cheap end, dollars at the dear end.
+    const path = evenCostPath(1, 100, 5, 1, 200);
+    expect(path[0]).toBe(1);
+    expect(path[5]).toBe(100);
+    const sizes = Array.from({ length: 5 }, (_, i) => size(path[i] ?? 0, path[i + 1] ?? 0));
+    for (const v of sizes) {
+      expect(v).toBeCloseTo(sizes[0] ?? 0, 6);
+      expect(v).toBeLessThanOrEqual(0.2);
+    }
+    expect((path[1] ?? 0) / (path[0] ?? 1)).toBeGreaterThan((path[5] ?? 0) / (path[4] ?? 1));
+    // Without a positive cheapest cost only dollars count: equal amounts.
+    expect(evenCostPath(0, 100, 5, 0, 200)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(evenCostPath(3, 3, 2, 1, 10)).toEqual([3, 3, 3]);
   });
 
   it('lowers the floor below slider 5 and prices quality above it', () => {

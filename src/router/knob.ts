@@ -3,19 +3,22 @@
  * a quality floor (decision-rule.ts), whose useful ranges depend on the catalog's prices and on the
  * traffic. Calibration makes the slider mean the same in every deployment: on reference traffic
  * (the artifact's held-out prompts), slider s is set so that the served rule's expected cost per
- * request is
+ * request follows an even path from cost(0), the cheapest routing, through cost(5), the cheapest
+ * routing under the default quality floor (the cheapest candidate predicted to reach 90% of the best
+ * one's quality: the served default), to cost(10), best-quality routing. Sliders 0-5 lower the floor
+ * from the default to none (no price for quality: each step accepts cheaper models further below the
+ * best); sliders 5-10 keep the floor and raise the willingness to pay (each step buys more quality
+ * above it).
  *
- *   cost(s) = cost(0) x (cost(5) / cost(0))^(s/5)            for s in [0, 5]
- *   cost(s) = cost(5) + (s - 5) / 5 x (cost(10) - cost(5))    for s in [5, 10]
- *
- * with cost(0) the cheapest routing, cost(5) the cheapest routing under the default quality floor
- * (the cheapest candidate predicted to reach 90% of the best one's quality: the served default) and
- * cost(10) best-quality routing. Sliders 0-5 lower the floor from the default to none (no price
- * for quality: each step accepts cheaper models further below the best); sliders 5-10 keep the
- * floor and raise the willingness to pay (each step buys more quality above it). Spend moves
- * monotonically: below 5 by the same factor per step (prices span two to three orders of
- * magnitude there, and equal ratios are what a person perceives as even), above 5 by equal
- * amounts (the range is narrower, and no step then spends more than a fifth of the way).
+ * Even means: a step's size is the larger of its share of the whole range on the log-cost scale
+ * (ratios, what a person perceives at the cheap end, where prices span orders of magnitude) and on
+ * the linear scale (dollars, what the bill shows at the dear end), and each half's path makes its
+ * largest step as small as it can be ({@link evenCostPath}). The path multiplies spend by the same
+ * factor per step where ratios bind and adds the same amount where dollars bind. Where some path
+ * keeps every step within a fifth of the way on both scales, this one does (up to the jumps of the
+ * rule's choices); where none does, its largest step is still the smallest possible. With the
+ * shipped catalog the largest step is 20.3% (README); the earlier map (equal ratios below 5) put
+ * 29% of the dollar range into the step from 4 to 5.
  */
 import { DEFAULT_QUALITY_FLOOR } from './decision-rule.js';
 import { routeOffline } from './offline-router.js';
@@ -43,8 +46,8 @@ export interface KnobCalibration {
   readonly prompts: number;
 }
 
-/** Points of the floor search in [0, default floor]. */
-const FLOOR_POINTS = 91;
+/** Points of the floor search in [0, default floor] (steps of 0.005). */
+const FLOOR_POINTS = 181;
 /** Search range of the calibration, USD per unit quality (wider than the raw slider's). */
 const GRID_MIN = 1e-7;
 const GRID_MAX = 1e4;
@@ -97,9 +100,47 @@ function solve(
   return fromAxis(toAxis(a.value) + t * (toAxis(b.value) - toAxis(a.value)));
 }
 
-/** Geometric interpolation of spend (linear when the low end is 0). */
-function between(low: number, high: number, t: number): number {
-  return low > 0 ? low * (high / low) ** t : low + t * (high - low);
+/**
+ * Spend at each of `steps` + 1 anchors from `from` to `to` (both included) inside the knob's range
+ * [`cheapest`, `best`]: the path whose largest step is smallest, a step measured as the larger of
+ * its share of the range in log cost and in linear cost (log only counts when `cheapest` > 0). For a
+ * cap t every step may multiply spend by at most exp(t log(best / cheapest)) and add at most
+ * t (best - cheapest); the smallest t whose fastest path (each step the largest both caps allow)
+ * still reaches `to` is found by bisection, and that path is returned, its last point set to `to`.
+ */
+export function evenCostPath(
+  from: number,
+  to: number,
+  steps: number,
+  cheapest: number,
+  best: number,
+): number[] {
+  const linear = (): number[] =>
+    Array.from({ length: steps + 1 }, (_, i) => from + (i / steps) * (to - from));
+  const linSpan = best - cheapest;
+  if (!(to > from) || !(linSpan > 0) || !Number.isFinite(linSpan)) return linear();
+  const logSpan = cheapest > 0 ? Math.log(best / cheapest) : 0;
+  const grow = (c: number, t: number): number =>
+    logSpan > 0 && c > 0 ? Math.min(c * Math.exp(t * logSpan), c + t * linSpan) : c + t * linSpan;
+  const reach = (t: number): number => {
+    let c = from;
+    for (let i = 0; i < steps; i++) c = grow(c, t);
+    return c;
+  };
+  // t = (to - from) / (steps linSpan) <= 1 reaches `to` through the linear cap alone, unless the
+  // log cap binds first; doubling finds a bracket either way.
+  let hi = 1;
+  while (reach(hi) < to && hi < 1e6) hi *= 2;
+  let lo = 0;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (reach(mid) >= to) hi = mid;
+    else lo = mid;
+  }
+  const path = [from];
+  for (let i = 1; i < steps; i++) path.push(Math.min(to, grow(path[i - 1] as number, hi)));
+  path.push(to);
+  return path;
 }
 
 /** Calibrate on reference predictions; undefined when there are no reference prompts. */
@@ -127,6 +168,8 @@ export function calibrateKnob(
   const cheapest = (floors[0] as GridPoint).cost;
   const floored = (prices[0] as GridPoint).cost;
   const best = (prices[prices.length - 1] as GridPoint).cost;
+  const lower = evenCostPath(cheapest, floored, 5, cheapest, best);
+  const upper = evenCostPath(floored, best, 5, cheapest, best);
   const sliders = Array.from({ length: 11 }, (_, s) => s);
   const anchors = sliders.map((s) => {
     if (s <= 5) {
@@ -137,16 +180,14 @@ export function calibrateKnob(
             ? defaultFloor
             : solve(
                 floors,
-                between(cheapest, floored, s / 5),
+                lower[s] as number,
                 (v) => v,
                 (a) => a,
               );
       return { willingness: GRID_MIN, qualityFloor };
     }
     const willingness =
-      s === 10
-        ? GRID_MAX
-        : solve(prices, floored + ((s - 5) / 5) * (best - floored), Math.log10, (a) => 10 ** a);
+      s === 10 ? GRID_MAX : solve(prices, upper[s - 5] as number, Math.log10, (a) => 10 ** a);
     return { willingness, qualityFloor: defaultFloor };
   });
   const outcomes = anchors.map((a) => meanOutcome(reference, a.willingness, a.qualityFloor));

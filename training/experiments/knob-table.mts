@@ -15,11 +15,21 @@ const catalog = loadCatalog();
 const calibration = calibrateForCatalog(catalog, predictor, artifact.reference);
 if (calibration === undefined) throw new Error('no calibration');
 console.log(
-  '| slider | quality floor | willingness (USD/quality) | expected cost per request | expected quality |',
+  '| slider | quality floor | willingness (USD/quality) | expected cost per request | expected quality | step from the slider below: share of the log-cost / dollar range |',
 );
-console.log('| ---: | ---: | ---: | ---: | ---: |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+const costs = calibration.expectedCostUsd;
+const first = costs[0] ?? 0;
+const last = costs[costs.length - 1] ?? 0;
+const share = (i: number): string => {
+  if (i === 0) return '-';
+  const a = costs[i - 1] ?? 0;
+  const b = costs[i] ?? 0;
+  const log = first > 0 && last > first ? Math.log(b / a) / Math.log(last / first) : Number.NaN;
+  return `${(100 * log).toFixed(1)}% / ${((100 * (b - a)) / (last - first)).toFixed(1)}%`;
+};
 calibration.sliders.forEach((s, i) => {
   console.log(
-    `| ${s} | ${(calibration.qualityFloor[i] ?? 0).toFixed(3)} | ${(calibration.willingness[i] ?? 0).toExponential(2)} | $${(calibration.expectedCostUsd[i] ?? 0).toFixed(6)} | ${(calibration.expectedQuality[i] ?? 0).toFixed(3)} |`,
+    `| ${s} | ${(calibration.qualityFloor[i] ?? 0).toFixed(3)} | ${(calibration.willingness[i] ?? 0).toExponential(2)} | $${(calibration.expectedCostUsd[i] ?? 0).toFixed(6)} | ${(calibration.expectedQuality[i] ?? 0).toFixed(3)} | ${share(i)} |`,
   );
 });
