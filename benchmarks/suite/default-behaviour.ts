@@ -11,9 +11,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCatalog } from '../../src/catalog/index.js';
+import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../src/catalog/index.js';
 import { composeService } from '../../src/cli/bootstrap.js';
 import { loadConfig } from '../../src/config/index.js';
+import { sha256Hex } from '../../src/core/index.js';
+import { loadPredictorArtifact } from '../../src/artifact/index.js';
+import { artifactVersion } from '../../src/retrain/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -126,5 +129,15 @@ for (const [policy, rows] of Object.entries(results)) {
 }
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'report.md'), `${lines.join('\n')}\n`);
-writeFileSync(join(values.out, 'results.json'), `${JSON.stringify({ results }, null, 2)}\n`);
+// What the results depend on, so that a test can tell when they no longer describe the shipped
+// service (src/bench/committed-results.test.ts).
+const provenance = {
+  artifact: artifactVersion(loadPredictorArtifact(values.artifact).manifest),
+  catalogSha256: sha256Hex(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')),
+  promptsSha256: sha256Hex(readFileSync(values.prompts, 'utf8')),
+};
+writeFileSync(
+  join(values.out, 'results.json'),
+  `${JSON.stringify({ provenance, results }, null, 2)}\n`,
+);
 process.stdout.write(`${lines.slice(0, 14).join('\n')}\n`);

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RouterError } from '../core/index.js';
+import { RouterError, sha256Hex } from '../core/index.js';
 import type { RoutingDataset } from './dataset.js';
 
 /** The shipped file, relative to the package root. */
@@ -19,6 +19,14 @@ export const EVERYDAY_FILE = join('training', 'everyday', 'prompts.jsonl');
 
 function packageRoot(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+/**
+ * SHA-256 of the shipped everyday file: committed results trained on it record it, so that a test
+ * can tell when the rows changed under them (src/bench/committed-results.test.ts).
+ */
+export function everydaySha256(path: string = join(packageRoot(), EVERYDAY_FILE)): string {
+  return sha256Hex(readFileSync(path, 'utf8'));
 }
 
 /** Load the everyday set (from the package, not the shared data directory). */

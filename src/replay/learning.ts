@@ -14,6 +14,7 @@ import {
   type RuleArm,
 } from '../bandit/index.js';
 import { createRng, shuffled } from '../core/index.js';
+import { everydaySha256 } from '../data/everyday.js';
 import { hullQualityAt, nonDecreasingHull } from '../metrics/index.js';
 import {
   armScore,
@@ -125,8 +126,7 @@ export function hindsightReferences(
 ): HindsightReference[] {
   const n = stream.embeddings.length;
   const models = stream.models.length;
-  const finite = (row: number, m: number): boolean =>
-    Number.isFinite(stream.quality[row]?.[m]);
+  const finite = (row: number, m: number): boolean => Number.isFinite(stream.quality[row]?.[m]);
   const residualMean = Array.from({ length: models }, (_, m) => {
     let sum = 0;
     let count = 0;
@@ -339,6 +339,7 @@ export function learningMode(
       stream: stream.name,
       description: LEARNING_STREAMS[stream.name].description,
       trainedOn: stream.trainedOn,
+      ...(stream.trainedOn.includes('everyday') ? { everydaySha256: everydaySha256() } : {}),
       trainingRows: stream.trainingRows,
       sources: Object.fromEntries(stream.models.map((m, i) => [m, stream.sources[i]])),
       embedder: stream.embedderId,

@@ -1,0 +1,74 @@
+/**
+ * Committed results must describe the tree they are committed with. A result records what it was
+ * produced from (the served artifact, the catalog, the prompt file, the `everyday` rows it trained
+ * on); when one of those changes and the result is not rerun, this test names the result and the
+ * command that refreshes it. Reads repository files only (no shared data).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ArtifactManifest } from '../artifact/index.js';
+import { DEFAULT_CATALOG_PATH } from '../catalog/index.js';
+import { sha256Hex } from '../core/index.js';
+import { EVERYDAY_FILE, everydaySha256 } from '../data/everyday.js';
+import { artifactVersion } from '../retrain/index.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const results = join(root, 'benchmarks', 'results');
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+describe('committed results describe the shipped tree', () => {
+  it('default behaviour was routed with the shipped artifact, catalog and prompts', () => {
+    const { provenance } = readJson(join(results, 'default-behaviour', 'results.json'));
+    const manifest = readJson(join(root, 'models', 'default', 'manifest.json'));
+    expect(
+      provenance,
+      'benchmarks/results/default-behaviour is stale: rerun `npx tsx benchmarks/suite/default-behaviour.ts`',
+    ).toEqual({
+      artifact: artifactVersion(manifest as unknown as ArtifactManifest),
+      catalogSha256: sha256Hex(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')),
+      promptsSha256: sha256Hex(
+        readFileSync(join(root, 'benchmarks', 'default-behaviour', 'prompts.jsonl'), 'utf8'),
+      ),
+    });
+  });
+
+  it('results trained on the everyday rows were trained on the rows shipped now', () => {
+    const current = everydaySha256();
+    const everydayKey = EVERYDAY_FILE.split(/[\\/]/u).join('/');
+    const checked: string[] = [];
+    const stale: string[] = [];
+    // Bench reports: results.json records a hash per data file it read.
+    for (const name of readdirSync(results)) {
+      const dir = join(results, name);
+      if (!statSync(dir).isDirectory()) continue;
+      let report: Record<string, unknown>;
+      try {
+        report = readJson(join(dir, 'results.json'));
+      } catch {
+        continue;
+      }
+      const hashes = (report['dataHashes'] ?? {}) as Record<string, string>;
+      for (const [file, hash] of Object.entries(hashes)) {
+        if (!file.replaceAll('\\', '/').endsWith(everydayKey)) continue;
+        checked.push(name);
+        if (hash !== current) stale.push(`benchmarks/results/${name} (arbiter bench)`);
+      }
+    }
+    // Learning streams (arbiter replay learning): the hash of the rows their artifacts trained on.
+    const bandit = join(results, 'bandit');
+    for (const file of readdirSync(bandit).filter((f) => /^learning-.*\.json$/u.test(f))) {
+      const stream = readJson(join(bandit, file));
+      if (!(stream['trainedOn'] as string[] | undefined)?.includes('everyday')) continue;
+      checked.push(file);
+      if (stream['everydaySha256'] !== current)
+        stale.push(
+          `benchmarks/results/bandit/${file} (arbiter replay learning --policy residual,thompson --runs 9 --tradeoff 5)`,
+        );
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(6);
+    expect(stale, `trained on other everyday rows than ${EVERYDAY_FILE}; rerun them`).toEqual([]);
+  });
+});
