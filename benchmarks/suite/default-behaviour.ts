@@ -15,7 +15,7 @@ import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../src/catalog/index.js';
 import { composeService } from '../../src/cli/bootstrap.js';
 import { loadConfig } from '../../src/config/index.js';
 import { sha256Hex } from '../../src/core/index.js';
-import { loadPredictorArtifact } from '../../src/artifact/index.js';
+import { parseManifest } from '../../src/artifact/index.js';
 import { artifactVersion } from '../../src/retrain/index.js';
 
 const { values } = parseArgs({
@@ -132,7 +132,12 @@ writeFileSync(join(values.out, 'report.md'), `${lines.join('\n')}\n`);
 // What the results depend on, so that a test can tell when they no longer describe the shipped
 // service (src/bench/committed-results.test.ts).
 const provenance = {
-  artifact: artifactVersion(loadPredictorArtifact(values.artifact).manifest),
+  artifact: artifactVersion(
+    parseManifest(
+      JSON.parse(readFileSync(join(values.artifact, 'manifest.json'), 'utf8')),
+      values.artifact,
+    ),
+  ),
   catalogSha256: sha256Hex(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')),
   promptsSha256: sha256Hex(readFileSync(values.prompts, 'utf8')),
 };

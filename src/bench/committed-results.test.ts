@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ArtifactManifest } from '../artifact/index.js';
+import { parseManifest } from '../artifact/index.js';
 import { DEFAULT_CATALOG_PATH } from '../catalog/index.js';
 import { sha256Hex } from '../core/index.js';
 import { EVERYDAY_FILE, everydaySha256 } from '../data/everyday.js';
@@ -22,12 +22,13 @@ const readJson = (path: string): Record<string, unknown> =>
 describe('committed results describe the shipped tree', () => {
   it('default behaviour was routed with the shipped artifact, catalog and prompts', () => {
     const { provenance } = readJson(join(results, 'default-behaviour', 'results.json'));
-    const manifest = readJson(join(root, 'models', 'default', 'manifest.json'));
+    const manifestPath = join(root, 'models', 'default', 'manifest.json');
+    const manifest = parseManifest(readJson(manifestPath), manifestPath);
     expect(
       provenance,
       'benchmarks/results/default-behaviour is stale: rerun `npx tsx benchmarks/suite/default-behaviour.ts`',
     ).toEqual({
-      artifact: artifactVersion(manifest as unknown as ArtifactManifest),
+      artifact: artifactVersion(manifest),
       catalogSha256: sha256Hex(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')),
       promptsSha256: sha256Hex(
         readFileSync(join(root, 'benchmarks', 'default-behaviour', 'prompts.jsonl'), 'utf8'),

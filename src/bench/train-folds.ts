@@ -71,7 +71,8 @@ export interface TrainFoldsOptions {
   readonly neighbours?: NeighbourMode;
   /**
    * The joint model's hyperparameters, fixed (`arbiter bench --set`, or the served artifact's): no
-   * CV; `members` defaults to DEFAULT_IRT_MEMBERS (8) as after CV. @default chosen by CV on at most `tuneRows` training rows
+   * CV; `members` defaults to DEFAULT_IRT_MEMBERS (8) as after CV.
+   * @default chosen by CV on at most `tuneRows` training rows
    */
   readonly irtHyperparameters?: QualityHyperparameters;
 }

@@ -17,20 +17,21 @@ import type { RoutingDataset } from './dataset.js';
 /** The shipped file, relative to the package root. */
 export const EVERYDAY_FILE = join('training', 'everyday', 'prompts.jsonl');
 
-function packageRoot(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The shipped file's absolute path. */
+function shippedPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', EVERYDAY_FILE);
 }
 
 /**
  * SHA-256 of the shipped everyday file: committed results trained on it record it, so that a test
  * can tell when the rows changed under them (src/bench/committed-results.test.ts).
  */
-export function everydaySha256(path: string = join(packageRoot(), EVERYDAY_FILE)): string {
+export function everydaySha256(path: string = shippedPath()): string {
   return sha256Hex(readFileSync(path, 'utf8'));
 }
 
 /** Load the everyday set (from the package, not the shared data directory). */
-export function loadEveryday(path: string = join(packageRoot(), EVERYDAY_FILE)): RoutingDataset {
+export function loadEveryday(path: string = shippedPath()): RoutingDataset {
   if (!existsSync(path)) {
     throw new RouterError('DATA_MISSING', `everyday prompts not found at ${path}`, {
       details: { path },
