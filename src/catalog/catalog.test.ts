@@ -247,6 +247,14 @@ describe('catalog', () => {
       'meta/llama-3.1-405b-instruct',
     );
     expect(valid.resolveModelId('gemini_2.5_pro:latest')).toBe('google/gemini-2.5-pro');
+    // The provider's own name (`upstream_model`), as its API reports it in answers and logs.
+    expect(valid.resolveModelId('meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo')).toBe(
+      'meta/llama-3.1-405b-instruct',
+    );
+    expect(valid.resolveModelId('Qwen/Qwen3-235B-A22B-fp8-tput')).toBe('qwen/qwen3-235b-a22b');
+    expect(valid.resolveModelId('meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8')).toBe(
+      'meta/llama-4-maverick',
+    );
     // Exact ids and aliases win; a different model stays unknown.
     expect(valid.resolveModelId('gpt-4.1-mini')).toBe('openai/gpt-4.1-mini');
     expect(valid.resolveModelId('claude-3-opus-20240229')).toBeUndefined();
@@ -265,6 +273,24 @@ describe('catalog', () => {
     expect(both.resolveModelId('shared.name')).toBe(twins.models[1]?.id);
     expect(both.resolveModelId('shared_name')).toBe('x/other-model');
     expect(both.resolveModelId('Shared Name')).toBeUndefined();
+    // An upstream name is one more name of its model, and ambiguous like any other when shared.
+    const upstream = parseCatalog({
+      version: 1,
+      models: [
+        { ...structuredClone(twins.models[0]), upstream_model: 'vendor/Served-Name-Turbo' },
+        { ...other, id: 'x/other-model', aliases: [] },
+      ],
+    });
+    expect(upstream.resolveModelId('vendor/served-name-turbo')).toBe(twins.models[0]?.id);
+    const clash = parseCatalog({
+      version: 1,
+      models: [
+        { ...structuredClone(twins.models[0]), upstream_model: 'vendor/Served-Name-Turbo' },
+        { ...other, id: 'x/other-model', aliases: ['served_name_turbo'] },
+      ],
+    });
+    expect(clash.resolveModelId('vendor/Served-Name-Turbo')).toBeUndefined();
+    expect(clash.resolveModelId('served_name_turbo')).toBe('x/other-model');
   });
 
   it('gives a predecessor row only to a model without a row of its own, never below its tier', () => {

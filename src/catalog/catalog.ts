@@ -20,7 +20,8 @@ export interface Catalog {
    * The entry for an id or alias (case-insensitive), or undefined. A name that matches no id or alias
    * exactly is tried once more in its {@link normalizeModelName} form (provider prefix, separators and a
    * trailing release date dropped: `claude-3.5-sonnet-20240620`, `Meta-Llama/Llama-3.1-405B-Instruct`),
-   * when that form names exactly one model.
+   * when that form names exactly one model; an entry's `upstream_model` (the provider's own name, e.g.
+   * `meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo`) counts as one of its names there.
    */
   get(idOrAlias: string): CatalogModel | undefined;
   /** The canonical id for an id or alias, or undefined. */
@@ -66,10 +67,13 @@ export function parseCatalog(data: unknown, source = '<inline>'): Catalog {
   const lookup = new Map(
     [...byKey].map(([key, model]) => [key, models[file.models.indexOf(model)] as CatalogModel]),
   );
-  // Normalised forms of every id and alias; a form two models share is dropped (ambiguous).
+  // Normalised forms of every id, alias and upstream name (what the provider's API calls the model,
+  // so logs written from the provider's answers resolve); a form two models share is dropped
+  // (ambiguous).
   const normalized = new Map<string, CatalogModel | null>();
   for (const model of models) {
-    for (const key of [model.id, ...(model.aliases ?? [])]) {
+    const upstream = model.upstream_model === undefined ? [] : [model.upstream_model];
+    for (const key of [model.id, ...(model.aliases ?? []), ...upstream]) {
       const form = normalizeModelName(key);
       const existing = normalized.get(form);
       normalized.set(form, existing === undefined || existing === model ? model : null);
