@@ -56,7 +56,8 @@ Options:
   --save              retrain: save the rebuilt state to policy_state
   --out DIR           output folder (default benchmarks/results/bandit)
   --embedder KIND     use-lite (default) or hash (fast, for smoke tests)
-  --residual LIST     learning, scenario: residual learner knobs, e.g. epsilon=0.05,neighbours=30
+  --residual LIST     learning, scenario, prequential: residual learner knobs, e.g.
+                      epsilon=0.05,neighbours=30
   -h, --help          show this help
 
 Example:
@@ -185,7 +186,10 @@ export const replayCommand: Command = {
     }
     switch (mode) {
       case 'prequential':
-        prequentialMode(flags, await data(flags, requireDataset(flags)));
+        prequentialMode(
+          { ...flags, residual: residualOptions(values.residual) },
+          await data(flags, requireDataset(flags)),
+        );
         return 0;
       case 'scenario': {
         const scenario = values.scenario;

@@ -8,6 +8,7 @@ import {
   type BanditPolicyName,
   type CreatePolicyOptions,
   type PrequentialResult,
+  type ResidualOptions,
 } from '../bandit/index.js';
 import { hullQualityAt, nonDecreasingHull } from '../metrics/index.js';
 import { routeOffline, tradeoffToWillingness } from '../router/index.js';
@@ -59,6 +60,15 @@ function offlineHull(
   return nonDecreasingHull(points);
 }
 
+/**
+ * The arms' catalog facts for a start: from the offline predictor (`offline`) every arm's estimate is
+ * the trained predictor's (`source: 'predictor'`, as the service tags models its artifact saw); from
+ * the tier prior the tags stay as the data has them.
+ */
+export function startTags(d: ReplayData, start: 'prior' | 'offline'): ReplayData['tags'] {
+  return start === 'offline' ? d.tags.map((t) => ({ ...t, source: 'predictor' as const })) : d.tags;
+}
+
 /** One prequential run of `policy` on `d` (optionally with altered truth, predictions or availability). */
 export function runOne(options: {
   readonly d: ReplayData;
@@ -84,7 +94,7 @@ export function runOne(options: {
     willingnessToPay: tradeoffToWillingness(options.slider),
     policy: createPolicy(options.policy, options.policyOptions ?? {}),
     seed: options.seed,
-    tags: options.tags ?? d.tags,
+    tags: options.tags ?? startTags(d, options.start),
     order: d.order,
     ...(options.available === undefined ? {} : { available: options.available }),
     now: () => performance.now(),
@@ -102,8 +112,11 @@ export function referenceQuality(
   return { offline: pick(result.offlineChoices), oracle: pick(result.oracleChoices) };
 }
 
-/** Prequential replay of one dataset: tables, JSON and plots through `flags.write`. */
-export function prequentialMode(flags: ReplayOptions, d: ReplayData): void {
+/** Prequential replay of one dataset: tables, JSON and plots through `flags.write` (`residual`: knobs of the residual learner). */
+export function prequentialMode(
+  flags: ReplayOptions & { readonly residual?: ResidualOptions },
+  d: ReplayData,
+): void {
   const dataset = d.name;
   const hull = offlineHull(d, d.offlineQuality);
   const rows: (string | number)[][] = [];
@@ -113,7 +126,16 @@ export function prequentialMode(flags: ReplayOptions, d: ReplayData): void {
     for (const policy of flags.policies) {
       for (const start of flags.starts) {
         const results = Array.from({ length: flags.runs }, (_, r) =>
-          runOne({ d, policy, start, slider, seed: flags.seed + r }),
+          runOne({
+            d,
+            policy,
+            start,
+            slider,
+            seed: flags.seed + r,
+            ...(policy === 'residual' && flags.residual !== undefined
+              ? { policyOptions: { residual: flags.residual } }
+              : {}),
+          }),
         );
         const per = results.map((result) => {
           const s = result.summary;

@@ -21,6 +21,7 @@ import {
   plotted,
   referenceQuality,
   runOne,
+  startTags,
   scenarioSlider,
   type ReplayOptions,
 } from './prequential.js';
@@ -92,7 +93,9 @@ export function scenarioMode(
           const predicted = base.map((row) =>
             Float64Array.from(row, (q, m) => (m === model ? prior : q)),
           );
-          const tags = d.tags.map((t, m) => (m === model ? { ...t, source: 'prior' as const } : t));
+          const tags = startTags(d, start).map((t, m) =>
+            m === model ? { ...t, source: 'prior' as const } : t,
+          );
           result = runOne({
             d,
             policy,

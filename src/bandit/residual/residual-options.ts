@@ -36,6 +36,14 @@ export interface ResidualOptions {
   readonly noisePriorWeight?: number;
   /** Probability of exploring when another arm is plausible (see residual-policy.ts). @default 0.05 */
   readonly epsilon?: number;
+  /**
+   * Exploration toward an arm whose offline estimate comes from the trained predictor
+   * (`source: 'predictor'`), as a share of `epsilon`, in [0, 1]; arms known only from public facts
+   * (`prior`) or without a source are always explored at `epsilon`. 0.2 paid more than 1 on the
+   * prequential replays from trained predictions (see benchmarks/results/bandit/README.md); not yet
+   * the default. @default 1
+   */
+  readonly trainedExploration?: number;
   /** Optimism, in stds, that makes an arm plausible. @default 1 */
   readonly optimism?: number;
   /**
@@ -67,6 +75,7 @@ export const DEFAULT_RESIDUAL_OPTIONS: ResolvedResidualOptions = {
   noiseScale: 0.4,
   noisePriorWeight: 10,
   epsilon: 0.05,
+  trainedExploration: 1,
   optimism: 1,
   discount: 0.996,
   costPriorWeight: 5,
@@ -94,6 +103,7 @@ export function validateResidualOptions(o: ResolvedResidualOptions): void {
   if (!(o.noiseScale > 0)) bad('noiseScale');
   if (!(o.noisePriorWeight > 0)) bad('noisePriorWeight');
   if (!(o.epsilon >= 0 && o.epsilon <= 1)) bad('epsilon');
+  if (!(o.trainedExploration >= 0 && o.trainedExploration <= 1)) bad('trainedExploration');
   if (!(o.optimism >= 0)) bad('optimism');
   if (!(o.discount > 0 && o.discount <= 1)) bad('discount');
   if (!(o.costPriorWeight >= 0)) bad('costPriorWeight');

@@ -108,6 +108,50 @@ describe('residual policy', () => {
     }
   });
 
+  it('explores a trained arm at epsilon x trainedExploration, one known from public facts at epsilon', () => {
+    const arms: readonly BanditArm[] = [
+      ...ARMS,
+      { model: 'acme/new', predictedQuality: 0.88, estimatedCostUsd: 0.008, score: 0.8 },
+    ];
+    const context = {
+      arms,
+      embedding: fixtureEmbedding(5),
+      willingnessToPay: 0.1,
+      rule: floorRule(0.1),
+      tags: [
+        { source: 'predictor' as const },
+        { source: 'predictor' as const },
+        { source: 'prior' as const },
+      ],
+    };
+    const same = new ResidualPolicy({ epsilon: 0.2 }).probabilities(context);
+    // Unsure about both dearer arms: each gets epsilon / 3 by default, the greedy arm the rest.
+    expect(same[0]).toBeCloseTo(0.2 / 3, 12);
+    expect(same[2]).toBeCloseTo(0.2 / 3, 12);
+    const policy = new ResidualPolicy({ epsilon: 0.2, trainedExploration: 0.25 });
+    const split = policy.probabilities(context);
+    expect(split[0]).toBeCloseTo(0.05 / 3, 12);
+    expect(split[2]).toBeCloseTo(0.2 / 3, 12);
+    expect(split[1]).toBeCloseTo(1 - 0.25 / 3, 12);
+    // The choices follow the stated propensities.
+    const counts = [0, 0, 0];
+    const draws = 30_000;
+    const rng = createRng(11);
+    for (let i = 0; i < draws; i++) {
+      const selection = policy.select({ ...context, rng });
+      counts[selection.index] = (counts[selection.index] as number) + 1;
+      expect(selection.propensity).toBe(split[selection.index]);
+    }
+    counts.forEach((count, m) => {
+      const p = split[m] as number;
+      expect(Math.abs(count / draws - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / draws));
+    });
+    // No exploration toward trained arms at all: only the arm known from public facts is tried.
+    const none = new ResidualPolicy({ epsilon: 0.2, trainedExploration: 0 }).probabilities(context);
+    expect(none[0]).toBe(0);
+    expect(none[2]).toBeCloseTo(0.2 / 3, 12);
+  });
+
   it('learns a shared offset: a stream on another label scale moves every model', () => {
     const policy = new ResidualPolicy();
     learn(policy, { model: 'acme/strong', quality: 0.4, seed: 7, times: 30 });

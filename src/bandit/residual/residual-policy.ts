@@ -99,8 +99,11 @@ export class ResidualPolicy implements BanditPolicy {
       index = plausible[
         Math.min(plausible.length - 1, Math.floor(context.rng.next() * plausible.length))
       ] as number;
+      // A trained arm is kept with probability trainedExploration (one more draw, only then).
+      const keep = this.armEpsilon(context, index) / epsilon;
+      if (index !== greedy && keep < 1 && !(context.rng.next() < keep)) index = greedy;
     }
-    const probabilities = this.distribution(greedy, plausible, context.arms.length);
+    const probabilities = this.distribution(context, greedy, plausible);
     return {
       index,
       propensity: probabilities[index] as number,
@@ -113,7 +116,7 @@ export class ResidualPolicy implements BanditPolicy {
   probabilities(context: ScoringContext): number[] {
     const estimates = this.estimates(context);
     const { greedy, plausible } = this.candidateSet(context, estimates);
-    return this.distribution(greedy, plausible, context.arms.length);
+    return this.distribution(context, greedy, plausible);
   }
 
   update(feedback: BanditFeedback): void {
@@ -157,11 +160,31 @@ export class ResidualPolicy implements BanditPolicy {
     return { greedy, plausible };
   }
 
-  private distribution(greedy: number, plausible: readonly number[], arms: number): number[] {
-    const epsilon = plausible.length > 1 ? this.memory.options.epsilon : 0;
-    const out = new Array<number>(arms).fill(0);
-    for (const m of plausible) out[m] = epsilon / plausible.length;
-    out[greedy] = (out[greedy] as number) + 1 - epsilon;
+  /**
+   * Exploration probability toward arm m: `epsilon`, times `trainedExploration` when its offline
+   * estimate comes from the trained predictor.
+   */
+  private armEpsilon(context: ScoringContext, m: number): number {
+    const { epsilon, trainedExploration } = this.memory.options;
+    return context.tags?.[m]?.source === 'predictor' ? epsilon * trainedExploration : epsilon;
+  }
+
+  /** Exact choice probabilities: each plausible m != g gets its epsilon / |P|, g the rest. */
+  private distribution(
+    context: ScoringContext,
+    greedy: number,
+    plausible: readonly number[],
+  ): number[] {
+    const out = new Array<number>(context.arms.length).fill(0);
+    let explored = 0;
+    if (plausible.length > 1) {
+      for (const m of plausible) {
+        if (m === greedy) continue;
+        out[m] = this.armEpsilon(context, m) / plausible.length;
+        explored += out[m] as number;
+      }
+    }
+    out[greedy] = 1 - explored;
     return out;
   }
 }
