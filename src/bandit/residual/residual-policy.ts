@@ -181,7 +181,7 @@ export class ResidualPolicy implements BanditPolicy {
       for (const m of plausible) {
         if (m === greedy) continue;
         out[m] = this.armEpsilon(context, m) / plausible.length;
-        explored += out[m] as number;
+        explored += out[m];
       }
     }
     out[greedy] = 1 - explored;
