@@ -112,7 +112,10 @@ export function referenceQuality(
   return { offline: pick(result.offlineChoices), oracle: pick(result.oracleChoices) };
 }
 
-/** Prequential replay of one dataset: tables, JSON and plots through `flags.write` (`residual`: knobs of the residual learner). */
+/**
+ * Prequential replay of one dataset: tables, JSON and plots through `flags.write` (`residual`: knobs
+ * of the residual learner).
+ */
 export function prequentialMode(
   flags: ReplayOptions & { readonly residual?: ResidualOptions },
   d: ReplayData,
@@ -132,9 +135,7 @@ export function prequentialMode(
             start,
             slider,
             seed: flags.seed + r,
-            ...(policy === 'residual' && flags.residual !== undefined
-              ? { policyOptions: { residual: flags.residual } }
-              : {}),
+            policyOptions: policy === 'residual' ? { residual: flags.residual ?? {} } : {},
           }),
         );
         const per = results.map((result) => {
