@@ -255,6 +255,11 @@ describe('catalog', () => {
     expect(valid.resolveModelId('meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8')).toBe(
       'meta/llama-4-maverick',
     );
+    // The providers' moving aliases resolve to the tier's entry (its as_of says which release).
+    expect(valid.resolveModelId('claude-sonnet-4-0')).toBe('anthropic/claude-sonnet-4');
+    expect(valid.resolveModelId('claude-opus-4-0')).toBe('anthropic/claude-opus-4');
+    expect(valid.resolveModelId('mistral-medium-latest')).toBe('mistralai/mistral-medium-3');
+    expect(valid.resolveModelId('mistral-small-latest')).toBe('mistralai/mistral-small-3.1');
     // Exact ids and aliases win; a different model stays unknown.
     expect(valid.resolveModelId('gpt-4.1-mini')).toBe('openai/gpt-4.1-mini');
     expect(valid.resolveModelId('claude-3-opus-20240229')).toBeUndefined();

@@ -124,10 +124,14 @@ describe('residual policy', () => {
         { source: 'prior' as const },
       ],
     };
-    const same = new ResidualPolicy({ epsilon: 0.2 }).probabilities(context);
-    // Unsure about both dearer arms: each gets epsilon / 3 by default, the greedy arm the rest.
+    const same = new ResidualPolicy({ epsilon: 0.2, trainedExploration: 1 }).probabilities(context);
+    // Unsure about both dearer arms: at trainedExploration 1 each gets epsilon / 3, the greedy arm the rest.
     expect(same[0]).toBeCloseTo(0.2 / 3, 12);
     expect(same[2]).toBeCloseTo(0.2 / 3, 12);
+    // By default a trained arm gets a fifth of that; the arm known from public facts keeps epsilon / 3.
+    const byDefault = new ResidualPolicy({ epsilon: 0.2 }).probabilities(context);
+    expect(byDefault[0]).toBeCloseTo((0.2 * 0.2) / 3, 12);
+    expect(byDefault[2]).toBeCloseTo(0.2 / 3, 12);
     const policy = new ResidualPolicy({ epsilon: 0.2, trainedExploration: 0.25 });
     const split = policy.probabilities(context);
     expect(split[0]).toBeCloseTo(0.05 / 3, 12);
