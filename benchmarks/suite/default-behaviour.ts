@@ -23,8 +23,12 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'benchmarks/results/default-behaviour' },
     prompts: { type: 'string', default: 'benchmarks/default-behaviour/prompts.jsonl' },
     artifact: { type: 'string', default: 'models/default' },
+    // A system message sent before every prompt (chat form, `messages`), as most chat apps do.
+    system: { type: 'string' },
   },
 });
+const systemPrompt =
+  values.system === undefined ? undefined : readFileSync(values.system, 'utf8').trim();
 interface Item {
   readonly id: string;
   readonly class: 'easy' | 'hard';
@@ -61,7 +65,16 @@ for (const policy of [...new Set([served, 'greedy'] as const)]) {
     const response = await service.app.inject({
       method: 'POST',
       url: '/v1/route',
-      payload: { prompt: item.prompt, debug: true },
+      payload:
+        systemPrompt === undefined
+          ? { prompt: item.prompt, debug: true }
+          : {
+              messages: [
+                { role: 'system', content: systemPrompt },
+                { role: 'user', content: item.prompt },
+              ],
+              debug: true,
+            },
     });
     if (response.statusCode !== 200)
       throw new Error(`${item.id}: ${response.statusCode} ${response.body}`);
@@ -91,7 +104,12 @@ const share = (rows: readonly Routed[], cls: string, test: (r: Routed) => boolea
 const lines: string[] = [
   '# Default-behaviour benchmark',
   '',
-  `Command: \`npx tsx benchmarks/suite/default-behaviour.ts\`. ${items.length} hand-written prompts`,
+  `Command: \`npx tsx benchmarks/suite/default-behaviour.ts${values.system === undefined ? '' : ` --system ${values.system} --out ${values.out}`}\`. ${items.length} hand-written prompts`,
+  ...(systemPrompt === undefined
+    ? []
+    : [
+        `each sent as a chat: the system message of \`${values.system}\` (${systemPrompt.length} characters), then the prompt as the user turn;`,
+      ]),
   `(${items.filter((i) => i.class === 'easy').length} easy, ${items.filter((i) => i.class === 'hard').length} hard; benchmarks/default-behaviour/),`,
   'routed through POST /v1/route of the service as `npm start` composes it (default config,',
   'shipped catalog and artifact, no `tradeoff`: the default knob). Never trained on.',
@@ -140,6 +158,9 @@ const provenance = {
   ),
   catalogSha256: sha256Hex(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')),
   promptsSha256: sha256Hex(readFileSync(values.prompts, 'utf8')),
+  ...(values.system === undefined
+    ? {}
+    : { systemSha256: sha256Hex(readFileSync(values.system, 'utf8')) }),
 };
 writeFileSync(
   join(values.out, 'results.json'),

@@ -21,18 +21,24 @@ const readJson = (path: string): Record<string, unknown> =>
 
 describe('committed results describe the shipped tree', () => {
   it('default behaviour was routed with the shipped artifact, catalog and prompts', () => {
-    const { provenance } = readJson(join(results, 'default-behaviour', 'results.json'));
     const manifestPath = join(root, 'models', 'default', 'manifest.json');
     const manifest = parseManifest(readJson(manifestPath), manifestPath);
-    expect(
-      provenance,
-      'benchmarks/results/default-behaviour is stale: rerun `npx tsx benchmarks/suite/default-behaviour.ts`',
-    ).toEqual({
+    const folder = join(root, 'benchmarks', 'default-behaviour');
+    const expected = {
       artifact: artifactVersion(manifest),
       catalogSha256: sha256Hex(readFileSync(DEFAULT_CATALOG_PATH, 'utf8')),
-      promptsSha256: sha256Hex(
-        readFileSync(join(root, 'benchmarks', 'default-behaviour', 'prompts.jsonl'), 'utf8'),
-      ),
+      promptsSha256: sha256Hex(readFileSync(join(folder, 'prompts.jsonl'), 'utf8')),
+    };
+    expect(
+      readJson(join(results, 'default-behaviour', 'results.json')).provenance,
+      'benchmarks/results/default-behaviour is stale: rerun `npx tsx benchmarks/suite/default-behaviour.ts`',
+    ).toEqual(expected);
+    expect(
+      readJson(join(results, 'default-behaviour-system', 'results.json')).provenance,
+      'benchmarks/results/default-behaviour-system is stale: rerun `npx tsx benchmarks/suite/default-behaviour.ts --system benchmarks/default-behaviour/system-prompt.txt --out benchmarks/results/default-behaviour-system`',
+    ).toEqual({
+      ...expected,
+      systemSha256: sha256Hex(readFileSync(join(folder, 'system-prompt.txt'), 'utf8')),
     });
   });
 

@@ -37,11 +37,17 @@ export interface RouteRequest {
 }
 
 /**
- * Characters of earlier turns kept as context for a multi-turn request. The router embeds the latest
- * user turn plus at most this much of what came just before it, so a long history neither dominates
- * the embedding nor costs embedding time.
+ * Most characters of earlier turns kept as context for a multi-turn request.
  */
-export const CONTEXT_CHARS = 1000;
+export const CONTEXT_CHARS = 300;
+
+/**
+ * Characters of routing text the context may fill up to, together with the latest user turn: the
+ * default encoder (USE-Lite) reads only the first 128 tokens (about 500 characters of English), so
+ * context before the question is bounded by what the question leaves of about 400 characters, and
+ * the question itself always falls inside the window.
+ */
+export const ROUTING_WINDOW_CHARS = 400;
 
 /** Plain text of one message's content. */
 export function messageText(message: ChatMessage): string {
@@ -53,8 +59,15 @@ export function messageText(message: ChatMessage): string {
 }
 
 /**
- * The text the router embeds: the prompt, or the latest user turn preceded by up to
- * {@link CONTEXT_CHARS} characters of the turns before it.
+ * The text the router embeds: the prompt, or the latest user turn preceded by the end of the
+ * conversation before it (user and assistant turns, at most {@link CONTEXT_CHARS} characters and no
+ * more than the latest turn leaves of {@link ROUTING_WINDOW_CHARS}).
+ *
+ * System messages are left out: they describe the application (persona, format, policies), not the
+ * request, and a chat app sends the same one with every request. Embedded first, a system message
+ * of a few hundred characters fills the encoder's window, and every request of the app embeds
+ * alike: easy and hard questions get one prediction (`benchmarks/results/default-behaviour-system`).
+ * They still count toward the prompt's tokens and cost ({@link fullPromptText}).
  */
 export function routingText(request: Pick<RouteRequest, 'prompt' | 'messages'>): string {
   if (request.prompt !== undefined) return request.prompt;
@@ -68,13 +81,22 @@ export function routingText(request: Pick<RouteRequest, 'prompt' | 'messages'>):
   }
   if (last < 0) return messages.map(messageText).join('\n');
   const latest = messageText(messages[last] as ChatMessage);
+  const budget = Math.min(CONTEXT_CHARS, ROUTING_WINDOW_CHARS - latest.length);
+  if (budget <= 0) return latest;
   const before = messages
     .slice(0, last)
+    .filter((message) => message.role !== 'system')
     .map((message) => `${message.role}: ${messageText(message)}`)
     .join('\n');
-  const context =
-    before.length > CONTEXT_CHARS ? before.slice(before.length - CONTEXT_CHARS) : before;
-  return context.length > 0 ? `${context}\n${latest}` : latest;
+  return before.length > 0 ? `${tail(before, budget)}\n${latest}` : latest;
+}
+
+/** The last `max` characters of `text`, starting at a word boundary where one is near. */
+function tail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(text.length - max);
+  const space = cut.search(/\s/);
+  return space >= 0 && space < 40 ? cut.slice(space + 1) : cut;
 }
 
 /** Every character the model will read (for token counting against the context window). */

@@ -5,7 +5,7 @@ import { HashEmbedder } from '../embed/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
 import { priorArmPredictor } from './arm-predictor.js';
 import { matchesPattern } from './candidates.js';
-import { routingText } from './request.js';
+import { CONTEXT_CHARS, ROUTING_WINDOW_CHARS, routingText } from './request.js';
 import { Router } from './router.js';
 
 const catalog = loadCatalog();
@@ -174,17 +174,55 @@ describe('Router', () => {
 });
 
 describe('routing text and patterns', () => {
-  it('embeds the latest user turn with bounded context', () => {
+  it('embeds the latest user turn with bounded context, never a system message', () => {
     const text = routingText({
       messages: [
         { role: 'system', content: 'You are terse.' },
         { role: 'user', content: 'first question' },
-        { role: 'assistant', content: 'x'.repeat(5000) },
+        { role: 'assistant', content: `${'word '.repeat(1000)}last words of the answer` },
         { role: 'user', content: [{ type: 'text', text: 'latest question' }] },
       ],
     });
-    expect(text.endsWith('latest question')).toBe(true);
-    expect(text.length).toBeLessThanOrEqual(1000 + 1 + 'latest question'.length);
+    expect(text.endsWith('\nlatest question')).toBe(true);
+    expect(text).not.toContain('terse');
+    expect(text).toContain('last words of the answer');
+    expect(text.length).toBeLessThanOrEqual(CONTEXT_CHARS + 1 + 'latest question'.length);
+    // The context starts at a word, not inside one.
+    expect(text.startsWith('word ')).toBe(true);
+  });
+
+  it('embeds a chat with a system message as the bare prompt', () => {
+    const system = 'You are the assistant of a productivity app. '.repeat(20);
+    for (const question of [
+      'What is the capital of France?',
+      'Prove that sqrt(2) is irrational.',
+    ]) {
+      expect(
+        routingText({
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: question },
+          ],
+        }),
+      ).toBe(routingText({ prompt: question }));
+    }
+  });
+
+  it('keeps the latest turn inside the window: less context the longer it is, none past the window', () => {
+    const history = [
+      { role: 'user' as const, content: 'earlier question' },
+      { role: 'assistant' as const, content: 'an earlier answer '.repeat(50) },
+    ];
+    const at = (latest: string): string =>
+      routingText({ messages: [...history, { role: 'user', content: latest }] });
+    const short = 'and in Rust?';
+    expect(at(short).length).toBeLessThanOrEqual(CONTEXT_CHARS + 1 + short.length);
+    expect(at(short).length).toBeGreaterThan(CONTEXT_CHARS - 40);
+    const medium = 'x'.repeat(ROUTING_WINDOW_CHARS - 150);
+    expect(at(medium).length).toBeLessThanOrEqual(ROUTING_WINDOW_CHARS + 1);
+    expect(at(medium).endsWith(`\n${medium}`)).toBe(true);
+    const long = 'y'.repeat(ROUTING_WINDOW_CHARS + 10);
+    expect(at(long)).toBe(long);
   });
 
   it('matches ids, aliases and wildcards case-insensitively', () => {
