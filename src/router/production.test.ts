@@ -113,6 +113,13 @@ describe('sessions', () => {
     expect(pinnedIndex(arms, 'pinned', 0.05)).toBe(1);
     expect(pinnedIndex(arms, 'pinned', 0.01)).toBe(0);
     expect(pinnedIndex(arms, 'gone', 0.05)).toBe(-1);
+    // Under the quality floor (a fingerprinted conversation's turn that needs a stronger model).
+    const floored = [
+      { model: 'best', score: 0.8, predictedQuality: 0.9 },
+      { model: 'pinned', score: 0.79, predictedQuality: 0.7 },
+    ];
+    expect(pinnedIndex(floored, 'pinned', 0.05, 0.81)).toBe(-1);
+    expect(pinnedIndex(floored, 'pinned', 0.05, 0.6)).toBe(1);
   });
 
   it('expires pins after the TTL', () => {

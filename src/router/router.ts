@@ -15,7 +15,7 @@ import { exhausted, pacingFactor, periodAdjective } from './budget.js';
 import { filterStatic, matchesPattern, type Exclusion } from './candidates.js';
 import type { RoutingControls } from './controls.js';
 import type { PiiKind } from './pii.js';
-import { pinnedIndex, sessionKey, sessionSwitchPenalty } from './sessions.js';
+import { isExplicitSession, pinnedIndex, sessionKey, sessionSwitchPenalty } from './sessions.js';
 import { complianceExclusion } from './tenant-policy.js';
 import type { RouteRequest } from './request.js';
 import {
@@ -107,6 +107,7 @@ export class Router {
       request,
       tenant,
       ranked: ranked.arms,
+      threshold: ranked.threshold,
       selectedIndex: selection.index,
     });
     const decisionId = (this.deps.ids ?? uuidGenerator)();
@@ -302,12 +303,15 @@ export class Router {
 
   /**
    * The chosen arm: the session's pinned model when it is still worth keeping, else the policy's
-   * selection; it leads the fallback order, the rest keep their offline ranking.
+   * selection; it leads the fallback order, the rest keep their offline ranking. A fingerprinted
+   * conversation keeps its model only while it reaches this turn's quality floor (an explicit
+   * `session_id` asked for one model and keeps it while it is eligible).
    */
   private applySession(context: {
     request: RouteRequest;
     tenant: TenantContext;
     ranked: readonly RankedArm[];
+    threshold: number | undefined;
     selectedIndex: number;
   }): SessionPick {
     const { request, ranked } = context;
@@ -325,6 +329,7 @@ export class Router {
             ranked,
             pinned,
             sessionSwitchPenalty(key, context.tenant.policy.session_switch_penalty),
+            key !== undefined && isExplicitSession(key) ? undefined : context.threshold,
           );
     const sessionPinned = pinIndex >= 0 && ranked[pinIndex]?.model === pinned;
     const chosen = (sessionPinned ? ranked[pinIndex] : ranked[context.selectedIndex]) ?? ranked[0];

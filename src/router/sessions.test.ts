@@ -98,6 +98,73 @@ describe('session pinning', () => {
     expect(result.map((turn) => turn.model)).toEqual([A, B]);
   });
 
+  it('a fingerprinted conversation leaves its model when a turn puts it under the quality floor', async () => {
+    // At the served knob the rule pays almost nothing for quality (the floor does that work), so by
+    // utility alone a conversation pinned to the cheapest model would never move up. A tenant
+    // penalty no utility gap reaches stands in for that here.
+    const favourite = { current: C };
+    const router = makeRouter(favourite, { session_switch_penalty: 100 });
+    const system = { role: 'system' as const, content: 'You are the assistant of an app.' };
+    const opening = [
+      system,
+      { role: 'user' as const, content: 'hi' },
+      { role: 'assistant' as const, content: 'Hello! What can I do for you?' },
+    ];
+    const route = async (next: string, content: string): Promise<[string, boolean]> => {
+      favourite.current = next;
+      const decision = await router.route({
+        candidates: [A, B, C],
+        messages: [...opening, { role: 'user', content }],
+      });
+      return [decision.model, decision.sessionPinned];
+    };
+    favourite.current = C;
+    const first = await router.route({ candidates: [A, B, C], messages: opening.slice(0, 2) });
+    expect(first.model).toBe(C);
+    // Two more turns on which the cheap model still reaches the floor: pinned, then kept.
+    expect(await route(C, 'thanks')).toEqual([C, false]);
+    expect(await route(C, 'thanks again')).toEqual([C, true]);
+    // A turn on which C is predicted far below the best model: it moves to the best.
+    expect(await route(A, 'now prove it')).toEqual([A, false]);
+    // An explicit session_id keeps its model all the same (the caller asked for one model).
+    favourite.current = C;
+    await router.route({ candidates: [A, B, C], prompt: 'hi', sessionId: 'S9' });
+    favourite.current = A;
+    const kept = await router.route({
+      candidates: [A, B, C],
+      prompt: 'now prove it',
+      sessionId: 'S9',
+    });
+    expect([kept.model, kept.sessionPinned]).toEqual([C, true]);
+  });
+
+  it('fingerprints a conversation through its first reply, so shared openings do not share a pin', () => {
+    const system = { role: 'system' as const, content: 'You are the assistant of an app.' };
+    const user = { role: 'user' as const, content: 'hi' };
+    const key = (reply: string, ...more: { role: 'user' | 'assistant'; content: string }[]) =>
+      sessionKey({
+        tenant: 't',
+        messages: [system, user, { role: 'assistant', content: reply }, ...more],
+      });
+    const a = key('Hello! How can I help?', { role: 'user', content: 'q1' });
+    const b = key('Hi there, what do you need?', { role: 'user', content: 'q1' });
+    expect(a).toBeDefined();
+    expect(b).not.toBe(a);
+    // Stable as the conversation grows.
+    expect(
+      key(
+        'Hello! How can I help?',
+        { role: 'user', content: 'q1' },
+        { role: 'assistant', content: 'a1' },
+        { role: 'user', content: 'q2' },
+      ),
+    ).toBe(a);
+    // No reply yet (two user turns in a row): the first two messages.
+    expect(
+      sessionKey({ tenant: 't', messages: [system, user, { role: 'user', content: 'x' }] }),
+    ).toBe(sessionKey({ tenant: 't', messages: [system, user, { role: 'user', content: 'y' }] }));
+  });
+
   it('a fingerprinted conversation switches past the default penalty', () => {
     const fingerprint = sessionKey({
       tenant: 't',

@@ -43,8 +43,11 @@ export class SessionPins {
 
 /**
  * The key a conversation is pinned under: the tenant plus the explicit session id, or, without one,
- * a fingerprint of the conversation's first two messages (stable as the conversation grows).
- * Single-prompt requests without a session id are not pinned.
+ * a fingerprint of the conversation's opening up to and including the first assistant reply to a
+ * user turn (stable as the conversation grows). The reply is in the fingerprint because the opening
+ * alone is shared by many conversations: an app's fixed system message followed by "hi", or a canned
+ * greeting, would otherwise pin every such conversation to one model. Without such a reply, the
+ * first two messages. Single-prompt requests without a session id are not pinned.
  */
 export function sessionKey(options: {
   tenant: string;
@@ -54,8 +57,11 @@ export function sessionKey(options: {
   if (options.sessionId !== undefined) return `${options.tenant}:id:${options.sessionId}`;
   const messages = options.messages ?? [];
   if (messages.length < 3) return undefined; // a first turn: nothing to stay consistent with yet
+  const firstUser = messages.findIndex((m) => m.role === 'user');
+  const reply =
+    firstUser < 0 ? -1 : messages.findIndex((m, i) => i > firstUser && m.role === 'assistant');
   const head = messages
-    .slice(0, 2)
+    .slice(0, reply >= 0 && reply < messages.length - 1 ? reply + 1 : 2)
     .map((m) => `${m.role}\u0000${messageText(m)}`)
     .join('\u0001');
   return `${options.tenant}:fp:${sha256Hex(head)}`;
@@ -84,17 +90,21 @@ export function sessionSwitchPenalty(key: string | undefined, tenantPenalty?: nu
 
 /**
  * Index of the arm a pinned session should use: the pinned model's, unless the best arm beats it by
- * more than `penalty`; -1 when the pinned model is not among the eligible arms.
+ * more than `penalty`, or unless it falls below `threshold` (the quality floor in quality units, for
+ * a fingerprinted conversation: a turn that needs a stronger model gets one); -1 when the pinned model
+ * is not among the eligible arms or is under the threshold.
  */
 export function pinnedIndex(
-  arms: readonly { model: string; score: number }[],
+  arms: readonly { model: string; score: number; predictedQuality?: number }[],
   pinned: string,
   penalty: number,
+  threshold?: number,
 ): number {
   const index = arms.findIndex((arm) => arm.model === pinned);
   if (index < 0) return -1;
   const best = arms[0];
   const kept = arms[index];
   if (best === undefined || kept === undefined) return -1;
+  if (threshold !== undefined && (kept.predictedQuality ?? 0) < threshold) return -1;
   return best.score - kept.score > penalty ? 0 : index;
 }
