@@ -34,6 +34,8 @@ interface Item {
   readonly class: 'easy' | 'hard';
   readonly category: string;
   readonly prompt: string;
+  /** Turns before the prompt (a conversation): sent as `messages`, the prompt as the last user turn. */
+  readonly history?: readonly { role: 'user' | 'assistant'; content: string }[];
 }
 const items = readFileSync(values.prompts, 'utf8')
   .split('\n')
@@ -66,11 +68,12 @@ for (const policy of [...new Set([served, 'greedy'] as const)]) {
       method: 'POST',
       url: '/v1/route',
       payload:
-        systemPrompt === undefined
+        systemPrompt === undefined && item.history === undefined
           ? { prompt: item.prompt, debug: true }
           : {
               messages: [
-                { role: 'system', content: systemPrompt },
+                ...(systemPrompt === undefined ? [] : [{ role: 'system', content: systemPrompt }]),
+                ...(item.history ?? []),
                 { role: 'user', content: item.prompt },
               ],
               debug: true,

@@ -5,7 +5,7 @@ import { HashEmbedder } from '../embed/index.js';
 import type { ArmPredictor } from './arm-predictor.js';
 import { priorArmPredictor } from './arm-predictor.js';
 import { matchesPattern } from './candidates.js';
-import { CONTEXT_CHARS, ROUTING_WINDOW_CHARS, routingText } from './request.js';
+import { ROUTING_WINDOW_CHARS, routingText } from './request.js';
 import { Router } from './router.js';
 
 const catalog = loadCatalog();
@@ -174,19 +174,19 @@ describe('Router', () => {
 });
 
 describe('routing text and patterns', () => {
-  it('embeds the latest user turn with bounded context, never a system message', () => {
+  it('embeds a short latest turn with the end of the conversation, never a system message', () => {
     const text = routingText({
       messages: [
         { role: 'system', content: 'You are terse.' },
         { role: 'user', content: 'first question' },
         { role: 'assistant', content: `${'word '.repeat(1000)}last words of the answer` },
-        { role: 'user', content: [{ type: 'text', text: 'latest question' }] },
+        { role: 'user', content: [{ type: 'text', text: 'Port it to Rust.' }] },
       ],
     });
-    expect(text.endsWith('\nlatest question')).toBe(true);
+    expect(text.endsWith('\nPort it to Rust.')).toBe(true);
     expect(text).not.toContain('terse');
     expect(text).toContain('last words of the answer');
-    expect(text.length).toBeLessThanOrEqual(CONTEXT_CHARS + 1 + 'latest question'.length);
+    expect(text.length).toBeLessThanOrEqual(ROUTING_WINDOW_CHARS);
     // The context starts at a word, not inside one.
     expect(text.startsWith('word ')).toBe(true);
   });
@@ -208,7 +208,7 @@ describe('routing text and patterns', () => {
     }
   });
 
-  it('keeps the latest turn inside the window: less context the longer it is, none past the window', () => {
+  it('fills a turn up to the window with context: less the longer it is, none from the window on', () => {
     const history = [
       { role: 'user' as const, content: 'earlier question' },
       { role: 'assistant' as const, content: 'an earlier answer '.repeat(50) },
@@ -216,12 +216,13 @@ describe('routing text and patterns', () => {
     const at = (latest: string): string =>
       routingText({ messages: [...history, { role: 'user', content: latest }] });
     const short = 'and in Rust?';
-    expect(at(short).length).toBeLessThanOrEqual(CONTEXT_CHARS + 1 + short.length);
-    expect(at(short).length).toBeGreaterThan(CONTEXT_CHARS - 40);
-    const medium = 'x'.repeat(ROUTING_WINDOW_CHARS - 150);
-    expect(at(medium).length).toBeLessThanOrEqual(ROUTING_WINDOW_CHARS + 1);
-    expect(at(medium).endsWith(`\n${medium}`)).toBe(true);
-    const long = 'y'.repeat(ROUTING_WINDOW_CHARS + 10);
+    expect(at(short).length).toBeLessThanOrEqual(ROUTING_WINDOW_CHARS);
+    expect(at(short).length).toBeGreaterThan(ROUTING_WINDOW_CHARS / 2);
+    expect(at(short).endsWith(`\n${short}`)).toBe(true);
+    const medium = 'x'.repeat(ROUTING_WINDOW_CHARS - 40);
+    expect(at(medium).length).toBeLessThanOrEqual(ROUTING_WINDOW_CHARS);
+    expect(at(medium).length).toBeGreaterThan(medium.length);
+    const long = 'y'.repeat(ROUTING_WINDOW_CHARS);
     expect(at(long)).toBe(long);
   });
 
