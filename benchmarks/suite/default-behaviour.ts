@@ -104,15 +104,29 @@ const share = (rows: readonly Routed[], cls: string, test: (r: Routed) => boolea
   const of = rows.filter((r) => r.class === cls);
   return of.filter(test).length / Math.max(1, of.length);
 };
+const command = [
+  'npx tsx benchmarks/suite/default-behaviour.ts',
+  ...(values.prompts === 'benchmarks/default-behaviour/prompts.jsonl'
+    ? []
+    : [`--prompts ${values.prompts}`]),
+  ...(values.system === undefined ? [] : [`--system ${values.system}`]),
+  ...(values.artifact === 'models/default' ? [] : [`--artifact ${values.artifact}`]),
+  ...(values.out === 'benchmarks/results/default-behaviour' ? [] : [`--out ${values.out}`]),
+].join(' ');
 const lines: string[] = [
   '# Default-behaviour benchmark',
   '',
-  `Command: \`npx tsx benchmarks/suite/default-behaviour.ts${values.system === undefined ? '' : ` --system ${values.system} --out ${values.out}`}\`. ${items.length} hand-written prompts`,
+  `Command: \`${command}\`. ${items.length} hand-written prompts`,
   ...(systemPrompt === undefined
     ? []
     : [
         `each sent as a chat: the system message of \`${values.system}\` (${systemPrompt.length} characters), then the prompt as the user turn;`,
       ]),
+  ...(items.some((i) => i.history !== undefined)
+    ? [
+        'each the latest user turn of a conversation whose earlier turns the file gives (sent as `messages`);',
+      ]
+    : []),
   `(${items.filter((i) => i.class === 'easy').length} easy, ${items.filter((i) => i.class === 'hard').length} hard; benchmarks/default-behaviour/),`,
   'routed through POST /v1/route of the service as `npm start` composes it (default config,',
   'shipped catalog and artifact, no `tradeoff`: the default knob). Never trained on.',

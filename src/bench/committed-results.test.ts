@@ -40,6 +40,13 @@ describe('committed results describe the shipped tree', () => {
       ...expected,
       systemSha256: sha256Hex(readFileSync(join(folder, 'system-prompt.txt'), 'utf8')),
     });
+    expect(
+      readJson(join(results, 'default-behaviour-conversations', 'results.json')).provenance,
+      'benchmarks/results/default-behaviour-conversations is stale: rerun `npx tsx benchmarks/suite/default-behaviour.ts --prompts benchmarks/default-behaviour/conversations.jsonl --out benchmarks/results/default-behaviour-conversations`',
+    ).toEqual({
+      ...expected,
+      promptsSha256: sha256Hex(readFileSync(join(folder, 'conversations.jsonl'), 'utf8')),
+    });
   });
 
   it('results trained on the everyday rows were trained on the rows shipped now', () => {

@@ -335,7 +335,11 @@ const held = new Set<string>();
 const devFiles = readdirSync('training/dev')
   .filter((name) => name.endsWith('.jsonl'))
   .map((name) => `training/dev/${name}`);
-for (const file of ['benchmarks/default-behaviour/prompts.jsonl', ...devFiles]) {
+for (const file of [
+  'benchmarks/default-behaviour/prompts.jsonl',
+  'benchmarks/default-behaviour/conversations.jsonl',
+  ...devFiles,
+]) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim().length === 0) continue;
     held.add(normalise((JSON.parse(line) as { prompt: string }).prompt));
