@@ -23,6 +23,11 @@ export interface RouteRequest {
   /** Per-request cost cap, USD (estimated cost must not exceed it). */
   readonly maxCostUsd?: number;
   /**
+   * Most output tokens the answer may have (the caller's `max_tokens`): predicted output, hidden
+   * reasoning included, is capped at it, and so are the cost estimates.
+   */
+  readonly maxOutputTokens?: number;
+  /**
    * Quality floor in (0, 1]: choose the cheapest candidate predicted to reach this share of the best
    * candidate's predicted quality (instead of the utility trade-off).
    */

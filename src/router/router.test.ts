@@ -102,6 +102,23 @@ describe('Router', () => {
     expect(arm?.estimatedCostUsd).toBeCloseTo(0.00302, 10);
   });
 
+  it("caps predicted output (and so cost) at the caller's max_tokens", async () => {
+    const router = makeRouter(fixedPredictor({ 'openai/gpt-4-1106-preview': 0.9 }, 1000));
+    const request = { prompt: 'hello world', candidates: ['openai/gpt-4-1106-preview'] };
+    // 2 x $10/M + 1,000 x $30/M = 0.03002 USD uncapped; 2 x $10/M + 20 x $30/M = 0.00062 capped.
+    const free = (await router.route(request)).ranked[0];
+    expect(free?.outputTokens).toBe(1000);
+    expect(free?.estimatedCostUsd).toBeCloseTo(0.03002, 10);
+    const capped = (await router.route({ ...request, maxOutputTokens: 20 })).ranked[0];
+    expect(capped?.outputTokens).toBe(20);
+    expect(capped?.estimatedCostUsd).toBeCloseTo(0.00062, 10);
+    // A cost cap the uncapped answer would break, the capped one keeps.
+    const error = await routeError(router, { ...request, maxCostUsd: 0.001 });
+    expect(error.code).toBe('NO_ELIGIBLE_ARM');
+    const kept = await router.route({ ...request, maxCostUsd: 0.001, maxOutputTokens: 20 });
+    expect(kept.model).toBe('openai/gpt-4-1106-preview');
+  });
+
   it('expands wildcards and rejects candidates that match nothing', async () => {
     const router = makeRouter(priorArmPredictor());
     const decision = await router.route({ prompt: 'hi', candidates: ['anthropic/*'] });

@@ -187,8 +187,12 @@ export class Router {
         .estimate(context.embedding, asked)
         .map((estimate, i) => [asked[i]?.id, estimate]),
     );
+    // No answer is longer than the caller's max_tokens (hidden reasoning included).
     const outputTokens = (model: CatalogModel): number =>
-      Math.round(estimates.get(model.id)?.outputTokens ?? 0);
+      Math.min(
+        Math.round(estimates.get(model.id)?.outputTokens ?? 0),
+        request.maxOutputTokens ?? Number.POSITIVE_INFINITY,
+      );
     const { eligible, excluded } = filterStatic({
       models: asked,
       ...(request.candidates === undefined ? {} : { candidates: request.candidates }),
@@ -253,7 +257,7 @@ export class Router {
         score: armScore(quality, cost, willingnessToPay),
         inputTokens,
         outputTokens,
-        reasoningTokens: Math.round(estimate?.reasoningTokens ?? 0),
+        reasoningTokens: Math.min(outputTokens, Math.round(estimate?.reasoningTokens ?? 0)),
         latencyP95Ms: latency ?? null,
         source: estimate?.source ?? 'prior',
         qualityUncertainty: estimate?.uncertainty ?? 0,

@@ -99,6 +99,14 @@ describe('HTTP service', () => {
       expect(body.error.details.excluded).toHaveLength(ANTHROPIC);
     });
 
+    it("caps every candidate's output tokens at max_tokens", async () => {
+      const response = await route({ prompt: 'Write a long essay on Rome.', max_tokens: 12 });
+      expect(response.statusCode).toBe(200);
+      const { candidates } = response.json<{ candidates: { output_tokens: number }[] }>();
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(candidates.every((c) => c.output_tokens <= 12)).toBe(true);
+    });
+
     it.each([
       ['no prompt or messages', {}],
       ['both prompt and messages', { prompt: 'a', messages: [{ role: 'user', content: 'b' }] }],
@@ -119,6 +127,7 @@ describe('HTTP service', () => {
       ['bad role', { messages: [{ role: 'wizard', content: 'a' }] }],
       ['bad tenant', { prompt: 'a', tenant: 'a b' }],
       ['latency as float', { prompt: 'a', max_latency_ms: 1.5 }],
+      ['max_tokens of 0', { prompt: 'a', max_tokens: 0 }],
     ])('rejects %s with a coded 400', async (_name, body) => {
       const response = await route(body);
       expect(response.statusCode).toBe(400);

@@ -16,4 +16,21 @@ describe('proxy routing options', () => {
       candidates: ['openai/*'],
     });
   });
+
+  it("caps the route's output at max_completion_tokens, else max_tokens", () => {
+    const body = (extra: Record<string, unknown>): ChatCompletionsRequest =>
+      ({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'Hi' }],
+        ...extra,
+      }) as unknown as ChatCompletionsRequest;
+    expect(toChatRouteRequest(body({ max_tokens: 50 }), undefined, []).maxOutputTokens).toBe(50);
+    expect(
+      toChatRouteRequest(body({ max_tokens: 50, max_completion_tokens: 80 }), undefined, [])
+        .maxOutputTokens,
+    ).toBe(80);
+    expect(toChatRouteRequest(body({ max_tokens: null }), undefined, []).maxOutputTokens).toBe(
+      undefined,
+    );
+  });
 });

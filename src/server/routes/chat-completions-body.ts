@@ -348,12 +348,15 @@ export function toChatRouteRequest(
   const extra = { ...body.arbiter };
   delete extra.candidates;
   const capabilities = requiredCapabilities(body);
+  // The upstream answers at most this many tokens (reasoning included), so neither do the estimates.
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   return toRouteRequest(
     {
       messages: body.messages.map(routeMessage),
       ...extra,
       candidates: [...candidates],
       ...(capabilities.length === 0 ? {} : { capabilities }),
+      ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
     },
     principal,
   );

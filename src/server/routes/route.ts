@@ -57,6 +57,14 @@ export const RouteBody = Type.Object(
     tradeoff: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     willingness_to_pay: Type.Optional(WillingnessToPay),
     max_cost_usd: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+    max_tokens: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10_000_000,
+        description:
+          'most output tokens the answer may have (as OpenAI max_tokens): predicted output, hidden reasoning included, and the cost estimates are capped at it',
+      }),
+    ),
     quality_floor: Type.Optional(
       Type.Number({
         minimum: 0,
@@ -188,6 +196,7 @@ export function toRouteRequest(
     ...(body.tradeoff === undefined ? {} : { tradeoff: body.tradeoff }),
     ...(body.willingness_to_pay === undefined ? {} : { willingnessToPay: body.willingness_to_pay }),
     ...(body.max_cost_usd === undefined ? {} : { maxCostUsd: body.max_cost_usd }),
+    ...(body.max_tokens === undefined ? {} : { maxOutputTokens: body.max_tokens }),
     ...(body.quality_floor === undefined ? {} : { qualityFloor: body.quality_floor }),
     ...(body.max_latency_ms === undefined ? {} : { maxLatencyMs: body.max_latency_ms }),
     ...(body.capabilities === undefined ? {} : { capabilities: body.capabilities }),
