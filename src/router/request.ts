@@ -46,9 +46,10 @@ export interface RouteRequest {
  * A short turn ("Port it to Rust.", "And its population?") says little alone, so the end of the
  * conversation before it is embedded with it, up to this many characters in all; a turn of this
  * length or longer is embedded alone, so that earlier turns never outweigh a question that stands by
- * itself. Chosen on the hand-written dev conversations (training/dev/dev-conversations.jsonl, routed
- * at the default knob, 49 conversations): 47 routed to the right tier with 100, 46 with 60, 45 with 150, 43 with
- * 200, 41 with the earlier rule (up to 300 characters of context) and 45 with no context at all.
+ * itself. Chosen on the hand-written dev conversations (training/dev/dev-conversations.jsonl, 49,
+ * routed at the default knob): 47 reach the right tier with 100, 46 with 60, 45 with 150, 43 with
+ * 200, 45 with no context at all, 41 with up to 300 characters of context and 40 with the rule before
+ * (up to 1,000 characters of earlier turns, system messages included).
  */
 export const ROUTING_WINDOW_CHARS = 100;
 
