@@ -47,7 +47,14 @@ const Message = Type.Object(
 export const RouteBody = Type.Object(
   {
     prompt: Type.Optional(Text),
-    messages: Type.Optional(Type.Array(Message, { minItems: 1, maxItems: 256 })),
+    messages: Type.Optional(
+      Type.Array(Message, {
+        minItems: 1,
+        maxItems: 256,
+        description:
+          'a chat, as OpenAI messages: the router embeds the latest user turn (one under 100 characters with the end of the turns before it); system messages are not embedded, but count toward input tokens and cost',
+      }),
+    ),
     candidates: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }),
     ),
