@@ -18,11 +18,16 @@ import { sha256Hex } from '../../src/core/index.js';
 import { parseManifest } from '../../src/artifact/index.js';
 import { artifactVersion } from '../../src/retrain/index.js';
 
+const defaults = {
+  out: 'benchmarks/results/default-behaviour',
+  prompts: 'benchmarks/default-behaviour/prompts.jsonl',
+  artifact: 'models/default',
+} as const;
 const { values } = parseArgs({
   options: {
-    out: { type: 'string', default: 'benchmarks/results/default-behaviour' },
-    prompts: { type: 'string', default: 'benchmarks/default-behaviour/prompts.jsonl' },
-    artifact: { type: 'string', default: 'models/default' },
+    out: { type: 'string', default: defaults.out },
+    prompts: { type: 'string', default: defaults.prompts },
+    artifact: { type: 'string', default: defaults.artifact },
     // A system message sent before every prompt (chat form, `messages`), as most chat apps do.
     system: { type: 'string' },
   },
@@ -104,14 +109,15 @@ const share = (rows: readonly Routed[], cls: string, test: (r: Routed) => boolea
   const of = rows.filter((r) => r.class === cls);
   return of.filter(test).length / Math.max(1, of.length);
 };
+// The command that reproduces this run: the flags it was given that differ from their defaults.
+const flag = (name: string, value: string | undefined, fallback?: string): string[] =>
+  value === undefined || value === fallback ? [] : [`--${name} ${value}`];
 const command = [
   'npx tsx benchmarks/suite/default-behaviour.ts',
-  ...(values.prompts === 'benchmarks/default-behaviour/prompts.jsonl'
-    ? []
-    : [`--prompts ${values.prompts}`]),
-  ...(values.system === undefined ? [] : [`--system ${values.system}`]),
-  ...(values.artifact === 'models/default' ? [] : [`--artifact ${values.artifact}`]),
-  ...(values.out === 'benchmarks/results/default-behaviour' ? [] : [`--out ${values.out}`]),
+  ...flag('prompts', values.prompts, defaults.prompts),
+  ...flag('system', values.system),
+  ...flag('artifact', values.artifact, defaults.artifact),
+  ...flag('out', values.out, defaults.out),
 ].join(' ');
 const lines: string[] = [
   '# Default-behaviour benchmark',

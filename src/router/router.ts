@@ -15,7 +15,7 @@ import { exhausted, pacingFactor, periodAdjective } from './budget.js';
 import { filterStatic, matchesPattern, type Exclusion } from './candidates.js';
 import type { RoutingControls } from './controls.js';
 import type { PiiKind } from './pii.js';
-import { isExplicitSession, pinnedIndex, sessionKey, sessionSwitchPenalty } from './sessions.js';
+import { pinnedIndex, sessionKey, sessionSwitchPenalty, sessionThreshold } from './sessions.js';
 import { complianceExclusion } from './tenant-policy.js';
 import type { RouteRequest } from './request.js';
 import {
@@ -333,7 +333,7 @@ export class Router {
             ranked,
             pinned,
             sessionSwitchPenalty(key, context.tenant.policy.session_switch_penalty),
-            key !== undefined && isExplicitSession(key) ? undefined : context.threshold,
+            sessionThreshold(key, context.threshold),
           );
     const sessionPinned = pinIndex >= 0 && ranked[pinIndex]?.model === pinned;
     const chosen = (sessionPinned ? ranked[pinIndex] : ranked[context.selectedIndex]) ?? ranked[0];

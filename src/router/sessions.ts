@@ -89,6 +89,17 @@ export function sessionSwitchPenalty(key: string | undefined, tenantPenalty?: nu
 }
 
 /**
+ * The quality threshold a pinned model must reach to be kept: this turn's floor for a fingerprinted
+ * conversation, none for an explicit `session_id` (its caller asked for one model).
+ */
+export function sessionThreshold(
+  key: string | undefined,
+  threshold: number | undefined,
+): number | undefined {
+  return key !== undefined && isExplicitSession(key) ? undefined : threshold;
+}
+
+/**
  * Index of the arm a pinned session should use: the pinned model's, unless the best arm beats it by
  * more than `penalty`, or unless it falls below `threshold` (the quality floor in quality units, for
  * a fingerprinted conversation: a turn that needs a stronger model gets one); -1 when the pinned model
