@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { sha256Hex } from '../core/index.js';
+import { HashEmbedder, requestText } from '../embed/index.js';
 import { openStore } from '../store/index.js';
 import { run } from './ingest.js';
 
@@ -44,6 +47,33 @@ describe('arbiter ingest', () => {
         { dataset: 'log', observations: 3, prompts: 2, models: 2 },
       ]);
       expect(await store.embeddings.count('hash-64')).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores what /v1/route embeds for a prompt that pastes material around a request', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const db = tempDb();
+    const ask = 'Summarize the notes above in one sentence.';
+    const prompt = `${'The staging database ran out of disk twice last week. '.repeat(8)}\n\n${ask}`;
+    const file = join(db, '..', 'pasted.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ prompt, model: 'openai/gpt-4-1106-preview', quality: 1 })}\n`,
+    );
+    expect(await run([file, '--format', 'arbiter-jsonl', '--db', db, '--embedder', 'hash'])).toBe(
+      0,
+    );
+    expect(requestText(prompt)).toBe(ask);
+    const store = await openStore({ path: db });
+    try {
+      const rows = await store.embeddings.getMany({
+        embedderId: 'hash-64',
+        textHashes: [sha256Hex(prompt)],
+      });
+      const [expected] = await new HashEmbedder({ dimension: 64 }).embed([ask]);
+      expect(Array.from(rows.get(sha256Hex(prompt)) ?? [])).toEqual(Array.from(expected ?? []));
     } finally {
       await store.close();
     }

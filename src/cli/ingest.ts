@@ -18,6 +18,7 @@ import {
 } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
+import { requestText } from '../embed/request-text.js';
 import { openStore, type ObservationRecord, type Store } from '../store/index.js';
 import { countTokens } from '../tokens/index.js';
 import type { Command } from './main.js';
@@ -152,7 +153,10 @@ async function embedMissing(
   const progress = createProgress({ label: `embed ${embedder.modelId}`, total: missing.length });
   for (let start = 0; start < missing.length; start += 64) {
     const batch = missing.slice(start, start + 64);
-    const vectors = await embedder.embed(batch.map((hash) => prompts.get(hash) as string));
+    // What /v1/route embeds for the prompt (the request of a long text that pastes material).
+    const vectors = await embedder.embed(
+      batch.map((hash) => requestText(prompts.get(hash) as string)),
+    );
     // Stored per batch: an interrupted run resumes from the first unstored prompt.
     await store.embeddings.put({
       embedderId: embedder.modelId,

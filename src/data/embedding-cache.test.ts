@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbedOptions, Embedder } from '../embed/index.js';
-import { HashEmbedder } from '../embed/index.js';
+import { HashEmbedder, requestText } from '../embed/index.js';
 import { EmbeddingCache, loadEmbeddings } from './embedding-cache.js';
 
 /** Records every text it embeds. */
@@ -48,6 +48,18 @@ describe('EmbeddingCache', () => {
     const cached = await reopened.embed(['d', 'c']);
     expect(again.calls).toEqual([]);
     expect(Array.from(cached[0] ?? [])).toEqual(Array.from(rows[3] ?? []));
+  });
+
+  it('embeds what the router embeds: the request of a text that pastes material around it', async () => {
+    const embedder = new RecordingEmbedder();
+    const cache = EmbeddingCache.open(embedder, { dir: tempDir(), quiet: true });
+    const ask = 'Translate the first sentence into French.';
+    const pasted = `${'The lamp has a slim aluminium arm and a warm dimmable panel. '.repeat(8)}\n\n${ask}`;
+    const [fromPasted, fromAsk] = await cache.embed([pasted, ask]);
+    expect(embedder.calls).toEqual([[requestText(pasted)]]);
+    expect(requestText(pasted)).toBe(ask);
+    expect(fromPasted).toBe(fromAsk);
+    expect(cache.has(pasted)).toBe(true);
   });
 
   it('ignores a torn last record (interrupted write) and reports progress', async () => {

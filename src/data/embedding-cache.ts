@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RouterError, errorMessage, sha256Hex } from '../core/index.js';
 import type { Embedder } from '../embed/index.js';
+import { requestText } from '../embed/request-text.js';
 import type { RoutingDataset } from './dataset.js';
 import { REPO_ROOT } from './data-dir.js';
 
@@ -37,7 +38,11 @@ export interface EmbeddingCacheOptions {
  * A persistent, append-only embedding cache: one file per embedder (`<modelId>-<dim>.f32rec`) of
  * fixed-size records `[sha256(text) 32 bytes][dimension × float32 LE]`. Each batch is appended with
  * one write, so an interrupted run keeps every finished batch (resumable) and a torn last record is
- * ignored on load; concurrent writers at worst store a text twice. Keys hash the raw text.
+ * ignored on load; concurrent writers at worst store a text twice.
+ *
+ * What is embedded for a text is what `/v1/route` embeds for it as a prompt: {@link requestText}
+ * (the text itself, or the short request of a long text that pastes material around it), so the
+ * predictor trains and is scored on the text it is served. Keys hash that text.
  */
 export class EmbeddingCache {
   private readonly rows = new Map<string, Float32Array>();
@@ -75,20 +80,21 @@ export class EmbeddingCache {
     return this.rows.size;
   }
 
-  /** True when `text` is cached. */
+  /** True when what is embedded for `text` is cached. */
   has(text: string): boolean {
-    return this.rows.has(sha256Hex(text));
+    return this.rows.has(sha256Hex(requestText(text)));
   }
 
   /**
-   * Embeddings for `texts`, in order: cached rows are reused, each distinct missing text is embedded
+   * Embeddings for `texts` (of {@link requestText} of each), in order: cached rows are reused, each distinct missing text is embedded
    * once and appended to the file batch by batch. Returned rows are shared: do not mutate them.
    */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const keys = texts.map((text) => sha256Hex(text));
+    const embedded = texts.map((text) => requestText(text));
+    const keys = embedded.map((text) => sha256Hex(text));
     const missing = new Map<string, string>();
     keys.forEach((key, i) => {
-      if (!this.rows.has(key) && !missing.has(key)) missing.set(key, texts[i] as string);
+      if (!this.rows.has(key) && !missing.has(key)) missing.set(key, embedded[i] as string);
     });
     if (missing.size > 0) await this.fill([...missing.entries()]);
     return keys.map((key) => this.rows.get(key) as Float32Array);

@@ -8,3 +8,4 @@ export * from './transformers-embedder.manifest.js';
 export * from './transformers-embedder.fidelity.js';
 export * from './batching-embedder.js';
 export * from './worker-pool-embedder.js';
+export * from './request-text.js';

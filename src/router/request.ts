@@ -1,3 +1,5 @@
+import { requestText } from '../embed/request-text.js';
+
 /** One chat message (OpenAI style). Content is plain text or an array of text parts. */
 export interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant' | 'tool';
@@ -72,9 +74,13 @@ export function messageText(message: ChatMessage): string {
  * of a few hundred characters fills the encoder's window, and every request of the app embeds
  * alike: easy and hard questions get one prediction (`benchmarks/results/default-behaviour-system`).
  * They still count toward the prompt's tokens and cost ({@link fullPromptText}).
+ *
+ * A prompt or turn that pastes material (notes, an email, a log, a source file) around a short
+ * request is routed by the request ({@link requestText}, which training and the benchmarks apply
+ * to every prompt too).
  */
 export function routingText(request: Pick<RouteRequest, 'prompt' | 'messages'>): string {
-  if (request.prompt !== undefined) return request.prompt;
+  if (request.prompt !== undefined) return requestText(request.prompt);
   const messages = request.messages ?? [];
   let last = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
@@ -85,6 +91,10 @@ export function routingText(request: Pick<RouteRequest, 'prompt' | 'messages'>):
   }
   if (last < 0) return messages.map(messageText).join('\n');
   const latest = messageText(messages[last] as ChatMessage);
+  // A turn that pastes material around a short request is routed by that request and the material
+  // next to it (requestText), not by the turns before it.
+  const asked = requestText(latest);
+  if (asked !== latest) return asked;
   const budget = ROUTING_WINDOW_CHARS - latest.length - 1;
   if (budget <= 0) return latest;
   const before = messages

@@ -243,6 +243,27 @@ describe('routing text and patterns', () => {
     expect(at(long)).toBe(long);
   });
 
+  it('routes pasted material by the request around it, as a prompt and as a chat turn', () => {
+    const material =
+      'The staging database ran out of disk twice last week, so Tom added an alert. '.repeat(6);
+    const ask = 'Summarize the notes above in one sentence.';
+    const pasted = `${material}\n\n${ask}`;
+    expect(routingText({ prompt: pasted })).toBe(ask);
+    // As the latest turn of a chat: the request, not the earlier turns.
+    expect(
+      routingText({
+        messages: [
+          { role: 'system', content: 'You are terse.' },
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'Hello! How can I help?' },
+          { role: 'user', content: pasted },
+        ],
+      }),
+    ).toBe(ask);
+    // The same request alone: routed alike.
+    expect(routingText({ prompt: ask })).toBe(routingText({ prompt: pasted }));
+  });
+
   it('matches ids, aliases and wildcards case-insensitively', () => {
     const model = {
       id: 'mistralai/mixtral-8x7b-instruct-v0.1',

@@ -52,7 +52,7 @@ export const RouteBody = Type.Object(
         minItems: 1,
         maxItems: 256,
         description:
-          'a chat, as OpenAI messages: the router embeds the latest user turn (one under 100 characters with the end of the turns before it); system messages are not embedded, but count toward input tokens and cost',
+          'a chat, as OpenAI messages: the router embeds the latest user turn (one under 100 characters with the end of the turns before it); system messages are not embedded, but count toward input tokens and cost; a turn over 300 characters that pastes material around a short request is embedded as that request',
       }),
     ),
     candidates: Type.Optional(
