@@ -47,6 +47,13 @@ describe('committed results describe the shipped tree', () => {
           promptsSha256: sha256Hex(readFileSync(join(folder, 'conversations.jsonl'), 'utf8')),
         },
       },
+      {
+        out: 'default-behaviour-pasted',
+        flags: ' --prompts benchmarks/default-behaviour/pasted.jsonl',
+        provenance: {
+          promptsSha256: sha256Hex(readFileSync(join(folder, 'pasted.jsonl'), 'utf8')),
+        },
+      },
     ];
     for (const run of runs) {
       const out = run.out === 'default-behaviour' ? '' : ` --out benchmarks/results/${run.out}`;

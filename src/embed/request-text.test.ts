@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  REQUEST_ALONE_CHARS,
   REQUEST_FILL_CHARS,
   REQUEST_MAX_CHARS,
   REQUEST_MIN_CHARS,
@@ -42,6 +43,10 @@ describe('requestText', () => {
     expect(got.length).toBeLessThanOrEqual(REQUEST_FILL_CHARS);
     expect(got.length).toBeGreaterThan('Fix this.'.length + 2);
     expect(NOTES.endsWith(got.slice(0, got.indexOf('\n\n')))).toBe(true);
+    // From REQUEST_ALONE_CHARS on, a request says what it asks and is embedded alone.
+    const ask = 'Who will chase the vendor today?';
+    expect(ask.length).toBeGreaterThanOrEqual(REQUEST_ALONE_CHARS);
+    expect(requestText(`${NOTES}\n\n${ask}`)).toBe(ask);
   });
 
   it('embeds a long text whose first line is a request ending in a colon as that line', () => {

@@ -11,12 +11,12 @@
  * So a message longer than {@link REQUEST_MIN_CHARS} whose last paragraph (after a blank line) is a
  * short request in prose is embedded as that paragraph, and so is one whose first line is a short
  * request in prose ending in a colon ("Extract every city name from this list:"), unless what follows
- * is the lettered options of a multiple-choice question. A request shorter
- * than {@link REQUEST_FILL_CHARS} ("Fix this.", "What's wrong with this?") says little alone, so it
- * is filled up to that many characters with the material next to it. A few-shot prompt, whose last
- * paragraph repeats a line of the examples before it, is one request and is embedded whole, and so
- * is anything else. Training, benchmarks and `/v1/route` all embed this text (the embedding cache applies it),
- * so the predictor is trained on what it is asked about.
+ * is the lettered options of a multiple-choice question. A request shorter than
+ * {@link REQUEST_ALONE_CHARS} ("Fix this.", "What's wrong with this?") says little alone, so it is
+ * filled up to {@link REQUEST_FILL_CHARS} characters with the material next to it. A few-shot
+ * prompt, whose last paragraph repeats a line of the examples before it, is one request and is
+ * embedded whole, and so is anything else. Training, benchmarks and `/v1/route` all embed this text
+ * (the embedding cache applies it), so the predictor is trained on what it is asked about.
  */
 
 /**
@@ -30,10 +30,14 @@ export const REQUEST_MIN_CHARS = 300;
 export const REQUEST_MAX_CHARS = 400;
 
 /**
- * A request shorter than this is filled up to it with the material next to it. Chosen on the
- * hand-written dev prompts (training/dev/dev-long.jsonl): see training/experiments/README.md.
+ * A request shorter than {@link REQUEST_ALONE_CHARS} is filled up to this many characters with the
+ * material next to it. Chosen with REQUEST_ALONE_CHARS on the hand-written dev prompts
+ * (training/dev/dev-long.jsonl): see training/experiments/README.md, "Pasted material".
  */
-export const REQUEST_FILL_CHARS = 30;
+export const REQUEST_FILL_CHARS = 60;
+
+/** A request of at least this many characters says what is asked by itself and is embedded alone. */
+export const REQUEST_ALONE_CHARS = 30;
 
 /** Prose, not code or data: mostly letters and spaces, with at least two words. */
 function isProse(text: string): boolean {
@@ -92,21 +96,26 @@ function headChars(text: string, max: number): string {
 
 /**
  * The text the router embeds for one message (a prompt, or a chat turn): the message itself, or,
- * for a long message that pastes material around a short request, the request filled to
- * {@link REQUEST_FILL_CHARS} characters with the material next to it. Idempotent.
+ * for a long message that pastes material around a short request, the request (when shorter than
+ * {@link REQUEST_ALONE_CHARS}, filled to {@link REQUEST_FILL_CHARS} characters with the material
+ * next to it). Idempotent.
  */
-export function requestText(text: string, fillChars = REQUEST_FILL_CHARS): string {
+export function requestText(
+  text: string,
+  fillChars = REQUEST_FILL_CHARS,
+  aloneChars = REQUEST_ALONE_CHARS,
+): string {
   // Applied until nothing changes (each step shortens the text), so that applying it again, as the
   // embedding cache does to a logged routing text, changes nothing.
   let current = text;
   for (;;) {
-    const next = requestTextOnce(current, fillChars);
+    const next = requestTextOnce(current, fillChars, aloneChars);
     if (next === current) return current;
     current = next;
   }
 }
 
-function requestTextOnce(text: string, fillChars: number): string {
+function requestTextOnce(text: string, fillChars: number, aloneChars: number): string {
   if (text.length <= REQUEST_MIN_CHARS) return text;
   const trimmed = text.trim();
   const paragraphs = trimmed.split(/\n[ \t]*\n/u);
@@ -114,7 +123,7 @@ function requestTextOnce(text: string, fillChars: number): string {
   if (paragraphs.length >= 2 && last.length <= REQUEST_MAX_CHARS && isProse(last)) {
     const material = trimmed.slice(0, trimmed.length - last.length).trimEnd();
     if (repeatsTemplate(last, material)) return text;
-    const fill = tailChars(material, fillChars - last.length - 2);
+    const fill = last.length >= aloneChars ? '' : tailChars(material, fillChars - last.length - 2);
     return fill.length > 0 ? `${fill}\n\n${last}` : last;
   }
   const newline = trimmed.indexOf('\n');
@@ -127,7 +136,8 @@ function requestTextOnce(text: string, fillChars: number): string {
   ) {
     const material = trimmed.slice(newline + 1).trimStart();
     if (isMultipleChoice(material)) return text;
-    const fill = headChars(material, fillChars - first.length - 1);
+    const fill =
+      first.length >= aloneChars ? '' : headChars(material, fillChars - first.length - 1);
     return fill.length > 0 ? `${first}\n${fill}` : first;
   }
   return text;

@@ -338,6 +338,7 @@ const devFiles = readdirSync('training/dev')
 for (const file of [
   'benchmarks/default-behaviour/prompts.jsonl',
   'benchmarks/default-behaviour/conversations.jsonl',
+  'benchmarks/default-behaviour/pasted.jsonl',
   ...devFiles,
 ]) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
