@@ -49,6 +49,14 @@ describe('requestText', () => {
     expect(requestText(`${NOTES}\n\n${ask}`)).toBe(ask);
   });
 
+  it('reads Windows line ends alike', () => {
+    const ask = 'Summarize the notes above in three bullet points.';
+    expect(requestText(`${NOTES}\r\n\r\n${ask}`)).toBe(ask);
+    const first =
+      'Extract every person named in the following meeting notes, with their action items:';
+    expect(requestText(`${first}\r\n${NOTES}`)).toBe(first);
+  });
+
   it('embeds a long text whose first line is a request ending in a colon as that line', () => {
     const ask =
       'Extract every person named in the following meeting notes, with their action items:';

@@ -118,7 +118,7 @@ export function requestText(
 function requestTextOnce(text: string, fillChars: number, aloneChars: number): string {
   if (text.length <= REQUEST_MIN_CHARS) return text;
   const trimmed = text.trim();
-  const paragraphs = trimmed.split(/\n[ \t]*\n/u);
+  const paragraphs = trimmed.split(/\r?\n[ \t\r]*\n/u);
   const last = paragraphs[paragraphs.length - 1]?.trim() ?? '';
   if (paragraphs.length >= 2 && last.length <= REQUEST_MAX_CHARS && isProse(last)) {
     const material = trimmed.slice(0, trimmed.length - last.length).trimEnd();
