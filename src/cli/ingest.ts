@@ -17,8 +17,7 @@ import {
   type RoutingDataset,
 } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
-import { createUseLiteEmbedder, HashEmbedder } from '../embed/index.js';
-import { requestText } from '../embed/request-text.js';
+import { createUseLiteEmbedder, HashEmbedder, requestText } from '../embed/index.js';
 import { openStore, type ObservationRecord, type Store } from '../store/index.js';
 import { countTokens } from '../tokens/index.js';
 import type { Command } from './main.js';

@@ -86,8 +86,9 @@ export class EmbeddingCache {
   }
 
   /**
-   * Embeddings for `texts` (of {@link requestText} of each), in order: cached rows are reused, each distinct missing text is embedded
-   * once and appended to the file batch by batch. Returned rows are shared: do not mutate them.
+   * Embeddings for `texts` (of {@link requestText} of each), in order: cached rows are reused, each
+   * distinct missing text is embedded once and appended to the file batch by batch. Returned rows are
+   * shared: do not mutate them.
    */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     const embedded = texts.map((text) => requestText(text));

@@ -77,7 +77,7 @@ function isMultipleChoice(material: string): boolean {
 }
 
 /** The last `max` characters of `text`, starting at a word boundary where one is near. */
-function tailChars(text: string, max: number): string {
+export function tailChars(text: string, max: number): string {
   if (max <= 0) return '';
   if (text.length <= max) return text;
   const cut = text.slice(text.length - max);

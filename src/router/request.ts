@@ -1,4 +1,4 @@
-import { requestText } from '../embed/request-text.js';
+import { requestText, tailChars } from '../embed/request-text.js';
 
 /** One chat message (OpenAI style). Content is plain text or an array of text parts. */
 export interface ChatMessage {
@@ -102,15 +102,7 @@ export function routingText(request: Pick<RouteRequest, 'prompt' | 'messages'>):
     .filter((message) => message.role !== 'system')
     .map((message) => `${message.role}: ${messageText(message)}`)
     .join('\n');
-  return before.length > 0 ? `${tail(before, budget)}\n${latest}` : latest;
-}
-
-/** The last `max` characters of `text`, starting at a word boundary where one is near. */
-function tail(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(text.length - max);
-  const space = cut.search(/\s/);
-  return space >= 0 && space < max / 3 ? cut.slice(space + 1) : cut;
+  return before.length > 0 ? `${tailChars(before, budget)}\n${latest}` : latest;
 }
 
 /** Every character the model will read (for token counting against the context window). */
