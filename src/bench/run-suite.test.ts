@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
 import { DATA_PATHS } from '../data/index.js';
 import { HashEmbedder } from '../embed/index.js';
-import { runSuite } from './run-suite.js';
+import { loadDataset } from '../data/index.js';
+import type { OutputLengthPredictor, QualityPredictor } from '../predict/index.js';
+import { trainedArmPredictor } from '../router/index.js';
+import { hashSources } from './data-hashes.js';
+import { runSuite, type ServedArtifactCandidate } from './run-suite.js';
 import type { SuiteConfig } from './types.js';
 import { writeSuiteOutputs } from './write-results.js';
 
@@ -212,5 +216,102 @@ describe('runSuite', () => {
     expect(sweep.length).toBeGreaterThan(0);
     // Predicted at quality 0 it would never be chosen, at any willingness to pay.
     expect(Math.max(...sweep.map((point) => point.strongShare ?? 0))).toBeGreaterThan(0);
+  });
+
+  it('scores the served artifact in place of a fit when it was trained on exactly the training rows', async () => {
+    // A stand-in artifact over LLMRouter's three models whose predictions no fit would produce:
+    // qwen 0.11, gemma 0.22, nemotron 0.33 on every prompt, 77 output tokens.
+    const models = [
+      'qwen/qwen2.5-7b-instruct',
+      'google/gemma-2-9b-it',
+      'nvidia/llama-3.3-nemotron-super-49b-v1',
+    ];
+    const constant = (
+      values: number[],
+      kind: string,
+    ): QualityPredictor & OutputLengthPredictor => ({
+      kind,
+      models,
+      predict: (embeddings) => embeddings.map(() => Float64Array.from(values)),
+      toState: () => ({ kind, version: 1, models, dimension: 16 }),
+    });
+    const quality = constant([0.11, 0.22, 0.33], 'stand-in');
+    const outputLength = constant([77, 77, 77], 'stand-in-length');
+    const dataDir = join(root, 'data');
+    const llmrouter = loadDataset('llmrouter', { dataDir });
+    const candidate: ServedArtifactCandidate = {
+      dir: 'stand-in',
+      embedderId: common.embedder.modelId,
+      trainedOn: {
+        datasets: ['llmrouter'],
+        sha256: Object.values(hashSources([llmrouter], dataDir)),
+      },
+      createdBy: 'test',
+      load: () => ({
+        version: 'stand-in@000000000000',
+        quality,
+        outputLength,
+        arm: trainedArmPredictor({ version: 'stand-in@000000000000', quality, outputLength }),
+      }),
+    };
+    const testFile = (texts: string[]) => {
+      const source = join(root, 'served.jsonl');
+      writeFileSync(source, 'hashed only\n');
+      return {
+        name: 'file:served.jsonl',
+        models,
+        prompts: texts.map((text, i) => ({
+          id: `s${i}`,
+          text,
+          group: 'default',
+          quality: Float64Array.from([i % 2, 1, 0.5]),
+        })),
+        sources: [source],
+      };
+    };
+    const run = (test: ReturnType<typeof testFile>, servedArtifact: ServedArtifactCandidate) =>
+      runSuite({
+        ...common,
+        routers: ['irt'],
+        config: {
+          name: 'tiny-served',
+          description: 'synthetic',
+          protocol: { kind: 'transfer', train: ['llmrouter'], test: test.name },
+          defaultOutputTokens: 10,
+        },
+        dataDir,
+        cacheDir: join(root, 'cache'),
+        preloaded: new Map([[test.name, test]]),
+        servedArtifact,
+      });
+    const fresh = testFile(
+      Array.from({ length: 12 }, (_, i) => `a prompt no training row holds ${i}`),
+    );
+    const served = await run(fresh, candidate);
+    const irt = served.routers.find((r) => r.name === 'router-irt');
+    expect(irt?.hyperparameters).toEqual([{ servedArtifact: 'stand-in@000000000000' }]);
+    expect(served.description).toContain('router-irt is the served artifact stand-in@000000000000');
+    // Best-quality routing follows the stand-in's predictions: nemotron (0.33), whose true quality is 0.5.
+    const nofloor = served.routers.find((r) => r.name === 'router-irt-nofloor');
+    const top = nofloor?.sweep.at(-1);
+    expect(top?.quality).toBeCloseTo(0.5, 6);
+
+    // A test prompt that the training rows hold: the artifact trained on it cannot stand for a
+    // fit that drops it, so irt is fitted.
+    const overlapping = testFile([
+      ...llmrouter.prompts.slice(0, 1).map((p) => p.text),
+      ...Array.from({ length: 11 }, (_, i) => `a prompt no training row holds ${i}`),
+    ]);
+    const fitted = await run(overlapping, candidate);
+    expect(fitted.routers.find((r) => r.name === 'router-irt')?.hyperparameters).not.toEqual([
+      { servedArtifact: 'stand-in@000000000000' },
+    ]);
+    expect(fitted.description).not.toContain('served artifact');
+    // Other training files (another sha256): fitted too.
+    const stale = await run(fresh, {
+      ...candidate,
+      trainedOn: { datasets: ['llmrouter'], sha256: ['0'.repeat(64)] },
+    });
+    expect(stale.description).not.toContain('served artifact');
   });
 });

@@ -10,14 +10,19 @@ import { createRng, RouterError } from '../core/index.js';
 import { EmbeddingCache, loadDataset, resolveDataDir, type RoutingDataset } from '../data/index.js';
 import type { Embedder } from '../embed/index.js';
 import { aiq, groupedMixPoints, oracleScores } from '../metrics/index.js';
-import type { NeighbourMode, QualityHyperparameters, TrainerKind } from '../predict/index.js';
+import {
+  EVERYDAY_ROW_WEIGHT,
+  type NeighbourMode,
+  type QualityHyperparameters,
+  type TrainerKind,
+} from '../predict/index.js';
 import { countTokens } from '../tokens/index.js';
 import { DEFAULT_HARDNESS, DEFAULT_QUALITY_FLOOR, reasoningTokens } from '../router/index.js';
 import { hashSources } from './data-hashes.js';
 import { accountingCosts, catalogModels, inputTokenMatrix } from './cost.js';
 import { choiceShares, summariseChoices, type TestTruth } from './evaluate.js';
 import { buildFolds, type DatasetPart } from './folds.js';
-import { rowsOf, trainFolds } from './train-folds.js';
+import { rowsOf, trainFolds, type ServedFoldArtifact } from './train-folds.js';
 import { runPrequential, type PrequentialStrategy } from './prequential.js';
 import {
   KNOB_SLIDERS,
@@ -73,6 +78,62 @@ export interface RunSuiteOptions {
   readonly irtHyperparameters?: QualityHyperparameters;
   /** Datasets already loaded, by the name the protocol uses (e.g. a `--test-file`). */
   readonly preloaded?: ReadonlyMap<string, RoutingDataset>;
+  /**
+   * The served artifact, scored as `router-irt` in place of a fit when it was trained on exactly this
+   * transfer suite's training rows (the same datasets, source files of the same sha256, no training
+   * prompt dropped for occurring in the test set) with this embedder; otherwise irt is fitted and
+   * the report says why. @default none
+   */
+  readonly servedArtifact?: ServedArtifactCandidate;
+}
+
+/** A served artifact a transfer suite may score directly (see {@link servedArtifactMismatch}). */
+export interface ServedArtifactCandidate {
+  readonly dir: string;
+  readonly embedderId: string;
+  /** The manifest's training datasets and the sha256 of each file they were read from. */
+  readonly trainedOn: { readonly datasets: readonly string[]; readonly sha256: readonly string[] };
+  /** The manifest's `createdBy` (the command that trained it). */
+  readonly createdBy: string;
+  /** Read the predictor (only once the manifest says it was trained on exactly the suite's rows). */
+  load(): ServedFoldArtifact;
+}
+
+/**
+ * Why the served artifact cannot stand for a fit on this suite's training rows (undefined: it can):
+ * the protocol is not a transfer, the datasets or their files differ, a training prompt was
+ * dropped because the test set holds it, or the embedder differs.
+ */
+export function servedArtifactMismatch(options: {
+  readonly candidate: ServedArtifactCandidate;
+  readonly protocol: SuiteConfig['protocol'];
+  readonly trainNames: readonly string[];
+  readonly embedderId: string;
+  readonly sourceSha256: readonly string[];
+  readonly droppedTrainingPrompts: number;
+  readonly everydayWeight?: number;
+  readonly neighbours?: NeighbourMode;
+}): string | undefined {
+  const { candidate } = options;
+  const same = (a: readonly string[], b: readonly string[]): boolean =>
+    a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+  if (options.protocol.kind !== 'transfer') return 'not a transfer suite';
+  if (!same(candidate.trainedOn.datasets, options.trainNames))
+    return `it was trained on ${candidate.trainedOn.datasets.join(',')}`;
+  if (!same(candidate.trainedOn.sha256, options.sourceSha256))
+    return 'its training files differ from the data read now (sha256)';
+  if (candidate.embedderId !== options.embedderId)
+    return `it was trained for the embedder ${candidate.embedderId}`;
+  if (options.droppedTrainingPrompts > 0)
+    return `${options.droppedTrainingPrompts} of its training prompts are test prompts`;
+  if (
+    (options.everydayWeight !== undefined && options.everydayWeight !== EVERYDAY_ROW_WEIGHT) ||
+    /--everyday-weight/u.test(candidate.createdBy)
+  )
+    return 'an everyday weight other than the default';
+  if (options.neighbours !== undefined && options.neighbours !== 'off')
+    return '--neighbours is given';
+  return undefined;
 }
 
 /** Run a suite and return its results (no files written; see writeSuiteOutputs). */
@@ -157,6 +218,38 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     extraTrain: extraNames.map((n) => parts.get(n) as DatasetPart),
     seed,
   });
+  // The served artifact stands for irt's fit when it was trained on exactly these rows.
+  let served: (ServedFoldArtifact & { readonly dir: string }) | undefined;
+  if (options.servedArtifact !== undefined) {
+    const trainParts = [...trainNames, ...extraNames].map((n) => parts.get(n) as DatasetPart);
+    const available = trainParts.reduce((sum, part) => sum + part.dataset.prompts.length, 0);
+    const kept = (folds[0]?.train ?? []).reduce(
+      (sum, part) => sum + part.dataset.prompts.length,
+      0,
+    );
+    const mismatch = servedArtifactMismatch({
+      candidate: options.servedArtifact,
+      protocol,
+      trainNames: [...trainNames, ...extraNames],
+      embedderId: embedder.modelId,
+      sourceSha256: Object.values(
+        hashSources(
+          trainParts.map((part) => part.dataset),
+          dataDir,
+        ),
+      ),
+      droppedTrainingPrompts: available - kept,
+      ...(options.everydayWeight === undefined ? {} : { everydayWeight: options.everydayWeight }),
+      ...(options.neighbours === undefined ? {} : { neighbours: options.neighbours }),
+    });
+    if (mismatch === undefined)
+      served = { ...options.servedArtifact.load(), dir: options.servedArtifact.dir };
+    log(
+      served !== undefined
+        ? `irt: the served artifact ${served.version} (${served.dir}), trained on exactly these rows, is scored as it serves`
+        : `irt: fitted here, not the served artifact (${options.servedArtifact.dir}): ${mismatch ?? ''}`,
+    );
+  }
   const { estimatedAll, bestSingleAll, predictedAll, hyperparameters, trainMs, calibration } =
     trainFolds({
       folds,
@@ -178,6 +271,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       ...(options.irtHyperparameters === undefined
         ? {}
         : { irtHyperparameters: options.irtHyperparameters }),
+      ...(served === undefined ? {} : { served }),
     });
   t = lap('trainMs', t);
 
@@ -272,7 +366,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
     floors.map(({ floor, suffix }) =>
       scoreRouter(floor === undefined ? context : { ...context, qualityFloor: floor }, {
         name: `router-${kind}${suffix}`,
-        description: `${kind} quality predictor (CV-tuned${kind === 'knn' || kind === 'irt' ? '' : ', Platt-calibrated'}) + utility knob${floor === undefined ? ', no quality floor' : `, quality floor ${floor} (served default)`}`,
+        description: `${kind === 'irt' && served !== undefined ? `the served artifact ${served.version} (trained on these rows; not refitted)` : `${kind} quality predictor (CV-tuned${kind === 'knn' || kind === 'irt' ? '' : ', Platt-calibrated'})`} + utility knob${floor === undefined ? ', no quality floor' : `, quality floor ${floor} (served default)`}`,
         predictedQuality: predicted.get(kind) as Float64Array[],
         estimatedCostUsd: estimated,
         hyperparameters: hyperparameters.get(kind) as unknown[],
@@ -345,7 +439,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       );
   return {
     suite: config.name,
-    description: config.description,
+    description:
+      served === undefined
+        ? config.description
+        : `${config.description} router-irt is the served artifact ${served.version} (${served.dir}), trained on exactly these training rows: scored as /v1/route serves it, not refitted; its estimates also give every router's estimated costs.`,
     protocol,
     seed,
     environment: {

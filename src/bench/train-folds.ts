@@ -19,6 +19,7 @@ import {
   type QualityPredictor,
   type TrainerKind,
   type MergedTrainingSet,
+  type OutputLengthPredictor,
 } from '../predict/index.js';
 import { DEFAULT_IRT_MEMBERS } from '../predict/irt-predictor.js';
 import { trainedArmPredictor, type ArmEstimate, type ArmPredictor } from '../router/index.js';
@@ -75,6 +76,22 @@ export interface TrainFoldsOptions {
    * @default chosen by CV on at most `tuneRows` training rows
    */
   readonly irtHyperparameters?: QualityHyperparameters;
+  /**
+   * The served artifact, scored as `router-irt` instead of a fit (one transfer fold whose training
+   * rows are the artifact's own: the caller checks). Its arm predictor also gives every router's
+   * cost estimates, as /v1/route computes them. @default none: irt is fitted on the fold
+   */
+  readonly served?: ServedFoldArtifact;
+}
+
+/** The served artifact as the suite scores it (src/retrain/served-artifact.ts loads one). */
+export interface ServedFoldArtifact {
+  /** `<id>@<first 12 hex of the predictor sha256>`, as decisions record it. */
+  readonly version: string;
+  readonly quality: QualityPredictor;
+  readonly outputLength: OutputLengthPredictor;
+  /** What /v1/route estimates with: the artifact's models, public priors for the others. */
+  readonly arm: ArmPredictor;
 }
 
 /** Summed calibration results of one router for one target share. */
@@ -123,22 +140,30 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
     const columns = models.map((model) => set.models.indexOf(model));
     const align = (row: ArrayLike<number>, fallback: number): Float64Array =>
       Float64Array.from(columns, (c) => (c < 0 ? fallback : ((row[c] as number) ?? fallback)));
-    const lengthPredictor = fitOutputLengthPredictor(set, {
-      defaultTokens: options.defaultOutputTokens,
-    });
+    const servedArtifact = options.served;
+    const lengthPredictor =
+      servedArtifact?.outputLength ??
+      fitOutputLengthPredictor(set, { defaultTokens: options.defaultOutputTokens });
+    // The served artifact's estimates are exactly /v1/route's (output length and hidden reasoning
+    // included); a fold's own are assembled below from the fitted predictors.
+    const servedEstimates = servedArtifact?.arm
+      ? testEmbeddings.map((x) => servedArtifact.arm.estimate(x, entries))
+      : undefined;
     const lengths = lengthPredictor.predict(testEmbeddings);
     // A model the fold never trained on (a test file naming current models) gets the output length
     // /v1/route gives it: the shared prompt-verbosity estimate.
     const foldEstimates = estimatedCosts({
       models: entries,
       inputTokens: rowsOf(inputTokens, fold.test),
-      predictedOutputTokens: lengths.map((row, k) =>
-        align(
-          row,
-          lengthPredictor.predictUnseen?.(testEmbeddings[k] as Float32Array) ??
-            options.defaultOutputTokens,
+      predictedOutputTokens:
+        servedEstimates?.map((row) => Float64Array.from(row, (e) => e.outputTokens)) ??
+        lengths.map((row, k) =>
+          align(
+            row,
+            lengthPredictor.predictUnseen?.(testEmbeddings[k] as Float32Array) ??
+              options.defaultOutputTokens,
+          ),
         ),
-      ),
     });
     // The best single model: the highest mean training label. When some model has no training label
     // (a test file naming current models), every model competes by the first router's mean predicted
@@ -151,8 +176,68 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       estimatedAll[row] = foldEstimates[k] as Float64Array;
       bestSingleAll[row] = chooseBest();
     });
+    // Without a training label for some model, the best single model by the first router's mean
+    // prediction over the fold's test prompts.
+    const chooseBestByPredictions = (out: readonly Float64Array[]): void => {
+      if (fold.test.length === 0) return;
+      columns.forEach((_, m) => {
+        let sum = 0;
+        for (const row of fold.test) sum += (out[row] as Float64Array)[m] as number;
+        means[m] = sum / fold.test.length;
+      });
+      const best = chooseBest();
+      for (const row of fold.test) bestSingleAll[row] = best;
+    };
+    // Two-model suites: the knob calibrated RouteLLM-style on training prompts, tallied per target.
+    const tallyCalibration = (
+      kind: TrainerKind,
+      predictor: QualityPredictor,
+      alignRow: (row: ArrayLike<number>, fallback: number) => Float64Array,
+    ): void => {
+      const calibrationRows = sampleRows(set.embeddings.length, 1000, seed + 1);
+      const trainPrompts = fold.train.flatMap((part) => part.dataset.prompts);
+      const out = predictedAll.get(kind) as Float64Array[];
+      calibrateFold({
+        predictor,
+        lengths: lengthPredictor,
+        prompts: rowsOf(trainPrompts, calibrationRows),
+        embeddings: rowsOf(set.embeddings, calibrationRows),
+        align: alignRow,
+        entries,
+        defaultOutputTokens: options.defaultOutputTokens,
+        strong,
+        targets: calibrationTargets,
+        testQuality: fold.test.map((row) => out[row] as Float64Array),
+        testCosts: foldEstimates,
+      }).forEach((result, j) => {
+        const entry = (calibration.get(kind) ?? [])[j];
+        if (entry === undefined) return;
+        entry.willingness.push(result.willingnessToPay);
+        entry.calibrationShare += result.calibrationShare / folds.length;
+        entry.strongCalls += result.heldOutStrongCalls;
+      });
+    };
     for (const kind of routers) {
       const t0 = performance.now();
+      if (kind === 'irt' && servedArtifact !== undefined && servedEstimates !== undefined) {
+        log(`fold ${f + 1}/${folds.length}: irt is the served artifact ${servedArtifact.version}`);
+        const out = predictedAll.get(kind) as Float64Array[];
+        fold.test.forEach((row, k) => {
+          out[row] = Float64Array.from(servedEstimates[k] as ArmEstimate[], (e) => e.quality);
+        });
+        if (kind === routers[0] && columns.some((c) => c < 0)) chooseBestByPredictions(out);
+        if (twoModel) {
+          const servedColumns = models.map((model) => servedArtifact.quality.models.indexOf(model));
+          tallyCalibration(kind, servedArtifact.quality, (row, fallback) =>
+            Float64Array.from(servedColumns, (c) =>
+              c < 0 ? fallback : ((row[c] as number) ?? fallback),
+            ),
+          );
+        }
+        (hyperparameters.get(kind) as unknown[]).push({ servedArtifact: servedArtifact.version });
+        trainMs.set(kind, (trainMs.get(kind) ?? 0) + performance.now() - t0);
+        continue;
+      }
       log(`fold ${f + 1}/${folds.length}: training ${kind} on ${set.embeddings.length} rows`);
       const facts = options.facts === undefined ? {} : { facts: options.facts };
       const chosen = kind === 'irt' ? options.irtHyperparameters : undefined;
@@ -214,7 +299,10 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       // estimate from public priors (tier, public score) at the prompt's difficulty, and a reasoning
       // model's estimated cost its hidden reasoning at the prompt's hardness (ranked by the first
       // router; the estimated costs are shared by every router).
-      const reasoning = kind === routers[0] && entries.some((m) => m.reasoning !== undefined);
+      const reasoning =
+        servedEstimates === undefined &&
+        kind === routers[0] &&
+        entries.some((m) => m.reasoning !== undefined);
       const served =
         columns.some((c) => c < 0) || reasoning
           ? foldArmPredictor(predictor, set, seed)
@@ -230,38 +318,8 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         }
         out[row] = predicted;
       });
-      if (kind === routers[0] && columns.some((c) => c < 0) && fold.test.length > 0) {
-        columns.forEach((_, m) => {
-          let sum = 0;
-          for (const row of fold.test) sum += (out[row] as Float64Array)[m] as number;
-          means[m] = sum / fold.test.length;
-        });
-        const best = chooseBest();
-        for (const row of fold.test) bestSingleAll[row] = best;
-      }
-      if (twoModel) {
-        const calibrationRows = sampleRows(set.embeddings.length, 1000, seed + 1);
-        const trainPrompts = fold.train.flatMap((part) => part.dataset.prompts);
-        calibrateFold({
-          predictor,
-          lengths: lengthPredictor,
-          prompts: rowsOf(trainPrompts, calibrationRows),
-          embeddings: rowsOf(set.embeddings, calibrationRows),
-          align,
-          entries,
-          defaultOutputTokens: options.defaultOutputTokens,
-          strong,
-          targets: calibrationTargets,
-          testQuality: fold.test.map((row) => out[row] as Float64Array),
-          testCosts: foldEstimates,
-        }).forEach((result, j) => {
-          const entry = (calibration.get(kind) ?? [])[j];
-          if (entry === undefined) return;
-          entry.willingness.push(result.willingnessToPay);
-          entry.calibrationShare += result.calibrationShare / folds.length;
-          entry.strongCalls += result.heldOutStrongCalls;
-        });
-      }
+      if (kind === routers[0] && columns.some((c) => c < 0)) chooseBestByPredictions(out);
+      if (twoModel) tallyCalibration(kind, predictor, align);
       (hyperparameters.get(kind) as unknown[]).push(
         blended === undefined
           ? trained.hyperparameters

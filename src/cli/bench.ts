@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseManifest } from '../artifact/index.js';
+import { loadPredictorArtifact, parseManifest, type ArtifactManifest } from '../artifact/index.js';
 import { loadCatalog } from '../catalog/index.js';
 import { parseArgs } from 'node:util';
 import {
@@ -11,9 +11,11 @@ import {
   runSuite,
   suiteConfig,
   writeSuiteOutputs,
+  type ServedArtifactCandidate,
   type SuiteConfig,
 } from '../bench/index.js';
 import { RouterError } from '../core/index.js';
+import { artifactArmPredictor, artifactVersion } from '../retrain/index.js';
 import {
   REPO_ROOT,
   loadLogDataset,
@@ -90,6 +92,11 @@ Options:
                      /v1/route serves) instead of re-choosing them by CV on a sample of the rows
   --tune             with --test-file or --train/--test: choose irt's hyperparameters by CV
                      (--tune-rows) even when the served artifact's apply
+  --refit            with --test-file or --train/--test: fit irt on the training rows even when
+                     the served artifact was trained on exactly them (by default that artifact
+                     is scored as it serves: same datasets, files of the same sha256, no
+                     training prompt in the test set, no --set, --tune, --everyday-weight or
+                     --neighbours; the report says which, and why not)
   --embedder NAME    use-lite | hash (default use-lite; hash is for smoke tests)
   --data-dir DIR     shared data (default $ARBITER_DATA_DIR or ../shared/data)
   -h, --help         this text
@@ -137,7 +144,8 @@ function describeHyperparameters(hyperparameters: QualityHyperparameters): strin
 function servedArtifactHyperparameters(
   artifact: string | undefined,
   train: readonly string[],
-): QualityHyperparameters | undefined {
+):
+  { hyperparameters: QualityHyperparameters; dir: string; manifest: ArtifactManifest } | undefined {
   const dir = artifact ?? process.env.ARBITER_ARTIFACT ?? join(REPO_ROOT, 'models', 'default');
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) {
@@ -154,7 +162,40 @@ function servedArtifactHyperparameters(
       ? `arbiter bench: ${path} was not trained on ${train.join(',')} as irt; hyperparameters chosen by CV\n`
       : `arbiter bench: irt hyperparameters of the served artifact (${path}): ${describeHyperparameters(fixed)}; --tune chooses them by CV instead\n`,
   );
-  return fixed;
+  return fixed === undefined ? undefined : { hyperparameters: fixed, dir, manifest };
+}
+
+/**
+ * The served artifact as a candidate for scoring in place of a fit: run-suite.ts reads its predictor
+ * only when the manifest says it was trained on exactly the suite's rows with this embedder.
+ */
+function servedCandidate(
+  dir: string,
+  manifest: ArtifactManifest,
+  embedder: Embedder,
+): ServedArtifactCandidate {
+  return {
+    dir,
+    embedderId: manifest.embedder.id,
+    trainedOn: {
+      datasets: manifest.trainedOn.datasets,
+      sha256: manifest.trainedOn.files.map((file) => file.sha256),
+    },
+    createdBy: manifest.createdBy,
+    load: () => {
+      const artifact = loadPredictorArtifact(dir, {
+        embedderId: embedder.modelId,
+        dimension: embedder.dimension,
+      });
+      const version = artifactVersion(artifact.manifest);
+      return {
+        version,
+        quality: artifact.quality,
+        outputLength: artifact.outputLength,
+        arm: artifactArmPredictor(artifact, version),
+      };
+    },
+  };
 }
 
 /** Run `arbiter bench`; returns the exit code. */
@@ -177,6 +218,7 @@ export async function run(argv: string[]): Promise<number> {
       'tune-rows': { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
       tune: { type: 'boolean' },
+      refit: { type: 'boolean' },
       artifact: { type: 'string' },
       embedder: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -245,10 +287,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   // A transfer suite on the served artifact's recipe fits the served configuration (--tune: CV);
   // --set changes the keys it names and keeps the others (as `arbiter train --set` beside CV).
+  // Without --set or --refit, the served artifact itself is offered to the suite, which scores it
+  // in place of a fit when it was trained on exactly the suite's training rows.
+  let served: ReturnType<typeof servedArtifactHyperparameters>;
   if (values.tune !== true && config.protocol.kind === 'transfer') {
-    const served = servedArtifactHyperparameters(values.artifact, config.protocol.train);
+    served = servedArtifactHyperparameters(values.artifact, config.protocol.train);
     if (served !== undefined) {
-      irtHyperparameters = { ...served, ...setHyperparameters };
+      irtHyperparameters = { ...served.hyperparameters, ...setHyperparameters };
       if (setHyperparameters !== undefined)
         process.stderr.write(
           `arbiter bench: --set changes ${describeHyperparameters(setHyperparameters)}\n`,
@@ -275,6 +320,13 @@ export async function run(argv: string[]): Promise<number> {
     embedderName === 'hash' ? new HashEmbedder({ dimension: 64 }) : await createUseLiteEmbedder();
   const out = values.out ?? join(REPO_ROOT, 'benchmarks', 'results', config.name);
   try {
+    const candidate =
+      served !== undefined &&
+      setHyperparameters === undefined &&
+      values.refit !== true &&
+      routers.includes('irt')
+        ? servedCandidate(served.dir, served.manifest, embedder)
+        : undefined;
     const result = await runSuite({
       config,
       embedder,
@@ -289,6 +341,7 @@ export async function run(argv: string[]): Promise<number> {
       everydayWeight: parseEverydayWeight(values['everyday-weight']),
       neighbours: parseNeighbourMode(values.neighbours),
       ...(irtHyperparameters === undefined ? {} : { irtHyperparameters }),
+      ...(candidate === undefined ? {} : { servedArtifact: candidate }),
       ...(values['extra-train'] === undefined
         ? {}
         : {
