@@ -2,7 +2,7 @@
  * `arbiter bench`: run a routing benchmark suite and write results.json, report.md and SVG plots.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { loadPredictorArtifact, parseManifest, type ArtifactManifest } from '../artifact/index.js';
 import { loadCatalog } from '../catalog/index.js';
 import { parseArgs } from 'node:util';
@@ -174,8 +174,10 @@ function servedCandidate(
   manifest: ArtifactManifest,
   embedder: Embedder,
 ): ServedArtifactCandidate {
+  const inRepo = relative(REPO_ROOT, dir);
   return {
-    dir,
+    // Shown in reports: relative to the repository when it is inside it (committed reports).
+    dir: inRepo.startsWith('..') || isAbsolute(inRepo) ? dir : inRepo,
     embedderId: manifest.embedder.id,
     trainedOn: {
       datasets: manifest.trainedOn.datasets,
