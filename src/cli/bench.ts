@@ -79,7 +79,8 @@ Options:
   --out DIR          output directory (default benchmarks/results/<suite>)
   --routers LIST     comma-separated: ${TRAINER_KINDS.join(', ')} (default irt,logistic; irt
                      is the served predictor; every router is scored with the served rule)
-  --seed N           seed for folds, bootstrap and training (default 42)
+  --seed N           seed for folds, bootstrap and training (default 42; a served artifact
+                     scored as it serves keeps the seed it was trained with)
   --resamples N      bootstrap resamples (default 500)
   --tune-rows N      CV for hyperparameters on at most N training rows (default 4000)
   --set KEY=VALUE    fixed hyperparameter of irt (repeatable): latentDimension, clusters,
