@@ -60,7 +60,8 @@ Options:
                      alpacaeval/mixtral-8x7b: GPT-4 Turbo vs that model, evaluation only)
   --test-file FILE   score on your own prompts: a JSONL log (docs/log-format.md) with a quality
                      per model per prompt; trained on --train (default
-                     mmlu,gsm8k,routerbench,llmrouter,everyday: the shipped artifact's recipe). Prompts
+                     mmlu,gsm8k,routerbench,llmrouter,everyday: the shipped artifact's recipe,
+                     whose artifact is then scored itself, see --refit). Prompts
                      whose text (whitespace-normalised) is in the training data are dropped from
                      training; prompts without a label for every model are not scored. Rows
                      naming a model the catalog does not know (or malformed rows) are skipped
