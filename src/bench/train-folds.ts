@@ -146,9 +146,10 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       fitOutputLengthPredictor(set, { defaultTokens: options.defaultOutputTokens });
     // The served artifact's estimates are exactly /v1/route's (output length and hidden reasoning
     // included); a fold's own are assembled below from the fitted predictors.
-    const servedEstimates = servedArtifact?.arm
-      ? testEmbeddings.map((x) => servedArtifact.arm.estimate(x, entries))
-      : undefined;
+    const servedEstimates =
+      servedArtifact === undefined
+        ? undefined
+        : testEmbeddings.map((x) => servedArtifact.arm.estimate(x, entries));
     const lengths = lengthPredictor.predict(testEmbeddings);
     // A model the fold never trained on (a test file naming current models) gets the output length
     // /v1/route gives it: the shared prompt-verbosity estimate.
