@@ -44,6 +44,17 @@ export function rowsOf<T>(values: readonly T[], rows: readonly number[]): T[] {
   return rows.map((i) => values[i] as T);
 }
 
+/**
+ * Maps a predictor row (its model order) to the suite's: `columns[m]` is suite model m's column in
+ * the row, -1 for a model the predictor lacks (it gets `fallback`).
+ */
+function aligner(
+  columns: readonly number[],
+): (row: ArrayLike<number>, fallback: number) => Float64Array {
+  return (row, fallback) =>
+    Float64Array.from(columns, (c) => (c < 0 ? fallback : ((row[c] as number) ?? fallback)));
+}
+
 /** Options for {@link trainFolds}. */
 export interface TrainFoldsOptions {
   readonly folds: readonly EvaluationFold[];
@@ -138,8 +149,7 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
     const set = trainingSetFromDatasets(fold.train);
     const testEmbeddings = rowsOf(test.embeddings, fold.test);
     const columns = models.map((model) => set.models.indexOf(model));
-    const align = (row: ArrayLike<number>, fallback: number): Float64Array =>
-      Float64Array.from(columns, (c) => (c < 0 ? fallback : ((row[c] as number) ?? fallback)));
+    const align = aligner(columns);
     const servedArtifact = options.served;
     const lengthPredictor =
       servedArtifact?.outputLength ??
@@ -150,7 +160,6 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       servedArtifact === undefined
         ? undefined
         : testEmbeddings.map((x) => servedArtifact.arm.estimate(x, entries));
-    const lengths = lengthPredictor.predict(testEmbeddings);
     // A model the fold never trained on (a test file naming current models) gets the output length
     // /v1/route gives it: the shared prompt-verbosity estimate.
     const foldEstimates = estimatedCosts({
@@ -158,13 +167,15 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
       inputTokens: rowsOf(inputTokens, fold.test),
       predictedOutputTokens:
         servedEstimates?.map((row) => Float64Array.from(row, (e) => e.outputTokens)) ??
-        lengths.map((row, k) =>
-          align(
-            row,
-            lengthPredictor.predictUnseen?.(testEmbeddings[k] as Float32Array) ??
-              options.defaultOutputTokens,
+        lengthPredictor
+          .predict(testEmbeddings)
+          .map((row, k) =>
+            align(
+              row,
+              lengthPredictor.predictUnseen?.(testEmbeddings[k] as Float32Array) ??
+                options.defaultOutputTokens,
+            ),
           ),
-        ),
     });
     // The best single model: the highest mean training label. When some model has no training label
     // (a test file naming current models), every model competes by the first router's mean predicted
@@ -228,12 +239,8 @@ export function trainFolds(options: TrainFoldsOptions): TrainedFolds {
         });
         if (kind === routers[0] && columns.some((c) => c < 0)) chooseBestByPredictions(out);
         if (twoModel) {
-          const servedColumns = models.map((model) => servedArtifact.quality.models.indexOf(model));
-          tallyCalibration(kind, servedArtifact.quality, (row, fallback) =>
-            Float64Array.from(servedColumns, (c) =>
-              c < 0 ? fallback : ((row[c] as number) ?? fallback),
-            ),
-          );
+          const served = aligner(models.map((m) => servedArtifact.quality.models.indexOf(m)));
+          tallyCalibration(kind, servedArtifact.quality, served);
         }
         (hyperparameters.get(kind) as unknown[]).push({ servedArtifact: servedArtifact.version });
         trainMs.set(kind, (trainMs.get(kind) ?? 0) + performance.now() - t0);

@@ -6,6 +6,7 @@
 import { EmbeddingCache, loadDataset } from '../../src/data/index.js';
 import type { RoutingDataset } from '../../src/data/index.js';
 import type { Embedder } from '../../src/embed/index.js';
+import type { TrainingSet } from '../../src/predict/index.js';
 import { countTokens } from '../../src/tokens/index.js';
 
 /** An embedder that only names the cache file (USE-Lite 512-d) and refuses to embed. */
@@ -36,6 +37,76 @@ export async function loadEmbedded(name: string, partial = false): Promise<Embed
     throw new Error(`${name}: ${missing} prompts not in the embedding cache yet`);
   }
   return { dataset, embeddings: await cache.embed(dataset.prompts.map((p) => p.text)) };
+}
+
+/** A prompt's embedding and the output tokens of each model that answered it (length experiments). */
+export interface LengthRow {
+  readonly x: Float32Array;
+  readonly tokens: Map<string, number>;
+  /** The dataset, with the AlpacaEval pairs as one set, `alpacaeval`. */
+  readonly set: string;
+}
+
+/** Every prompt of the named datasets as a {@link LengthRow}, and the models met, in order. */
+export async function loadLengthRows(
+  names: readonly string[],
+): Promise<{ models: string[]; rows: LengthRow[] }> {
+  const models: string[] = [];
+  const rows: LengthRow[] = [];
+  for (const name of names) {
+    const { dataset, embeddings } = await loadEmbedded(name);
+    for (const m of dataset.models) if (!models.includes(m)) models.push(m);
+    dataset.prompts.forEach((p, i) => {
+      const tokens = new Map<string, number>();
+      dataset.models.forEach((m, j) => {
+        const t = p.outputTokens?.[j];
+        if (t !== undefined && Number.isFinite(t)) tokens.set(m, t);
+      });
+      rows.push({
+        x: embeddings[i] as Float32Array,
+        tokens,
+        set: name.startsWith('alpacaeval') ? 'alpacaeval' : name,
+      });
+    });
+  }
+  return { models, rows };
+}
+
+/**
+ * The seeded 80/20 split of the length experiments: a row for which `splittable` holds goes to
+ * training with probability 0.8, every other row to the test side.
+ */
+export function splitLengthRows(
+  rows: readonly LengthRow[],
+  splittable: (row: LengthRow) => boolean,
+): { train: LengthRow[]; test: LengthRow[] } {
+  let s = 7;
+  const rand = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const train: LengthRow[] = [];
+  const test: LengthRow[] = [];
+  for (const r of rows) (splittable(r) && rand() < 0.8 ? train : test).push(r);
+  return { train, test };
+}
+
+/** Length rows as a training set with output tokens only (quality unlabelled). */
+export function lengthTrainingSet(
+  models: readonly string[],
+  rows: readonly LengthRow[],
+): TrainingSet {
+  return {
+    models,
+    embeddings: rows.map((r) => r.x),
+    quality: rows.map(() => new Float64Array(models.length).fill(Number.NaN)),
+    outputTokens: rows.map((r) => Float64Array.from(models, (m) => r.tokens.get(m) ?? Number.NaN)),
+  };
+}
+
+/** The median (mean of the two middle values; NaN when empty). */
+export function median(values: readonly number[]): number {
+  const q = [...values].sort((a, b) => a - b);
+  return q.length === 0
+    ? Number.NaN
+    : ((q[(q.length - 1) >> 1] as number) + (q[q.length >> 1] as number)) / 2;
 }
 
 /**

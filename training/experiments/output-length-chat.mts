@@ -15,39 +15,22 @@ import { resolveDataDir } from '../../src/data/data-dir.js';
 import { countTokens } from '../../src/tokens/count-tokens.js';
 import { fitOutputLengthPredictor } from '../../src/predict/output-length.js';
 import type { TrainingSet } from '../../src/predict/predictor.js';
-import { loadEmbedded } from './lib.js';
+import {
+  lengthTrainingSet,
+  loadEmbedded,
+  loadLengthRows,
+  median,
+  splitLengthRows,
+  type LengthRow,
+} from './lib.js';
 
-const models: string[] = [];
-interface Row {
-  x: Float32Array;
-  tokens: Map<string, number>;
-  set: string;
-  id: string;
-}
-const rows: Row[] = [];
-for (const name of [
+const { models, rows } = await loadLengthRows([
   'routerbench',
   'gsm8k',
   'alpacaeval/gpt-3.5-turbo-1106',
   'alpacaeval/claude-instant-v1',
   'alpacaeval/mixtral-8x7b',
-]) {
-  const { dataset, embeddings } = await loadEmbedded(name);
-  for (const m of dataset.models) if (!models.includes(m)) models.push(m);
-  dataset.prompts.forEach((p, i) => {
-    const tokens = new Map<string, number>();
-    dataset.models.forEach((m, j) => {
-      const t = p.outputTokens?.[j];
-      if (t !== undefined && Number.isFinite(t)) tokens.set(m, t);
-    });
-    rows.push({
-      x: embeddings[i] as Float32Array,
-      tokens,
-      set: name.startsWith('alpacaeval') ? 'alpacaeval' : name,
-      id: p.id,
-    });
-  });
-}
+]);
 // MT-Bench: first-turn answers only (the router routes a request, not a conversation's future).
 const mt = await loadEmbedded('mt-bench');
 const judgements = readFileSync(
@@ -72,36 +55,21 @@ for (const line of judgements.split('\n')) {
   const answer = extractJudgedAnswer(r.user_prompt, 1);
   if (answer !== undefined) firstTurn.set(`${r.question_id}|${model}`, countTokens(answer));
 }
-const mtRows: Row[] = mt.dataset.prompts.map((p, i) => {
+const mtRows: LengthRow[] = mt.dataset.prompts.map((p, i) => {
   const qid = p.id.split('/')[1];
   const tokens = new Map<string, number>();
   for (const m of mt.dataset.models) {
     const t = firstTurn.get(`${qid}|${m}`);
     if (t !== undefined) tokens.set(m, t);
   }
-  return { x: mt.embeddings[i] as Float32Array, tokens, set: 'mt-bench', id: p.id };
+  return { x: mt.embeddings[i] as Float32Array, tokens, set: 'mt-bench' };
 });
-let s = 7;
-const rand = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-const train: Row[] = [];
-const test: Row[] = [];
-for (const r of rows) (r.set !== 'alpacaeval' && rand() < 0.8 ? train : test).push(r);
-const toSet = (rs: Row[]): TrainingSet => ({
-  models,
-  embeddings: rs.map((r) => r.x),
-  quality: rs.map(() => new Float64Array(models.length).fill(Number.NaN)),
-  outputTokens: rs.map((r) => Float64Array.from(models, (m) => r.tokens.get(m) ?? Number.NaN)),
-});
-const median = (v: number[]): number => {
-  const q = [...v].sort((a, b) => a - b);
-  return q.length === 0
-    ? Number.NaN
-    : ((q[(q.length - 1) >> 1] as number) + (q[q.length >> 1] as number)) / 2;
-};
+const { train, test } = splitLengthRows(rows, (r) => r.set !== 'alpacaeval');
+const toSet = (rs: readonly LengthRow[]): TrainingSet => lengthTrainingSet(models, rs);
 // Models that stand for "a catalog model without length data" (not in the length data at all).
 const score = (
-  fitRows: Row[],
-  evalRows: Row[],
+  fitRows: LengthRow[],
+  evalRows: LengthRow[],
   acc: Map<string, { err: number[]; unseen: number[]; pred: number[] }>,
 ): void => {
   const predictor = fitOutputLengthPredictor(toSet(fitRows));
@@ -131,11 +99,12 @@ const report = (
 const folds = 5;
 for (const weight of [0, 1, 4, 16]) {
   const acc = new Map<string, { err: number[]; unseen: number[]; pred: number[] }>();
-  const rep = (rs: Row[]): Row[] => rs.flatMap((r) => Array.from({ length: weight }, () => r));
+  const rep = (rs: LengthRow[]): LengthRow[] =>
+    rs.flatMap((r) => Array.from({ length: weight }, () => r));
   // Length data's held-out 20% and AlpacaEval: trained on the 80% plus all of MT-Bench.
   score([...train, ...rep(mtRows)], test, acc);
   for (let f = 0; f < folds; f++) {
-    const inFold = (_: Row, i: number): boolean => i % folds === f;
+    const inFold = (_: LengthRow, i: number): boolean => i % folds === f;
     score([...train, ...rep(mtRows.filter((r, i) => !inFold(r, i)))], mtRows.filter(inFold), acc);
   }
   report(`MT-Bench rows x${weight}`, acc);

@@ -8,7 +8,13 @@
 import { fitOutputLengthPredictor } from '../../src/predict/output-length.js';
 import type { OutputLengthOptions } from '../../src/predict/output-length.js';
 import type { TrainingSet } from '../../src/predict/predictor.js';
-import { loadEmbedded } from './lib.js';
+import {
+  lengthTrainingSet,
+  loadLengthRows,
+  median,
+  splitLengthRows,
+  type LengthRow,
+} from './lib.js';
 
 const lengthSets = ['routerbench', 'gsm8k'];
 const evalSets = [
@@ -17,51 +23,14 @@ const evalSets = [
   'alpacaeval/claude-instant-v1',
   'alpacaeval/mixtral-8x7b',
 ];
-const models: string[] = [];
-interface Row {
-  x: Float32Array;
-  tokens: Map<string, number>;
-  set: string;
-}
-const rows: Row[] = [];
-for (const name of [...lengthSets, ...evalSets]) {
-  const { dataset, embeddings } = await loadEmbedded(name);
-  for (const m of dataset.models) if (!models.includes(m)) models.push(m);
-  dataset.prompts.forEach((p, i) => {
-    const tokens = new Map<string, number>();
-    dataset.models.forEach((m, j) => {
-      const t = p.outputTokens?.[j];
-      if (t !== undefined && Number.isFinite(t)) tokens.set(m, t);
-    });
-    rows.push({
-      x: embeddings[i] as Float32Array,
-      tokens,
-      set: name.startsWith('alpacaeval') ? 'alpacaeval' : name,
-    });
-  });
-}
+const { models, rows } = await loadLengthRows([...lengthSets, ...evalSets]);
 // Seeded 80/20 split of the training sets' rows.
-let s = 7;
-const rand = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-const train: Row[] = [];
-const test: Row[] = [];
-for (const r of rows) (lengthSets.includes(r.set) && rand() < 0.8 ? train : test).push(r);
-const toSet = (rs: Row[]): TrainingSet => ({
-  models,
-  embeddings: rs.map((r) => r.x),
-  quality: rs.map(() => new Float64Array(models.length).fill(Number.NaN)),
-  outputTokens: rs.map((r) => Float64Array.from(models, (m) => r.tokens.get(m) ?? Number.NaN)),
-});
+const { train, test } = splitLengthRows(rows, (r) => lengthSets.includes(r.set));
+const toSet = (rs: readonly LengthRow[]): TrainingSet => lengthTrainingSet(models, rs);
 const variants: Record<string, OutputLengthOptions> = {
   'own regressions everywhere (evidenceGate: false)': { evidenceGate: false },
   'gated by the evidence near the prompt (default)': {},
   ...(JSON.parse(process.env['VARIANTS'] ?? '{}') as Record<string, OutputLengthOptions>),
-};
-const median = (v: number[]): number => {
-  const s2 = [...v].sort((a, b) => a - b);
-  return s2.length === 0
-    ? Number.NaN
-    : ((s2[(s2.length - 1) >> 1] as number) + (s2[s2.length >> 1] as number)) / 2;
 };
 for (const [name, options] of Object.entries(variants)) {
   const predictor = fitOutputLengthPredictor(toSet(train), options);
